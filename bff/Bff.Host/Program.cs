@@ -1,0 +1,3 @@
+using Bff.Host;
+
+BffHostApp.Create(args).Run();

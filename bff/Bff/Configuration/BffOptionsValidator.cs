@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+
+namespace Bff.Configuration;
+
+/// <summary>Checks <see cref="BffOptions"/> at start-up and says how to fix every problem at once.</summary>
+internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BffOptions options)
+    {
+        var errors = new List<string>();
+
+        if (!Uri.TryCreate(options.Authority, UriKind.Absolute, out var authority) ||
+            (authority.Scheme != Uri.UriSchemeHttps && authority.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add("Bff:Authority must be the provider's absolute issuer URL, e.g. https://login.example.com.");
+        }
+        else if (authority.Scheme == Uri.UriSchemeHttp && options.RequireHttpsMetadata)
+        {
+            errors.Add($"Bff:Authority '{options.Authority}' is not HTTPS. Use HTTPS, or set Bff:RequireHttpsMetadata to false for a development provider.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientId))
+        {
+            errors.Add("Bff:ClientId is required: the client id registered at the provider.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientSecret))
+        {
+            errors.Add("Bff:ClientSecret is required: the BFF is a confidential client.");
+        }
+
+        if (options.Scopes.Count > 0 && !options.Scopes.Contains("openid"))
+        {
+            errors.Add("Bff:Scopes must contain 'openid'.");
+        }
+
+        foreach (var (key, path) in new[] { ("CallbackPath", options.CallbackPath), ("SignedOutCallbackPath", options.SignedOutCallbackPath) })
+        {
+            if (string.IsNullOrEmpty(path) || path[0] != '/')
+            {
+                errors.Add($"Bff:{key} must be a path that starts with '/'.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.CookieName) || options.CookieName.StartsWith("__", StringComparison.Ordinal))
+        {
+            errors.Add("Bff:CookieName must be a plain name; the __Host- prefix is added automatically over HTTPS.");
+        }
+
+        if (options.Session.IdleTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("Bff:Session:IdleTimeout must be positive, e.g. 00:15:00.");
+        }
+
+        if (options.Session.AbsoluteLifetime <= TimeSpan.Zero)
+        {
+            errors.Add("Bff:Session:AbsoluteLifetime must be positive, e.g. 08:00:00.");
+        }
+
+        if (options.Tokens.RefreshBeforeExpiry < TimeSpan.Zero)
+        {
+            errors.Add("Bff:Tokens:RefreshBeforeExpiry must not be negative.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,130 @@
+using Bff.Configuration;
+using Bff.Oidc;
+using Bff.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the backend-for-frontend.</summary>
+public static class BffServiceCollectionExtensions
+{
+    internal const string ProviderHttpClient = "Bff.Provider";
+
+    /// <summary>Adds the BFF with settings from a configuration section (usually <c>Bff</c>).</summary>
+    public static BffBuilder AddBff(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddBff(options => configuration.Bind(options));
+
+    /// <summary>Adds the BFF: OpenID Connect sign-in, the server-side session cookie and the management endpoints' services.</summary>
+    public static BffBuilder AddBff(this IServiceCollection services, Action<BffOptions> configure)
+    {
+        services.AddOptions<BffOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BffOptions>, BffOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDataProtection();
+        services.AddHttpClient(ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
+
+        AddProvider(services);
+        AddSessions(services);
+        AddAuthentication(services);
+
+        return new BffBuilder(services);
+    }
+
+    private static void AddProvider(IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient);
+            return new ProviderMetadata(
+                options.Authority,
+                new HttpDocumentRetriever(http) { RequireHttps = options.RequireHttpsMetadata },
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
+            return new ProviderTokenValidator(
+                sp.GetRequiredService<ProviderMetadata>(), options.ClientId, options.ClockSkew, sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddSingleton<IdTokenValidator>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
+            return new TokenEndpointClient(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient), options.ClientId, options.ClientSecret);
+        });
+    }
+
+    private static void AddSessions(IServiceCollection services)
+    {
+        services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
+        services.TryAddSingleton<SessionTicketProtector>();
+        services.TryAddSingleton<SessionPolicy>();
+        services.TryAddSingleton<ServerSideTicketStore>();
+    }
+
+    private static void AddAuthentication(IServiceCollection services)
+    {
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = BffAuthenticationSchemes.Cookie;
+                options.DefaultChallengeScheme = BffAuthenticationSchemes.Cookie;
+            })
+            .AddCookie(BffAuthenticationSchemes.Cookie)
+            .AddScheme<OidcOptions, OidcHandler>(BffAuthenticationSchemes.Oidc, displayName: "OpenID Connect", configureOptions: null);
+
+        services.AddOptions<CookieAuthenticationOptions>(BffAuthenticationSchemes.Cookie)
+            .Configure<IOptions<BffOptions>, ServerSideTicketStore, IDataProtectionProvider>((cookie, bff, ticketStore, dataProtection) =>
+            {
+                var options = bff.Value;
+                cookie.Cookie.Name = options.CookieName;
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.Cookie.Path = "/";
+                cookie.Cookie.IsEssential = true;
+                cookie.CookieManager = new SessionCookieManager();
+                cookie.SessionStore = ticketStore;
+                cookie.TicketDataFormat = new SessionCookieFormat(dataProtection, BffAuthenticationSchemes.Cookie);
+                // The server-side session enforces idle and absolute limits; the cookie only mirrors the absolute one.
+                cookie.ExpireTimeSpan = options.Session.AbsoluteLifetime;
+                cookie.SlidingExpiration = false;
+                cookie.Events = SessionCookieEvents.Create();
+            });
+
+        services.AddOptions<OidcOptions>(BffAuthenticationSchemes.Oidc)
+            .Configure<IOptions<BffOptions>, IDataProtectionProvider, IHttpClientFactory, TimeProvider>((oidc, bff, dataProtection, httpClients, time) =>
+            {
+                var options = bff.Value;
+                oidc.ClientId = options.ClientId;
+                oidc.ClientSecret = options.ClientSecret;
+                oidc.CallbackPath = options.CallbackPath;
+                oidc.SignedOutCallbackPath = options.SignedOutCallbackPath;
+                oidc.SignInScheme = BffAuthenticationSchemes.Cookie;
+                oidc.UsePkce = true;
+                oidc.SaveTokens = true;
+                oidc.Scope.Clear();
+                foreach (var scope in options.EffectiveScopes)
+                {
+                    oidc.Scope.Add(scope);
+                }
+
+                oidc.TimeProvider = time;
+                oidc.Backchannel = httpClients.CreateClient(ProviderHttpClient);
+                oidc.StateDataFormat = new PropertiesDataFormat(dataProtection.CreateProtector("Bff.Oidc.State.v1"));
+                oidc.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(15);
+                // The callback is a cross-site top-level GET from the provider: Lax is what that flow needs.
+                oidc.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                oidc.Events.OnRemoteFailure = SignInFailurePage.HandleAsync;
+            });
+    }
+}

@@ -1,0 +1,13 @@
+using Bff.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Bff.Endpoints;
+
+/// <summary>Answers shared by the management endpoints: a page for a browser navigation, problem+json for an API call.</summary>
+internal static class BffEndpointResults
+{
+    public static Task BadRequestAsync(HttpContext context, string message) =>
+        RequestKind.IsBrowserNavigation(context.Request)
+            ? ErrorPage.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request", message)
+            : ProblemResponse.BadRequest(context, message);
+}

@@ -1,0 +1,62 @@
+using Bff.Configuration;
+using Bff.Logging;
+using Bff.Oidc;
+using Bff.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Endpoints;
+
+/// <summary>
+/// <c>GET /bff/logout?sid=…&amp;returnUrl=/path</c>: ends the server-side session, then signs out at the
+/// provider (RP-initiated logout). The <c>sid</c> must match the session: a cross-site link cannot sign
+/// the user out.
+/// </summary>
+internal static class LogoutEndpoint
+{
+    /// <summary>The logout URL for a session: the provider's <c>sid</c>, or the session's public id when the provider issues none.</summary>
+    public static string UrlFor(HttpContext context, SessionRecord session) =>
+        context.Request.PathBase + "/bff/logout?sid=" + Uri.EscapeDataString(LogoutSid(session));
+
+    private static string LogoutSid(SessionRecord session) => session.ProviderSessionId ?? session.PublicId;
+
+    public static async Task HandleAsync(HttpContext context, ILogger<BffOptions> logger)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        string? returnUrl = context.Request.Query["returnUrl"];
+        if (string.IsNullOrEmpty(returnUrl))
+        {
+            returnUrl = "/";
+        }
+        else if (!ReturnUrlValidator.IsLocal(returnUrl))
+        {
+            Log.ReturnUrlRejected(logger);
+            await BffEndpointResults.BadRequestAsync(context, "returnUrl must be a path on this site, such as /.");
+            return;
+        }
+
+        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var session = context.Features.Get<CurrentSession>()?.Record;
+        if (!result.Succeeded || session is null)
+        {
+            // Nothing to end here; do not let an anonymous link sign the user out at the provider either.
+            context.Response.Redirect(context.Request.PathBase + returnUrl);
+            return;
+        }
+
+        if (!string.Equals(context.Request.Query["sid"], LogoutSid(session), StringComparison.Ordinal))
+        {
+            Log.LogoutSidMismatch(logger);
+            await BffEndpointResults.BadRequestAsync(context, "The sign-out link is not valid for this session. Use the app's Sign out button.");
+            return;
+        }
+
+        var idToken = result.Properties!.GetTokenValue("id_token");
+        await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+
+        var properties = new AuthenticationProperties { RedirectUri = returnUrl };
+        properties.SetParameter(OidcHandler.IdTokenHintParameter, idToken);
+        await context.SignOutAsync(BffAuthenticationSchemes.Oidc, properties);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Bff.Configuration;
+using Bff.Http;
+using Bff.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+
+namespace Bff.Endpoints;
+
+/// <summary>
+/// <c>GET /bff/user</c>: the signed-in user's claims as <c>[{ "type", "value" }]</c>, plus
+/// <c>bff:session_expires_in</c> (seconds) and <c>bff:logout_url</c>. Never a token.
+/// </summary>
+internal static class UserEndpoint
+{
+    public const string SessionExpiresIn = "bff:session_expires_in";
+    public const string LogoutUrl = "bff:logout_url";
+
+    public static async Task HandleAsync(HttpContext context, TimeProvider time)
+    {
+        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var session = context.Features.Get<CurrentSession>()?.Record;
+        if (!result.Succeeded || session is null)
+        {
+            await ProblemResponse.NotAuthenticated(context);
+            return;
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.ContentType = "application/json";
+
+        await using var json = new Utf8JsonWriter(context.Response.Body);
+        json.WriteStartArray();
+        foreach (var claim in result.Principal!.Claims)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", claim.Type);
+            json.WriteString("value", claim.Value);
+            json.WriteEndObject();
+        }
+
+        var expiresIn = Math.Max(0, (long)(session.ExpiresAt - time.GetUtcNow()).TotalSeconds);
+        json.WriteStartObject();
+        json.WriteString("type", SessionExpiresIn);
+        json.WriteNumber("value", expiresIn);
+        json.WriteEndObject();
+
+        json.WriteStartObject();
+        json.WriteString("type", LogoutUrl);
+        json.WriteString("value", LogoutEndpoint.UrlFor(context, session));
+        json.WriteEndObject();
+        json.WriteEndArray();
+        await json.FlushAsync(context.RequestAborted);
+    }
+}

@@ -1,0 +1,29 @@
+namespace Bff.Http;
+
+/// <summary>The stable error codes an API caller can act on; each is also the tail of the problem's <c>type</c>.</summary>
+public static class ProblemCodes
+{
+    /// <summary>The request lacks the <c>X-CSRF: 1</c> header.</summary>
+    public const string AntiforgeryHeaderMissing = "antiforgery_header_missing";
+
+    /// <summary>There is no signed-in session.</summary>
+    public const string NotAuthenticated = "not_authenticated";
+
+    /// <summary>The session ended (expired, signed out elsewhere, or its tokens could no longer be refreshed).</summary>
+    public const string SessionEnded = "session_ended";
+
+    /// <summary>The session store cannot be reached.</summary>
+    public const string SessionStoreUnavailable = "session_store_unavailable";
+
+    /// <summary>The identity provider cannot be reached.</summary>
+    public const string ProviderUnavailable = "provider_unavailable";
+
+    /// <summary>A parameter is malformed or not allowed.</summary>
+    public const string InvalidRequest = "invalid_request";
+
+    /// <summary>The proxied path tries to leave its route.</summary>
+    public const string InvalidPath = "invalid_path";
+
+    /// <summary>The resource does not exist (or is not the caller's).</summary>
+    public const string NotFound = "not_found";
+}

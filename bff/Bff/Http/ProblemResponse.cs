@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Bff.Http;
+
+/// <summary>Writes RFC 9457 <c>application/problem+json</c> answers with a stable <c>type</c> and <c>code</c>.</summary>
+internal static class ProblemResponse
+{
+    public const string ContentType = "application/problem+json";
+
+    public static string TypeFor(string code) => "urn:bff:problem:" + code;
+
+    public static async Task WriteAsync(HttpContext context, int status, string code, string title, string? detail = null)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-store";
+
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", TypeFor(code));
+            json.WriteString("title", title);
+            json.WriteNumber("status", status);
+            if (detail is not null)
+            {
+                json.WriteString("detail", detail);
+            }
+            json.WriteString("code", code);
+            json.WriteEndObject();
+        }
+
+        response.ContentLength = buffer.Length;
+        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+    }
+
+    public static Task NotAuthenticated(HttpContext context, string? detail = null) =>
+        WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.NotAuthenticated, "Not signed in", detail);
+
+    public static Task BadRequest(HttpContext context, string detail) =>
+        WriteAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidRequest, "Invalid request", detail);
+}

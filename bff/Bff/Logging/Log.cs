@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Logging;
+
+/// <summary>
+/// Every log line of the BFF, with a stable event id. No token or cookie value is ever a parameter here.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Warning, "The identity provider is unavailable: {ErrorType}: {Error}")]
+    public static partial void ProviderUnavailable(ILogger logger, string errorType, string error);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Sign-in failed: {Reason}")]
+    public static partial void SignInFailed(ILogger logger, string reason);
+
+    [LoggerMessage(1003, LogLevel.Warning, "The authorization code exchange failed: {Error}")]
+    public static partial void CodeExchangeFailed(ILogger logger, string error);
+
+    [LoggerMessage(2001, LogLevel.Information, "Session {SessionId} created for {Subject} (provider session {ProviderSessionId})")]
+    public static partial void SessionCreated(ILogger logger, string sessionId, string subject, string? providerSessionId);
+
+    [LoggerMessage(2002, LogLevel.Information, "Session {SessionId} of {Subject} ended: {Reason}")]
+    public static partial void SessionEnded(ILogger logger, string sessionId, string subject, string reason);
+
+    [LoggerMessage(3001, LogLevel.Information, "Request to {Path} refused: the X-CSRF header is missing")]
+    public static partial void AntiforgeryHeaderMissing(ILogger logger, string path);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Proxied request refused: path {Path} tries to leave its route")]
+    public static partial void ProxyPathRejected(ILogger logger, string path);
+
+    [LoggerMessage(4002, LogLevel.Information, "Proxied request to route {RouteId} refused: no signed-in session")]
+    public static partial void ProxyNoSession(ILogger logger, string routeId);
+
+    [LoggerMessage(5001, LogLevel.Warning, "Logout refused: the sid parameter is missing or does not match the session")]
+    public static partial void LogoutSidMismatch(ILogger logger);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Login refused: returnUrl is not a local path")]
+    public static partial void ReturnUrlRejected(ILogger logger);
+}

@@ -1,0 +1,49 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Bff.Oidc;
+
+/// <summary>
+/// OpenID Connect Core §3.1.3.7: on top of the signature, issuer, audience and expiry checks, the id_token
+/// must carry <c>sub</c> and <c>iat</c> (not in the future), the nonce we sent, and <c>azp</c> = our client
+/// when present or when there are several audiences.
+/// </summary>
+internal sealed class IdTokenValidator(ProviderTokenValidator tokens)
+{
+    public async Task<JsonWebToken> ValidateAsync(string idToken, string? expectedNonce, CancellationToken cancellationToken)
+    {
+        var token = await tokens.ValidateAsync(idToken, validTypes: null, requireExpiration: true, cancellationToken);
+
+        if (string.IsNullOrEmpty(token.Subject))
+        {
+            throw new OidcProtocolException("The id_token has no subject (sub).");
+        }
+
+        if (!token.TryGetPayloadValue<long>("iat", out var iat))
+        {
+            throw new OidcProtocolException("The id_token has no issue time (iat).");
+        }
+
+        if (DateTimeOffset.FromUnixTimeSeconds(iat) > tokens.Time.GetUtcNow() + tokens.ClockSkew)
+        {
+            throw new OidcProtocolException("The id_token was issued in the future (iat).");
+        }
+
+        if (expectedNonce is not null)
+        {
+            token.TryGetPayloadValue<string>("nonce", out var nonce);
+            if (!string.Equals(nonce, expectedNonce, StringComparison.Ordinal))
+            {
+                throw new OidcProtocolException("The id_token's nonce does not match the sign-in request.");
+            }
+        }
+
+        var audiences = token.Audiences.ToList();
+        token.TryGetPayloadValue<string>("azp", out var azp);
+        if ((audiences.Count > 1 || azp is not null) && !string.Equals(azp, tokens.ClientId, StringComparison.Ordinal))
+        {
+            throw new OidcProtocolException("The id_token's authorized party (azp) is not this client.");
+        }
+
+        return token;
+    }
+}

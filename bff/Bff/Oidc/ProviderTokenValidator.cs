@@ -1,0 +1,107 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Bff.Oidc;
+
+/// <summary>
+/// Validates a JWT the provider signed (id_token, logout_token): signature with a key from the provider's
+/// JWKS using only algorithms the provider advertises (never <c>none</c>), issuer, audience = our client id,
+/// lifetime on our <see cref="TimeProvider"/>. An unknown <c>kid</c> re-reads the JWKS once, so key rotation works.
+/// </summary>
+internal sealed class ProviderTokenValidator(ProviderMetadata metadata, string clientId, TimeSpan clockSkew, TimeProvider time)
+{
+    private static readonly string[] DefaultAlgorithms = [SecurityAlgorithms.RsaSha256];
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public TimeProvider Time => time;
+
+    public TimeSpan ClockSkew => clockSkew;
+
+    public string ClientId => clientId;
+
+    /// <param name="token">The compact JWT.</param>
+    /// <param name="validTypes">Accepted <c>typ</c> header values, or null for any.</param>
+    /// <param name="requireExpiration">Whether <c>exp</c> must be present.</param>
+    /// <param name="cancellationToken">Cancels key retrieval.</param>
+    public async Task<JsonWebToken> ValidateAsync(string token, IEnumerable<string>? validTypes, bool requireExpiration, CancellationToken cancellationToken)
+    {
+        var configuration = await metadata.GetAsync(cancellationToken);
+        var result = await _handler.ValidateTokenAsync(token, Parameters(configuration, validTypes, requireExpiration));
+
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        {
+            var refreshed = await metadata.RefreshAsync(cancellationToken);
+            if (!ReferenceEquals(refreshed, configuration))
+            {
+                result = await _handler.ValidateTokenAsync(token, Parameters(refreshed, validTypes, requireExpiration));
+            }
+        }
+
+        if (!result.IsValid)
+        {
+            throw new OidcProtocolException(Describe(result.Exception));
+        }
+
+        return (JsonWebToken)result.SecurityToken;
+    }
+
+    private TokenValidationParameters Parameters(OpenIdConnectConfiguration configuration, IEnumerable<string>? validTypes, bool requireExpiration)
+    {
+        var advertised = configuration.IdTokenSigningAlgValuesSupported
+            .Where(a => !string.Equals(a, "none", StringComparison.OrdinalIgnoreCase))
+            .ToArray();
+
+        return new TokenValidationParameters
+        {
+            ValidIssuer = configuration.Issuer,
+            ValidAudience = clientId,
+            IssuerSigningKeys = configuration.SigningKeys,
+            ValidAlgorithms = advertised.Length > 0 ? advertised : DefaultAlgorithms,
+            ValidTypes = validTypes,
+            RequireSignedTokens = true,
+            RequireExpirationTime = requireExpiration,
+            ValidateLifetime = true,
+            ClockSkew = clockSkew,
+            LifetimeValidator = ValidateLifetime,
+            TryAllIssuerSigningKeys = false,
+        };
+    }
+
+    // The default lifetime check reads the machine clock; ours reads the injected TimeProvider.
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (notBefore is { } nbf && nbf > now + clockSkew)
+        {
+            throw new SecurityTokenNotYetValidException("The token is not valid yet (nbf).");
+        }
+
+        if (expires is { } exp && exp < now - clockSkew)
+        {
+            throw new SecurityTokenExpiredException("The token has expired (exp).");
+        }
+
+        if (expires is null && parameters.RequireExpirationTime)
+        {
+            throw new SecurityTokenNoExpirationException("The token has no expiry (exp).");
+        }
+
+        return true;
+    }
+
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenInvalidAlgorithmException => "The token is signed with an algorithm the provider does not advertise.",
+        SecurityTokenSignatureKeyNotFoundException => "The token is signed with a key the provider does not publish.",
+        SecurityTokenInvalidSignatureException => "The token's signature is invalid.",
+        SecurityTokenInvalidIssuerException => "The token was issued by another issuer.",
+        SecurityTokenInvalidAudienceException => "The token was issued for another client.",
+        SecurityTokenExpiredException => "The token has expired.",
+        SecurityTokenNotYetValidException => "The token is not valid yet.",
+        SecurityTokenNoExpirationException => "The token has no expiry.",
+        SecurityTokenInvalidTypeException => "The token has the wrong type.",
+        SecurityTokenMalformedException or ArgumentException => "The token is malformed.",
+        _ => "The token is invalid.",
+    };
+}

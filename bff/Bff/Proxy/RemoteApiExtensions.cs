@@ -1,0 +1,31 @@
+using Bff.Antiforgery;
+using Bff.Configuration;
+using Bff.Proxy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Remote APIs: YARP routes that forward the SPA's calls with the right access token.</summary>
+public static class RemoteApiExtensions
+{
+    /// <summary>Adds YARP with routes and clusters from configuration (usually <c>ReverseProxy</c>).</summary>
+    public static BffBuilder AddRemoteApis(this BffBuilder builder, IConfiguration configuration)
+    {
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(configuration)
+            .AddTransforms<BffTransformProvider>();
+        return builder;
+    }
+
+    /// <summary>Maps the remote-API routes; each requires the <c>X-CSRF: 1</c> header.</summary>
+    public static ReverseProxyConventionBuilder MapRemoteApis(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapReverseProxy(proxy =>
+            {
+                proxy.UseMiddleware<ProxyPathGuard>();
+                proxy.UseMiddleware<ProxyTokenMiddleware>();
+            })
+            .WithMetadata(BffApiEndpointMetadata.Instance);
+}

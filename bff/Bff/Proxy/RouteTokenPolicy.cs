@@ -1,0 +1,28 @@
+using Yarp.ReverseProxy.Configuration;
+
+namespace Bff.Proxy;
+
+/// <summary>Reads a route's <c>Bff.TokenType</c> metadata.</summary>
+internal static class RouteTokenPolicy
+{
+    public const string TokenTypeKey = "Bff.TokenType";
+
+    public static bool TryGetTokenType(RouteConfig route, out TokenType type, out string? error)
+    {
+        type = TokenType.None;
+        error = null;
+        if (route.Metadata is null || !route.Metadata.TryGetValue(TokenTypeKey, out var value))
+        {
+            error = $"Route '{route.RouteId}' must set Metadata:{TokenTypeKey} to one of {string.Join(", ", Enum.GetNames<TokenType>())}.";
+            return false;
+        }
+
+        if (!Enum.TryParse(value, ignoreCase: true, out type) || !Enum.IsDefined(type) || int.TryParse(value, out _))
+        {
+            error = $"Route '{route.RouteId}' has Metadata:{TokenTypeKey} '{value}'; use one of {string.Join(", ", Enum.GetNames<TokenType>())}.";
+            return false;
+        }
+
+        return true;
+    }
+}

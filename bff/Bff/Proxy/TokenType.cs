@@ -1,0 +1,14 @@
+namespace Bff.Proxy;
+
+/// <summary>Which access token a remote-API route forwards, set per route with the <c>Bff.TokenType</c> metadata.</summary>
+public enum TokenType
+{
+    /// <summary>No token: the call is forwarded anonymously.</summary>
+    None,
+
+    /// <summary>The signed-in user's token; without a session the call gets 401.</summary>
+    User,
+
+    /// <summary>The user's token when signed in, else no token.</summary>
+    UserOrNone,
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// Sessions in this process's memory: right for a single instance and for development. Expired
+/// sessions are dropped when read and swept once a minute.
+/// </summary>
+internal sealed class InMemorySessionStore : ISessionStore, IDisposable
+{
+    private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new();
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweeper;
+    private readonly Lock _indexLock = new();
+    private readonly Dictionary<string, HashSet<string>> _bySubject = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _byProviderSession = new(StringComparer.Ordinal);
+
+    public InMemorySessionStore(TimeProvider time)
+    {
+        _time = time;
+        _sweeper = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+    }
+
+    public Task SaveAsync(SessionRecord session, CancellationToken cancellationToken)
+    {
+        lock (_indexLock)
+        {
+            _sessions[session.Id] = session;
+            Add(_bySubject, session.Subject, session.Id);
+            if (session.ProviderSessionId is { } sid)
+            {
+                Add(_byProviderSession, sid, session.Id);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult(GetLive(id));
+
+    public Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_indexLock)
+        {
+            if (!_sessions.TryRemove(id, out var removed))
+            {
+                return Task.FromResult<SessionRecord?>(null);
+            }
+
+            Unindex(removed);
+            return Task.FromResult(IsLive(removed) ? removed : null);
+        }
+    }
+
+    public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+        Task.FromResult(Lookup(_bySubject, subject));
+
+    public Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(Lookup(_byProviderSession, providerSessionId));
+
+    public void Dispose() => _sweeper.Dispose();
+
+    private IReadOnlyList<SessionRecord> Lookup(Dictionary<string, HashSet<string>> index, string key)
+    {
+        string[] ids;
+        lock (_indexLock)
+        {
+            ids = index.TryGetValue(key, out var set) ? [.. set] : [];
+        }
+
+        return ids.Select(GetLive).OfType<SessionRecord>().ToList();
+    }
+
+    private SessionRecord? GetLive(string id)
+    {
+        if (!_sessions.TryGetValue(id, out var session))
+        {
+            return null;
+        }
+
+        if (IsLive(session))
+        {
+            return session;
+        }
+
+        Drop(session);
+        return null;
+    }
+
+    private bool IsLive(SessionRecord session) => session.ExpiresAt > _time.GetUtcNow();
+
+    private void Sweep()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (!IsLive(session))
+            {
+                Drop(session);
+            }
+        }
+    }
+
+    private void Drop(SessionRecord expired)
+    {
+        lock (_indexLock)
+        {
+            // Only drop the exact record seen: a concurrent save may have renewed it.
+            if (_sessions.TryRemove(new KeyValuePair<string, SessionRecord>(expired.Id, expired)))
+            {
+                Unindex(expired);
+            }
+        }
+    }
+
+    private void Unindex(SessionRecord session)
+    {
+        Remove(_bySubject, session.Subject, session.Id);
+        if (session.ProviderSessionId is { } sid)
+        {
+            Remove(_byProviderSession, sid, session.Id);
+        }
+    }
+
+    private static void Add(Dictionary<string, HashSet<string>> index, string key, string id)
+    {
+        if (!index.TryGetValue(key, out var set))
+        {
+            index[key] = set = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        set.Add(id);
+    }
+
+    private static void Remove(Dictionary<string, HashSet<string>> index, string key, string id)
+    {
+        if (index.TryGetValue(key, out var set) && set.Remove(id) && set.Count == 0)
+        {
+            index.Remove(key);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// What the session cookie holds: only the data-protected session key, not a serialized ticket, which
+/// keeps the cookie at about 160 bytes. The cookie handler puts the key in a claim of this well-known type.
+/// </summary>
+internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection, string scheme) : ISecureDataFormat<AuthenticationTicket>
+{
+    internal const string SessionKeyClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Cookie.v1");
+
+    public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
+
+    public string Protect(AuthenticationTicket data, string? purpose)
+    {
+        var key = data.Principal.FindFirst(SessionKeyClaim)?.Value
+            ?? throw new InvalidOperationException("The session cookie can only carry a session key; configure a session store.");
+        return WebEncoders.Base64UrlEncode(_protector.Protect(Encoding.ASCII.GetBytes(key)));
+    }
+
+    public AuthenticationTicket? Unprotect(string? protectedText) => Unprotect(protectedText, purpose: null);
+
+    public AuthenticationTicket? Unprotect(string? protectedText, string? purpose)
+    {
+        if (string.IsNullOrEmpty(protectedText))
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = Encoding.ASCII.GetString(_protector.Unprotect(WebEncoders.Base64UrlDecode(protectedText)));
+            var identity = new ClaimsIdentity([new Claim(SessionKeyClaim, key)], scheme);
+            return new AuthenticationTicket(new ClaimsPrincipal(identity), scheme);
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using DemoApi;
+
+DemoApiApp.Create(args).Run();

@@ -1,0 +1,310 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { claims, mockFetch } from '../testing/fetch';
+import { App } from './App';
+
+const whoami = {
+  sub: '818727',
+  name: 'Alice Smith',
+  scope: 'openid profile api',
+  aud: 'api',
+  client_id: 'bff',
+  jti: 'j-1',
+  iat: 1700000000,
+  exp: 1700000300,
+};
+
+function renderApp() {
+  const navigate = vi.fn<(url: string) => void>();
+  const user = userEvent.setup();
+  render(<App navigate={navigate} />);
+  return { navigate, user };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('App: signed out', () => {
+  it('shows Loading… and then the Sign in button', async () => {
+    const { callsTo } = mockFetch({ '/bff/user': { status: 401 } });
+    renderApp();
+
+    expect(screen.getByText('Loading…')).toBeInTheDocument();
+
+    const signIn = await screen.findByRole('button', { name: 'Sign in' });
+    expect(signIn).toHaveAttribute('data-testid', 'sign-in');
+    expect(screen.getByRole('heading', { level: 2, name: 'You are not signed in' })).toBeInTheDocument();
+    expect(screen.queryByText('Loading…')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('session-ended')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('user-name')).not.toBeInTheDocument();
+
+    const [[url, init]] = callsTo('/bff/user');
+    expect(url).toBe('/bff/user');
+    expect(init?.credentials).toBe('same-origin');
+    expect(new Headers(init?.headers).get('X-CSRF')).toBe('1');
+  });
+
+  it('signs in with a full-page navigation back to the current path', async () => {
+    mockFetch({ '/bff/user': { status: 401 } });
+    const { navigate, user } = renderApp();
+
+    await user.click(await screen.findByTestId('sign-in'));
+
+    expect(navigate).toHaveBeenCalledTimes(1);
+    expect(navigate).toHaveBeenCalledWith('/bff/login?returnUrl=%2F');
+  });
+
+  it('uses window.location.assign when no navigate function is given', async () => {
+    mockFetch({ '/bff/user': { status: 401 } });
+    const assign = vi.fn();
+    vi.stubGlobal('location', { ...window.location, pathname: '/', search: '', hash: '', assign });
+    const user = userEvent.setup();
+    render(<App />);
+
+    await user.click(await screen.findByRole('button', { name: 'Sign in' }));
+
+    expect(assign).toHaveBeenCalledWith('/bff/login?returnUrl=%2F');
+  });
+});
+
+describe('App: signed in', () => {
+  it('shows the user name and the session time left', async () => {
+    mockFetch({ '/bff/user': { body: claims({ 'bff:session_expires_in': 3725 }) } });
+    renderApp();
+
+    expect(await screen.findByTestId('user-name')).toHaveTextContent(/^Alice Smith$/);
+    expect(screen.getByText(/Signed in as/)).toHaveTextContent('Signed in as Alice Smith');
+    expect(screen.getByTestId('session-expires')).toHaveTextContent(/^1:02:0[45]$/);
+    expect(screen.queryByTestId('sign-in')).not.toBeInTheDocument();
+  });
+
+  it('falls back to the subject id when there is no name claim', async () => {
+    mockFetch({ '/bff/user': { body: claims().filter((c) => c.type !== 'name') } });
+    renderApp();
+
+    expect(await screen.findByTestId('user-name')).toHaveTextContent(/^818727$/);
+  });
+
+  it('signs out through the logout URL the BFF gave', async () => {
+    mockFetch({ '/bff/user': { body: claims({ 'bff:logout_url': '/bff/logout?sid=xyz' }) } });
+    const { navigate, user } = renderApp();
+
+    const signOut = await screen.findByRole('button', { name: 'Sign out' });
+    expect(signOut).toHaveAttribute('data-testid', 'sign-out');
+    await user.click(signOut);
+
+    expect(navigate).toHaveBeenCalledTimes(1);
+    expect(navigate).toHaveBeenCalledWith('/bff/logout?sid=xyz&returnUrl=/');
+  });
+
+  it('calls the API and shows the result and the subject', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/whoami': { body: whoami },
+    });
+    const { user } = renderApp();
+
+    await user.click(await screen.findByRole('button', { name: 'Call API' }));
+
+    expect(await screen.findByTestId('api-sub')).toHaveTextContent(/^818727$/);
+    const result = screen.getByTestId('api-result');
+    expect(result.tagName).toBe('PRE');
+    expect(JSON.parse(result.textContent ?? '')).toEqual(whoami);
+
+    const [[, init]] = callsTo('/api/whoami');
+    expect(new Headers(init?.headers).get('X-CSRF')).toBe('1');
+    expect(init?.credentials).toBe('same-origin');
+  });
+
+  it('ends the session once on a 401 from the API, without calling /bff/user again', async () => {
+    const { fetchMock, callsTo } = mockFetch({
+      '/bff/user': [{ body: claims() }, { status: 401 }],
+      '/api/whoami': {
+        status: 401,
+        body: {
+          type: 'https://httpstatuses.io/401',
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'The refresh token was rejected.',
+          code: 'refresh_failed',
+        },
+      },
+    });
+    const { navigate, user } = renderApp();
+
+    await user.click(await screen.findByTestId('call-api'));
+
+    const ended = await screen.findByTestId('session-ended');
+    expect(ended).toHaveTextContent('Your session has ended. Please sign in again.');
+    expect(within(ended).getByText('The refresh token was rejected.')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.queryByTestId('user-name')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('call-api')).not.toBeInTheDocument();
+
+    // Give any stray effect a chance to run before counting.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+
+    expect(screen.getAllByTestId('session-ended')).toHaveLength(1);
+    expect(screen.getAllByText('Your session has ended. Please sign in again.')).toHaveLength(1);
+    expect(callsTo('/bff/user')).toHaveLength(1);
+    expect(callsTo('/api/whoami')).toHaveLength(1);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('shows the message without a detail line when the 401 has none', async () => {
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/whoami': { status: 401, body: { title: 'Unauthorized', status: 401 } },
+    });
+    const { user } = renderApp();
+
+    await user.click(await screen.findByTestId('call-api'));
+
+    expect(await screen.findByTestId('session-ended')).toHaveTextContent(
+      /^Your session has ended\. Please sign in again\.$/,
+    );
+    expect(screen.queryByTestId('session-ended-detail')).not.toBeInTheDocument();
+  });
+
+  it('shows other errors and keeps the user signed in', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/whoami': [
+        { status: 503, body: { title: 'Service Unavailable', status: 503, detail: 'The API is down.' } },
+        { body: whoami },
+      ],
+    });
+    const { user } = renderApp();
+
+    await user.click(await screen.findByTestId('call-api'));
+
+    expect(await screen.findByTestId('api-error')).toHaveTextContent('Service Unavailable');
+    expect(screen.getByText('The API is down.')).toBeInTheDocument();
+    expect(screen.getByTestId('user-name')).toHaveTextContent('Alice Smith');
+    expect(screen.queryByTestId('session-ended')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('sign-in')).not.toBeInTheDocument();
+    expect(callsTo('/bff/user')).toHaveLength(1);
+
+    // The next call succeeds and replaces the error.
+    await user.click(screen.getByTestId('call-api'));
+    expect(await screen.findByTestId('api-sub')).toHaveTextContent('818727');
+    expect(screen.queryByTestId('api-error')).not.toBeInTheDocument();
+  });
+
+  it('shows a plain status error when the error body is not JSON', async () => {
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/whoami': { status: 502, body: 'oops', contentType: 'text/plain' },
+    });
+    const { user } = renderApp();
+
+    await user.click(await screen.findByTestId('call-api'));
+
+    expect(await screen.findByTestId('api-error')).toHaveTextContent(/502|Bad Gateway/);
+    expect(screen.getByTestId('user-name')).toBeInTheDocument();
+  });
+});
+
+describe('App: session countdown', () => {
+  it('counts down and re-checks the session once when it runs out', async () => {
+    vi.useFakeTimers();
+    const { callsTo } = mockFetch({
+      '/bff/user': [{ body: claims({ 'bff:session_expires_in': '3' }) }, { status: 401 }],
+    });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+
+    expect(screen.getByTestId('session-expires')).toHaveTextContent('00:03');
+    await act(() => vi.advanceTimersByTimeAsync(1000));
+    expect(screen.getByTestId('session-expires')).toHaveTextContent('00:02');
+    await act(() => vi.advanceTimersByTimeAsync(2000));
+    expect(screen.getByTestId('session-expires')).toHaveTextContent('00:00');
+    expect(callsTo('/bff/user')).toHaveLength(1);
+
+    // After a short grace period the BFF is asked again; it says 401.
+    await act(() => vi.advanceTimersByTimeAsync(1500));
+    expect(screen.getByTestId('session-ended')).toHaveTextContent('Your session has ended. Please sign in again.');
+    expect(screen.getByTestId('sign-in')).toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
+    expect(callsTo('/bff/user')).toHaveLength(2);
+    expect(screen.getAllByTestId('session-ended')).toHaveLength(1);
+  });
+
+  it('keeps going when the re-check finds the session was extended', async () => {
+    vi.useFakeTimers();
+    const { callsTo } = mockFetch({
+      '/bff/user': [{ body: claims({ 'bff:session_expires_in': 2 }) }, { body: claims({ 'bff:session_expires_in': 600 }) }],
+    });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(screen.getByTestId('session-expires')).toHaveTextContent('00:02');
+
+    await act(() => vi.advanceTimersByTimeAsync(3500));
+    expect(callsTo('/bff/user')).toHaveLength(2);
+    expect(screen.getByTestId('session-expires')).toHaveTextContent(/^(10:00|09:59)$/);
+    expect(screen.getByTestId('user-name')).toBeInTheDocument();
+    expect(screen.queryByTestId('session-ended')).not.toBeInTheDocument();
+  });
+
+  it('does not re-check in a loop when the BFF reports no time left', async () => {
+    vi.useFakeTimers();
+    const { callsTo } = mockFetch({ '/bff/user': { body: claims({ 'bff:session_expires_in': 0 }) } });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(10_000));
+
+    expect(screen.getByTestId('session-expires')).toHaveTextContent('00:00');
+    expect(callsTo('/bff/user')).toHaveLength(1);
+  });
+});
+
+describe('App: failures and the app-level API', () => {
+  it('offers to try again when /bff/user fails with something other than 401', async () => {
+    mockFetch({
+      '/bff/user': [{ status: 503, body: { title: 'Service Unavailable', status: 503 } }, { body: claims() }],
+    });
+    const { user } = renderApp();
+
+    expect(await screen.findByTestId('session-error')).toHaveTextContent('Service Unavailable');
+    await user.click(screen.getByRole('button', { name: 'Try again' }));
+
+    expect(await screen.findByTestId('user-name')).toHaveTextContent('Alice Smith');
+  });
+
+  it('calls the API as the app while signed out and shows an error such as 404', async () => {
+    const { callsTo } = mockFetch({ '/bff/user': { status: 401 } });
+    const { user } = renderApp();
+
+    await user.click(await screen.findByRole('button', { name: 'Call API as the app' }));
+
+    expect(await screen.findByTestId('public-api-error')).toHaveTextContent('Not Found');
+    expect(new Headers(callsTo('/public-api/whoami')[0][1]?.headers).get('X-CSRF')).toBe('1');
+  });
+
+  it('shows the app-level result, and its 401 does not end the user session', async () => {
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/public-api/whoami': [
+        { body: { client_id: 'bff', scope: 'api', aud: 'api' } },
+        { status: 401, body: { title: 'Unauthorized', status: 401 } },
+      ],
+    });
+    const { user } = renderApp();
+
+    const button = await screen.findByTestId('call-public-api');
+    await user.click(button);
+    expect(JSON.parse((await screen.findByTestId('public-api-result')).textContent ?? '')).toEqual({
+      client_id: 'bff',
+      scope: 'api',
+      aud: 'api',
+    });
+
+    await user.click(button);
+    expect(await screen.findByTestId('public-api-error')).toHaveTextContent('Unauthorized');
+    await waitFor(() => expect(screen.getByTestId('user-name')).toBeInTheDocument());
+    expect(screen.queryByTestId('session-ended')).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,28 @@
+import { Button } from '../../../components/Button';
+import { Card } from '../../../components/Card';
+import type { SessionUser } from '../session';
+import { SessionCountdown } from './SessionCountdown';
+
+export interface UserPanelProps {
+  user: SessionUser;
+  expiresAt?: number;
+  onSignOut: () => void;
+  onExpire?: () => void;
+}
+
+export function UserPanel({ user, expiresAt, onSignOut, onExpire }: UserPanelProps) {
+  return (
+    <Card title="Your session">
+      <p className="signed-in-as">
+        Signed in as <strong data-testid="user-name">{user.displayName}</strong>
+        {user.email && user.email !== user.displayName && <span className="muted"> ({user.email})</span>}
+      </p>
+      {expiresAt !== undefined && <SessionCountdown expiresAt={expiresAt} onExpire={onExpire} />}
+      <div className="actions">
+        <Button variant="secondary" onClick={onSignOut} data-testid="sign-out">
+          Sign out
+        </Button>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,95 @@
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { api } from '../../lib/api';
+import { claims, mockFetch } from '../../testing/fetch';
+import { useSession } from './useSession';
+
+describe('useSession', () => {
+  it('loads the user from /bff/user', async () => {
+    mockFetch({ '/bff/user': { body: claims({ 'bff:session_expires_in': 60 }) } });
+    const before = Date.now();
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+
+    expect(result.current.state.status).toBe('loading');
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    const state = result.current.state;
+    if (state.status !== 'authenticated') throw new Error('not signed in');
+    expect(state.user.displayName).toBe('Alice Smith');
+    expect(state.expiresAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(state.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+  });
+
+  it('is anonymous without a message when the first /bff/user call is a 401', async () => {
+    mockFetch({ '/bff/user': { status: 401, body: { title: 'Unauthorized', detail: 'no cookie' } } });
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+
+    await waitFor(() => expect(result.current.state.status).toBe('anonymous'));
+    expect(result.current.state).toEqual({ status: 'anonymous' });
+  });
+
+  it('handles several 401s arriving together exactly once', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/a': { status: 401, body: { title: 'Unauthorized', detail: 'first', code: 'session_expired' } },
+      '/api/b': { status: 401, body: { title: 'Unauthorized', detail: 'second' } },
+    });
+    const renders = vi.fn();
+    const { result } = renderHook(() => {
+      const session = useSession({ navigate: vi.fn() });
+      renders(session.state);
+      return session;
+    });
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    await act(async () => {
+      await Promise.allSettled([api.get('/api/a'), api.get('/api/b')]);
+    });
+
+    expect(result.current.state).toEqual({
+      status: 'anonymous',
+      ended: { detail: 'first', code: 'session_expired' },
+    });
+    const endedStates = renders.mock.calls.map(([s]) => s).filter((s) => s.status === 'anonymous');
+    expect(new Set(endedStates).size).toBe(1);
+    expect(callsTo('/bff/user')).toHaveLength(1);
+  });
+
+  it('uses the problem title when a 401 has no detail, unless it is the generic one', async () => {
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/a': { status: 401, body: { title: 'Your session expired', status: 401 } },
+    });
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    await act(async () => {
+      await api.get('/api/a').catch(() => undefined);
+    });
+
+    expect(result.current.state).toEqual({ status: 'anonymous', ended: { detail: 'Your session expired' } });
+  });
+
+  it('keeps the session when a background re-check fails with a non-401 error', async () => {
+    mockFetch({
+      '/bff/user': [{ body: claims() }, { status: 503, body: { title: 'Service Unavailable' } }],
+    });
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    await act(() => result.current.refresh());
+
+    expect(result.current.state.status).toBe('authenticated');
+  });
+
+  it('does nothing on sign out while not signed in', async () => {
+    mockFetch({ '/bff/user': { status: 401 } });
+    const navigate = vi.fn();
+    const { result } = renderHook(() => useSession({ navigate }));
+    await waitFor(() => expect(result.current.state.status).toBe('anonymous'));
+
+    act(() => result.current.signOut());
+
+    expect(navigate).not.toHaveBeenCalled();
+  });
+});

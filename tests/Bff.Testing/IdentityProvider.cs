@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Bff.Testing;
+
+/// <summary>The development identity provider (node oidc-provider from dev/idp), started on a free port with test hooks on.</summary>
+public sealed class IdentityProvider : IAsyncDisposable
+{
+    public const string ClientId = "bff";
+    public const string ClientSecret = "bff-dev-secret";
+
+    private readonly Dictionary<string, string> _environment;
+    private ExternalProcess? _process;
+    private readonly HttpClient _http = new();
+
+    public IdentityProvider(int port, IEnumerable<string> bffOrigins, int accessTokenLifetimeSeconds)
+    {
+        Port = port;
+        _environment = new Dictionary<string, string>
+        {
+            ["IDP_PORT"] = port.ToString(),
+            ["BFF_ORIGINS"] = string.Join(",", bffOrigins),
+            ["IDP_ACCESS_TOKEN_TTL"] = accessTokenLifetimeSeconds.ToString(),
+            ["IDP_CLIENT_SECRET"] = ClientSecret,
+            ["IDP_TEST_HOOKS"] = "1",
+        };
+    }
+
+    public int Port { get; }
+
+    public string Authority => $"http://localhost:{Port}";
+
+    public string Output => _process?.Output ?? "";
+
+    public async Task StartAsync()
+    {
+        _process = ExternalProcess.Start("node", ["server.js"], RepositoryPaths.Idp, _environment);
+        await _process.WaitUntilAsync(
+            async () => (await _http.GetAsync(Authority + "/.well-known/openid-configuration")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30),
+            "The identity provider");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    /// <summary>Counts of successful token-endpoint grants by grant type since start or reset.</summary>
+    public async Task<JsonElement> StatsAsync() =>
+        await _http.GetFromJsonAsync<JsonElement>(Authority + "/__test/stats");
+
+    public async Task<int> GrantCountAsync(string grantType)
+    {
+        var stats = await StatsAsync();
+        return stats.GetProperty("grants").TryGetProperty(grantType, out var n) ? n.GetInt32() : 0;
+    }
+
+    public async Task ResetStatsAsync() =>
+        (await _http.PostAsync(Authority + "/__test/stats/reset", null)).EnsureSuccessStatusCode();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _http.Dispose();
+    }
+}
