@@ -1,0 +1,156 @@
+using Microsoft.AspNetCore.Builder;
+using Bff.Host;
+using DemoApi;
+
+namespace Bff.Testing;
+
+/// <summary>Options for one <see cref="TestStack"/>: what differs between tests.</summary>
+public sealed record TestStackOptions
+{
+    /// <summary>Access-token lifetime at the identity provider, in seconds.</summary>
+    public int AccessTokenLifetimeSeconds { get; init; } = 300;
+
+    /// <summary>How many BFF instances to start (all share the provider, the API and, when given, Redis).</summary>
+    public int BffInstances { get; init; } = 1;
+
+    /// <summary>A Redis configuration string; null keeps the in-memory stores.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Extra BFF configuration, as <c>key=value</c> pairs (e.g. <c>Bff:Session:IdleTimeout</c>).</summary>
+    public IReadOnlyDictionary<string, string> BffSettings { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// The whole system on loopback, really started: the node identity provider, the demo API on Kestrel
+/// and one or more BFF instances on Kestrel, each on a free port.
+/// </summary>
+public sealed class TestStack : IAsyncDisposable
+{
+    private readonly TestStackOptions _options;
+    private readonly WebApplication?[] _bffs;
+    private WebApplication? _api;
+
+    private TestStack(TestStackOptions options)
+    {
+        _options = options;
+        BffPorts = Enumerable.Range(0, options.BffInstances).Select(_ => FreePort.Next()).ToArray();
+        ApiPort = FreePort.Next();
+        Idp = new IdentityProvider(FreePort.Next(), BffPorts.Select(p => $"http://localhost:{p}"), options.AccessTokenLifetimeSeconds);
+        _bffs = new WebApplication?[options.BffInstances];
+    }
+
+    public IdentityProvider Idp { get; }
+
+    public int ApiPort { get; }
+
+    public IReadOnlyList<int> BffPorts { get; }
+
+    /// <summary>The first BFF instance's origin.</summary>
+    public string BffUrl => BffUrlOf(0);
+
+    public string BffUrlOf(int instance) => $"http://localhost:{BffPorts[instance]}";
+
+    public IServiceProvider BffServices(int instance = 0) =>
+        (_bffs[instance] ?? throw new InvalidOperationException($"BFF instance {instance} is stopped.")).Services;
+
+    public static async Task<TestStack> StartAsync(TestStackOptions? options = null)
+    {
+        var stack = new TestStack(options ?? new TestStackOptions());
+        try
+        {
+            await stack.Idp.StartAsync();
+            stack._api = DemoApiApp.Create(
+            [
+                "--urls", $"http://localhost:{stack.ApiPort}",
+                "--Api:Authority", stack.Idp.Authority,
+                "--Logging:LogLevel:Default", "Warning",
+            ]);
+            await stack._api.StartAsync();
+            for (var i = 0; i < stack._bffs.Length; i++)
+            {
+                await stack.StartBffAsync(i);
+            }
+
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Configuration the BFF host is started with, as command-line arguments.</summary>
+    public IReadOnlyList<string> BffArguments(int instance)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["urls"] = BffUrlOf(instance),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Bff:Authority"] = Idp.Authority,
+            ["Bff:RequireHttpsMetadata"] = "false",
+            ["Bff:ClientId"] = IdentityProvider.ClientId,
+            ["Bff:ClientSecret"] = IdentityProvider.ClientSecret,
+            ["Bff:Scopes:0"] = "openid",
+            ["Bff:Scopes:1"] = "profile",
+            ["Bff:Scopes:2"] = "email",
+            ["Bff:Scopes:3"] = "offline_access",
+            ["Bff:Scopes:4"] = "api",
+            ["ReverseProxy:Routes:api:ClusterId"] = "api",
+            ["ReverseProxy:Routes:api:Match:Path"] = "/api/{**rest}",
+            ["ReverseProxy:Routes:api:Metadata:Bff.TokenType"] = "User",
+            ["ReverseProxy:Routes:open:ClusterId"] = "api",
+            ["ReverseProxy:Routes:open:Match:Path"] = "/open-api/{**rest}",
+            ["ReverseProxy:Routes:open:Metadata:Bff.TokenType"] = "None",
+            ["ReverseProxy:Routes:open:Transforms:0:PathPattern"] = "/api/{**rest}",
+            ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = $"http://localhost:{ApiPort}",
+        };
+        if (_options.Redis is not null)
+        {
+            settings["ConnectionStrings:Redis"] = _options.Redis;
+        }
+
+        foreach (var (key, value) in _options.BffSettings)
+        {
+            settings[key] = value;
+        }
+
+        return settings.Select(s => $"--{s.Key}={s.Value}").ToArray();
+    }
+
+    public async Task StartBffAsync(int instance)
+    {
+        var app = BffHostApp.Create([.. BffArguments(instance)]);
+        await app.StartAsync();
+        _bffs[instance] = app;
+    }
+
+    public async Task StopBffAsync(int instance)
+    {
+        if (_bffs[instance] is { } app)
+        {
+            _bffs[instance] = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A fresh browser-like client (its own cookie jar) pointed at the given BFF instance.</summary>
+    public BrowserClient NewBrowser(int instance = 0) => new(BffUrlOf(instance));
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = 0; i < _bffs.Length; i++)
+        {
+            await StopBffAsync(i);
+        }
+
+        if (_api is not null)
+        {
+            await _api.StopAsync();
+            await _api.DisposeAsync();
+        }
+
+        await Idp.DisposeAsync();
+    }
+}

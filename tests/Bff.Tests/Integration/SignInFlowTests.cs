@@ -1,0 +1,229 @@
+using System.Net;
+using System.Text.Json;
+using Bff.Testing;
+
+namespace Bff.Tests.Integration;
+
+/// <summary>The foundation slice over real Kestrel, the real identity provider and the demo API.</summary>
+public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackFixture>
+{
+    private TestStack Stack => fixture.Stack;
+
+    [Fact]
+    public async Task Sign_in_then_user_endpoint_lists_claims_and_session_facts()
+    {
+        using var browser = Stack.NewBrowser();
+        var landed = await browser.SignInAsync("alice", "/after-login");
+
+        Assert.Equal("/after-login", landed.Url.AbsolutePath);
+        var user = await browser.UserAsync();
+        Assert.Equal("alice", user["sub"].GetString());
+        Assert.Equal("alice", user["name"].GetString());
+        Assert.InRange(user["bff:session_expires_in"].GetInt64(), 1, 15 * 60);
+        Assert.StartsWith("/bff/logout?sid=", user["bff:logout_url"].GetString());
+        Assert.DoesNotContain(user.Keys, k => k.Contains("token", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Session_cookie_is_small_http_only_and_carries_no_token()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("bob");
+
+        var cookies = browser.Cookies.GetAllCookies().ToList();
+        var session = Assert.Single(cookies, c => c.Name == "bff");
+        Assert.True(session.HttpOnly);
+        Assert.Equal("/", session.Path);
+        Assert.InRange(session.Value.Length, 1, 200);
+        Assert.DoesNotContain("eyJ", session.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Proxied_call_carries_the_users_token_and_no_cookie()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("carol");
+
+        var whoami = await browser.GetJsonAsync("/api/whoami");
+        Assert.Equal("carol", whoami.GetProperty("sub").GetString());
+        Assert.Equal("bff", whoami.GetProperty("client_id").GetString());
+
+        var echo = await browser.GetJsonAsync("/api/echo");
+        var headers = echo.GetProperty("headers").EnumerateArray().Select(h => h.GetString()).ToList();
+        Assert.DoesNotContain("cookie", headers);
+        Assert.Contains("authorization", headers);
+        Assert.Equal("Bearer", echo.GetProperty("authorizationScheme").GetString());
+    }
+
+    [Fact]
+    public async Task Forwarded_headers_are_replaced_not_appended()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("dave");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/echo");
+        request.Headers.Add("X-CSRF", "1");
+        request.Headers.Add("X-Forwarded-For", "6.6.6.6");
+        request.Headers.Add("X-Forwarded-Host", "evil.example");
+        using var response = await browser.SendRawAsync(request);
+        var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var forwarded = echo.GetProperty("forwarded");
+
+        Assert.DoesNotContain("6.6.6.6", forwarded.GetProperty("x-forwarded-for").GetString());
+        Assert.Equal($"localhost:{Stack.BffPorts[0]}", forwarded.GetProperty("x-forwarded-host").GetString());
+    }
+
+    [Fact]
+    public async Task Incoming_authorization_header_is_not_forwarded_on_anonymous_routes()
+    {
+        using var browser = Stack.NewBrowser();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/open-api/echo");
+        request.Headers.Add("X-CSRF", "1");
+        request.Headers.Add("Authorization", "Bearer smuggled");
+        using var response = await browser.SendRawAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.DoesNotContain("authorization", echo.GetProperty("headers").EnumerateArray().Select(h => h.GetString()));
+    }
+
+    [Theory]
+    [InlineData("/bff/user")]
+    [InlineData("/api/whoami")]
+    public async Task Missing_antiforgery_header_is_401_problem_even_when_signed_in(string path)
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("erin");
+
+        using var response = await browser.GetAsync(path, antiforgery: false);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("antiforgery_header_missing", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("/bff/user")]
+    [InlineData("/api/whoami")]
+    public async Task Anonymous_api_calls_get_401_problem_not_a_redirect(string path)
+    {
+        using var browser = Stack.NewBrowser();
+        using var response = await browser.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Sign_out_ends_the_session_at_the_bff_and_the_provider()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("frank");
+        var oldCookie = browser.SessionCookie!.Value;
+
+        var page = await browser.SignOutAsync("/bye");
+
+        Assert.Equal(new Uri(new Uri(Stack.BffUrl), "/bye"), page.Url);
+        Assert.Contains(page.Hops, hop => hop.AbsolutePath.EndsWith("/session/end", StringComparison.Ordinal) || hop.AbsolutePath.Contains("/session/end"));
+
+        using var replay = Stack.NewBrowser();
+        replay.Cookies.Add(new Uri(Stack.BffUrl), new Cookie("bff", oldCookie));
+        using var response = await replay.GetAsync("/bff/user");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        // The provider session is gone too: signing in again asks for the login form.
+        var login = await browser.NavigateAsync("/bff/login");
+        Assert.True(login.Form()?.Fields.ContainsKey("login"), "the provider should ask for credentials again");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("wrong")]
+    public async Task Logout_with_a_missing_or_wrong_sid_is_refused(string sid)
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("gina");
+
+        using var response = await browser.GetAsync($"/bff/logout?sid={sid}", antiforgery: false);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/bff/user")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/")]
+    [InlineData("//evil.example")]
+    [InlineData("/\\evil.example")]
+    [InlineData("javascript:alert(1)")]
+    public async Task Login_refuses_non_local_return_urls(string returnUrl)
+    {
+        using var browser = Stack.NewBrowser();
+        using var response = await browser.GetAsync("/bff/login?returnUrl=" + Uri.EscapeDataString(returnUrl), antiforgery: false);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task Provider_error_in_the_callback_shows_a_readable_400_page()
+    {
+        using var browser = Stack.NewBrowser();
+        var page = await browser.NavigateAsync("/signin-oidc?error=access_denied&state=garbage");
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Equal("text/html", page.MediaType);
+        Assert.Contains("Back to the app", page.Body);
+    }
+
+    [Fact]
+    public async Task Unknown_state_in_the_callback_shows_a_readable_400_page()
+    {
+        using var browser = Stack.NewBrowser();
+        var page = await browser.NavigateAsync("/signin-oidc?code=abc&state=not-a-real-state");
+
+        Assert.Equal(HttpStatusCode.BadRequest, page.Status);
+        Assert.Contains("Sign-in failed", page.Body);
+    }
+
+    [Fact]
+    public async Task Replayed_callback_is_refused_with_a_readable_page()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("hank");
+        var callback = browser.LastCallbackUrl ?? throw new InvalidOperationException("no callback seen");
+
+        var replay = await browser.NavigateAsync(callback.ToString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, replay.Status);
+        Assert.Contains("Sign-in failed", replay.Body);
+    }
+
+    [Theory]
+    [InlineData("/api/..%2fbff/user")]
+    [InlineData("/api/x/%2e%2e%2fsecret")]
+    [InlineData("/api/x%5c..%5csecret")]
+    [InlineData("/api/%2e%2e/open-api/echo")] // resolved by Kestrel to another proxy route: refused on the raw target
+    [InlineData("/api/a%2fb")]
+    public async Task Proxied_paths_cannot_escape_their_route(string path)
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("ivan");
+
+        using var response = await browser.GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("invalid_path", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task No_cors_headers_are_sent_even_for_a_cross_origin_caller()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("judy");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/whoami");
+        request.Headers.Add("X-CSRF", "1");
+        request.Headers.Add("Origin", "https://evil.example");
+        using var response = await browser.SendRawAsync(request);
+
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Credentials"));
+    }
+}
