@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Starts the development stack on loopback and stops it on Ctrl-C:
+#   identity provider http://localhost:5001, demo API http://localhost:5002, BFF + SPA http://localhost:5000.
+#
+#   ./run.sh                               in-memory sessions
+#   REDIS=localhost:6379 ./run.sh          sessions and data-protection keys in that Redis
+#   REDIS=localhost:6379 ./run.sh --bff-only --port 5010
+#                                          one more BFF instance on :5010 against the same Redis,
+#                                          identity provider and API (the scale-out demo)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+bff_only=false
+port=5000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bff-only) bff_only=true ;;
+    --port) port=$2; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if $bff_only && [ -z "${REDIS:-}" ]; then
+  echo "--bff-only needs REDIS=host:port: instances share sessions only through Redis." >&2
+  exit 2
+fi
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+# Build what is missing.
+[ -d dev/idp/node_modules ] || (cd dev/idp && npm ci --no-audit --no-fund)
+if [ ! -f bff/Bff.Host/wwwroot/index.html ]; then
+  [ -d spa/node_modules ] || (cd spa && npm ci --no-audit --no-fund)
+  (cd spa && npm run build)
+fi
+dotnet build Bff.sln -nologo -v quiet
+
+wait_for() {
+  local url=$1 name=$2
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$name did not start ($url)" >&2
+  exit 1
+}
+
+origins="http://localhost:5000"
+[ "$port" != 5000 ] && origins="$origins,http://localhost:$port"
+for p in ${EXTRA_BFF_PORTS:-5010}; do [[ ",$origins," == *",http://localhost:$p,"* ]] || origins="$origins,http://localhost:$p"; done
+
+if ! $bff_only; then
+  (cd dev/idp && BFF_ORIGINS="$origins" exec node server.js) &
+  pids+=($!)
+  wait_for http://localhost:5001/.well-known/openid-configuration "The identity provider"
+
+  dotnet dev/Api/bin/Debug/net10.0/Api.dll --urls http://localhost:5002 &
+  pids+=($!)
+fi
+
+bff_args=(--urls "http://localhost:$port")
+[ -n "${REDIS:-}" ] && bff_args+=(--ConnectionStrings:Redis="$REDIS")
+ASPNETCORE_ENVIRONMENT=Development dotnet bff/Bff.Host/bin/Debug/net10.0/Bff.Host.dll "${bff_args[@]}" &
+pids+=($!)
+wait_for "http://localhost:$port/" "The BFF"
+
+echo
+echo "  Open http://localhost:$port  (sign in with any name and password; Ctrl-C stops everything)"
+[ -n "${REDIS:-}" ] && echo "  Sessions and keys in Redis at $REDIS"
+echo
+wait -n "${pids[@]}"

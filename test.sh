@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything and runs every test suite. Exits non-zero on any failure.
+# The tests start and stop their own servers (redis-server, the node identity provider, the demo API
+# and BFF instances on Kestrel), each on a free loopback port.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "System packages (redis-server, chromium)"
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+redis-server --version
+
+# npm ci only when the lock file changed since the last install.
+npm_install() {
+  local dir=$1
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+}
+
+step "npm packages (dev identity provider, SPA)"
+npm_install dev/idp
+npm_install spa
+
+step "SPA: unit tests and build into the BFF's wwwroot"
+(cd spa && npx vitest run && npm run build)
+
+step "Dev identity provider: smoke test"
+(cd dev/idp && node smoke.mjs)
+
+step ".NET: restore and build"
+dotnet build Bff.sln -c Release -nologo -v quiet
+
+results="$root/TestResults"
+rm -rf "$results"
+
+step ".NET: unit and integration tests (real redis-server, identity provider, Kestrel)"
+dotnet test tests/Bff.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" --results-directory "$results/tests"
+
+step "End-to-end tests (Playwright with Debian's Chromium)"
+dotnet test e2e/Bff.E2E -c Release --no-build -nologo --logger "console;verbosity=normal" --results-directory "$results/e2e"
+
+step "All test suites passed"
