@@ -1,4 +1,5 @@
 using Bff.Configuration;
+using Bff.Distributed;
 using Bff.Oidc;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
@@ -66,6 +67,8 @@ public static class BffServiceCollectionExtensions
     private static void AddSessions(IServiceCollection services)
     {
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
+        services.TryAddSingleton<IDistributedLock, InProcessLock>();
+        services.TryAddSingleton<SessionTerminator>();
         services.TryAddSingleton<SessionTicketProtector>();
         services.TryAddSingleton<SessionPolicy>();
         services.TryAddSingleton<ServerSideTicketStore>();

@@ -4,6 +4,8 @@ namespace Bff.Logging;
 
 /// <summary>
 /// Every log line of the BFF, with a stable event id. No token or cookie value is ever a parameter here.
+/// Event-id ranges: 1xxx sign-in, 2xxx sessions, 3xxx anti-forgery, 4xxx proxy, 5xxx endpoints,
+/// 6xxx Redis, 7xxx tokens, 8xxx session management and back-channel logout, 9xxx audit and health.
 /// </summary>
 internal static partial class Log
 {
@@ -21,6 +23,9 @@ internal static partial class Log
 
     [LoggerMessage(2002, LogLevel.Information, "Session {SessionId} of {Subject} ended: {Reason}")]
     public static partial void SessionEnded(ILogger logger, string sessionId, string subject, string reason);
+
+    [LoggerMessage(2003, LogLevel.Warning, "{Observer} failed for ended session {SessionId}: {ErrorType}")]
+    public static partial void SessionEndObserverFailed(ILogger logger, string observer, string sessionId, string errorType);
 
     [LoggerMessage(3001, LogLevel.Information, "Request to {Path} refused: the X-CSRF header is missing")]
     public static partial void AntiforgeryHeaderMissing(ILogger logger, string path);

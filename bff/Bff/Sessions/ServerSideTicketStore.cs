@@ -14,6 +14,7 @@ namespace Bff.Sessions;
 /// </summary>
 internal sealed class ServerSideTicketStore(
     ISessionStore store,
+    SessionTerminator terminator,
     SessionTicketProtector tickets,
     SessionPolicy policy,
     TimeProvider time,
@@ -80,16 +81,15 @@ internal sealed class ServerSideTicketStore(
         var now = time.GetUtcNow();
         if (policy.IsExpired(session, now))
         {
-            await store.RemoveAsync(session.Id, cancellationToken);
-            Log.SessionEnded(logger, session.PublicId, session.Subject, "expired");
+            var reason = session.ExpiresAt >= session.AbsoluteExpiresAt ? SessionEndReason.AbsoluteLifetime : SessionEndReason.IdleTimeout;
+            await terminator.EndAsync(session.Id, reason, cancellationToken);
             return null;
         }
 
         var ticket = tickets.Unprotect(session.Ticket);
         if (ticket is null)
         {
-            await store.RemoveAsync(session.Id, cancellationToken);
-            Log.SessionEnded(logger, session.PublicId, session.Subject, "unreadable ticket");
+            await terminator.EndAsync(session.Id, SessionEndReason.Unreadable, cancellationToken);
             return null;
         }
 
@@ -109,10 +109,6 @@ internal sealed class ServerSideTicketStore(
 
     public async Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var removed = await store.RemoveAsync(SessionKeys.StorageIdFor(key), cancellationToken);
-        if (removed is not null)
-        {
-            Log.SessionEnded(logger, removed.PublicId, removed.Subject, "signed out");
-        }
+        await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.SignOut, cancellationToken);
     }
 }

@@ -1,0 +1,11 @@
+namespace Bff.Sessions;
+
+/// <summary>
+/// Told about every session that ends, whatever ended it (revoke its refresh token, write the audit
+/// event, count it). Registered with <c>TryAddEnumerable</c>; an observer's failure is logged and never
+/// stops the session from ending.
+/// </summary>
+public interface ISessionEndObserver
+{
+    Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken);
+}

@@ -1,0 +1,39 @@
+using Bff.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// The one way a session ends: removed from the store, logged with its reason, then every
+/// <see cref="ISessionEndObserver"/> is told. Ending a session that is already gone is a no-op.
+/// </summary>
+internal sealed class SessionTerminator(
+    ISessionStore store,
+    IEnumerable<ISessionEndObserver> observers,
+    ILogger<SessionTerminator> logger)
+{
+    /// <summary>Ends the session with this storage id; false when it was already gone.</summary>
+    public async Task<bool> EndAsync(string storageId, SessionEndReason reason, CancellationToken cancellationToken)
+    {
+        var removed = await store.RemoveAsync(storageId, cancellationToken);
+        if (removed is null)
+        {
+            return false;
+        }
+
+        Log.SessionEnded(logger, removed.PublicId, removed.Subject, reason.ToString());
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.OnSessionEndedAsync(removed, reason, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.SessionEndObserverFailed(logger, observer.GetType().Name, removed.PublicId, ex.GetType().Name);
+            }
+        }
+
+        return true;
+    }
+}
