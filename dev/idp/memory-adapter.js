@@ -129,3 +129,23 @@ export function startSweeper(intervalMs = 60_000) {
   timer.unref();
   return timer;
 }
+
+// Everything stored, as plain JSON, so a development provider can be stopped and started again
+// without signing everyone out (IDP_STATE_FILE). Expiry times are absolute, so they survive as they are.
+export function exportState() {
+  const models = {};
+  for (const [model, store] of stores) {
+    models[model] = [...store].filter(([, entry]) => isLive(entry));
+  }
+  return models;
+}
+
+export function importState(models) {
+  for (const [model, entries] of Object.entries(models ?? {})) {
+    const adapter = new MemoryAdapter(model);
+    for (const [id, entry] of entries) {
+      const expiresIn = entry.expiresAt === undefined ? undefined : Math.max(1, Math.ceil((entry.expiresAt - now()) / 1000));
+      adapter.upsert(id, entry.payload, expiresIn);
+    }
+  }
+}

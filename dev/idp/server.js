@@ -1,13 +1,16 @@
 // Development/test OpenID Provider for the BFF. Not for production use:
-// any login/password is accepted, keys live in memory, and everything is
-// forgotten on restart.
+// any login/password is accepted, keys live in memory (or in IDP_STATE_FILE), and everything is
+// forgotten on restart unless IDP_STATE_FILE is set.
 
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 
 import Provider, { errors } from 'oidc-provider';
 
-import { MemoryAdapter, entriesOf, startSweeper } from './memory-adapter.js';
+import {
+  MemoryAdapter, entriesOf, exportState, importState, startSweeper,
+} from './memory-adapter.js';
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -35,6 +38,9 @@ const ACCESS_TOKEN_TTL = intFromEnv('IDP_ACCESS_TOKEN_TTL', 300);
 const REFRESH_TOKEN_TTL = intFromEnv('IDP_REFRESH_TOKEN_TTL', 14 * 24 * 60 * 60);
 const SESSION_TTL = intFromEnv('IDP_SESSION_TTL', 24 * 60 * 60);
 const TEST_HOOKS = process.env.IDP_TEST_HOOKS === '1';
+// When set, keys, grants and sessions are written here on shutdown and read back on start, so the
+// provider can be stopped and started again (an outage) without losing who is signed in.
+const STATE_FILE = process.env.IDP_STATE_FILE || '';
 
 const API_RESOURCE = 'urn:bff-demo:api';
 const API_AUDIENCE = 'api';
@@ -43,7 +49,7 @@ const API_SCOPE = 'api';
 if (BFF_ORIGINS.length === 0) throw new Error('BFF_ORIGINS must list at least one origin');
 
 // ---------------------------------------------------------------------------
-// Signing keys: fresh on every start, never written anywhere.
+// Signing keys: fresh on every start, written only to IDP_STATE_FILE when that is set.
 // ---------------------------------------------------------------------------
 
 function signingKey(type, options, alg) {
@@ -53,12 +59,22 @@ function signingKey(type, options, alg) {
 }
 
 // RS256 first: it is the default for ID tokens, access tokens and logout tokens.
-const jwks = {
+const savedState = STATE_FILE && fs.existsSync(STATE_FILE)
+  ? JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'))
+  : undefined;
+
+const jwks = savedState?.jwks ?? {
   keys: [
     signingKey('rsa', { modulusLength: 2048 }, 'RS256'),
     signingKey('ec', { namedCurve: 'P-256' }, 'ES256'),
   ],
 };
+if (savedState) importState(savedState.models);
+
+function saveState() {
+  if (!STATE_FILE) return;
+  fs.writeFileSync(STATE_FILE, JSON.stringify({ jwks, models: exportState() }), { mode: 0o600 });
+}
 
 // ---------------------------------------------------------------------------
 // Accounts: whatever login name is typed becomes the subject.
@@ -525,6 +541,7 @@ function shutdown(signal) {
   if (stopping) return;
   stopping = true;
   console.log(`${signal} received, shutting down`);
+  saveState();
   const force = setTimeout(() => process.exit(0), 3000);
   force.unref();
   Promise.all(servers.map((server) => new Promise((resolve) => {

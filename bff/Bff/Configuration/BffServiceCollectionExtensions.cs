@@ -2,6 +2,7 @@ using Bff.Configuration;
 using Bff.Distributed;
 using Bff.Oidc;
 using Bff.Sessions;
+using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -33,6 +34,7 @@ public static class BffServiceCollectionExtensions
 
         AddProvider(services);
         AddSessions(services);
+        AddTokens(services);
         AddAuthentication(services);
 
         return new BffBuilder(services);
@@ -72,6 +74,16 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<SessionTicketProtector>();
         services.TryAddSingleton<SessionPolicy>();
         services.TryAddSingleton<ServerSideTicketStore>();
+    }
+
+    private static void AddTokens(IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton<TokenMetrics>();
+        services.TryAddSingleton<TokenRefreshPolicy>();
+        services.TryAddSingleton<UserAccessTokenService>();
+        services.TryAddSingleton<ClientAccessTokenCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, RefreshTokenRevoker>());
     }
 
     private static void AddAuthentication(IServiceCollection services)

@@ -41,4 +41,34 @@ internal static partial class Log
 
     [LoggerMessage(5002, LogLevel.Warning, "Login refused: returnUrl is not a local path")]
     public static partial void ReturnUrlRejected(ILogger logger);
+
+    [LoggerMessage(7001, LogLevel.Information, "Access token of session {SessionId} ({Subject}) refreshed: lives {ExpiresIn} s, refresh token rotated: {Rotated}")]
+    public static partial void TokenRefreshed(ILogger logger, string sessionId, string subject, int expiresIn, bool rotated);
+
+    [LoggerMessage(7002, LogLevel.Warning, "Refresh of session {SessionId} ({Subject}) was refused ({Reason}): the session ends")]
+    public static partial void TokenRefreshRejected(ILogger logger, string sessionId, string subject, string reason);
+
+    [LoggerMessage(7003, LogLevel.Warning, "Refresh of session {SessionId} failed for now ({Error}); next try in {BackoffSeconds} s")]
+    public static partial void TokenRefreshTransientFailure(ILogger logger, string sessionId, string error, double backoffSeconds);
+
+    [LoggerMessage(7004, LogLevel.Warning, "Waited too long for another instance to refresh a session's token")]
+    public static partial void TokenRefreshWaitTimedOut(ILogger logger);
+
+    [LoggerMessage(7005, LogLevel.Warning, "The refresh lock of session {SessionId} was lost while the provider answered")]
+    public static partial void TokenRefreshLeaseLost(ILogger logger, string sessionId);
+
+    [LoggerMessage(7010, LogLevel.Information, "Client token for scope '{Scope}' fetched: lives {ExpiresIn} s")]
+    public static partial void ClientTokenFetched(ILogger logger, string scope, int expiresIn);
+
+    [LoggerMessage(7011, LogLevel.Warning, "Client token for scope '{Scope}' could not be fetched: {Error}")]
+    public static partial void ClientTokenFailed(ILogger logger, string scope, string error);
+
+    [LoggerMessage(7020, LogLevel.Information, "Refresh token of ended session {SessionId} revoked at the provider")]
+    public static partial void RefreshTokenRevoked(ILogger logger, string sessionId);
+
+    [LoggerMessage(7021, LogLevel.Warning, "Refresh token of ended session {SessionId} could not be revoked: {Error}")]
+    public static partial void RefreshTokenRevocationFailed(ILogger logger, string sessionId, string error);
+
+    [LoggerMessage(4003, LogLevel.Information, "Proxied request to route {RouteId} refused: {Reason}")]
+    public static partial void ProxyTokenUnavailable(ILogger logger, string routeId, string reason);
 }

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Bff.Endpoints;
 using Bff.Http;
 using Bff.Logging;
+using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Http;
@@ -138,7 +139,9 @@ internal sealed class OidcHandler(
 
         var user = OidcClaims.CreateIdentity(validated);
         var saved = properties.GetTokens().ToList();
-        saved.Add(new AuthenticationToken { Name = "id_token", Value = idToken });
+        saved.Add(new AuthenticationToken { Name = SessionTokens.IdTokenName, Value = idToken });
+        // With expires_at, the issue time gives the token's lifetime, which bounds how early it is refreshed.
+        saved.Add(new AuthenticationToken { Name = SessionTokens.IssuedAtName, Value = SessionTokens.FormatTime(TimeProvider.GetUtcNow()) });
         properties.StoreTokens(saved);
 
         return await base.CreateTicketAsync(user, properties, tokens);

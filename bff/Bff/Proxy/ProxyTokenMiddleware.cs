@@ -1,18 +1,26 @@
 using Bff.Configuration;
 using Bff.Http;
 using Bff.Logging;
+using Bff.Sessions;
+using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 
 namespace Bff.Proxy;
 
 /// <summary>
-/// Step of the proxy pipeline that picks the token the route asks for and refuses the call (401
-/// problem+json) when a required session is missing, before anything is forwarded.
+/// Step of the proxy pipeline that gets the token the route asks for — the user's, fresh, or the BFF's
+/// own — and refuses the call before anything is forwarded when there is none: 401 problem+json without
+/// a session or when the session just ended, 503 when the provider cannot be reached.
 /// </summary>
-internal sealed class ProxyTokenMiddleware(RequestDelegate next, ILogger<ProxyTokenMiddleware> logger)
+internal sealed class ProxyTokenMiddleware(
+    RequestDelegate next,
+    UserAccessTokenService userTokens,
+    ClientAccessTokenCache clientTokens,
+    ILogger<ProxyTokenMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,22 +33,58 @@ internal sealed class ProxyTokenMiddleware(RequestDelegate next, ILogger<ProxyTo
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
-        var token = result.Succeeded ? result.Properties?.GetTokenValue("access_token") : null;
-        if (token is null)
+        if (type == TokenType.Client)
         {
-            if (type == TokenType.User)
-            {
-                Log.ProxyNoSession(logger, route.RouteId);
-                await ProblemResponse.NotAuthenticated(context, "Sign in to call this API.");
-                return;
-            }
-
-            await next(context);
+            await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
             return;
         }
 
-        context.Features.Set(new ProxyAccessToken(token, isUserToken: true));
-        await next(context);
+        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var session = context.Features.Get<CurrentSession>()?.Record;
+        if (result.Succeeded && session is not null)
+        {
+            var tokens = SessionTokens.From(result.Properties!);
+            await ForwardWithAsync(context, route, await userTokens.GetAsync(session, tokens, context.RequestAborted), isUserToken: true);
+            return;
+        }
+
+        switch (type)
+        {
+            case TokenType.UserOrNone:
+                await next(context);
+                break;
+            case TokenType.UserOrClient:
+                await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
+                break;
+            default:
+                Log.ProxyNoSession(logger, route.RouteId);
+                await ProblemResponse.NotAuthenticated(context, "Sign in to call this API.");
+                break;
+        }
+    }
+
+    private Task<AccessTokenResult> ClientTokenAsync(HttpContext context, RouteConfig route) =>
+        clientTokens.GetAsync(RouteTokenPolicy.ClientScope(route), RouteTokenPolicy.ClientResource(route), context.RequestAborted);
+
+    private async Task ForwardWithAsync(HttpContext context, RouteConfig route, AccessTokenResult token, bool isUserToken)
+    {
+        switch (token.Outcome)
+        {
+            case AccessTokenOutcome.Success:
+                context.Features.Set(new ProxyAccessToken(token.Token, isUserToken));
+                await next(context);
+                break;
+            case AccessTokenOutcome.SessionEnded:
+                Log.ProxyTokenUnavailable(logger, route.RouteId, "session ended");
+                await ProblemResponse.WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.SessionEnded,
+                    "Session ended", "Your session has ended: sign in again.");
+                break;
+            default:
+                Log.ProxyTokenUnavailable(logger, route.RouteId, "provider unavailable");
+                context.Response.Headers.RetryAfter = "2";
+                await ProblemResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProblemCodes.ProviderUnavailable,
+                    "Identity provider unavailable", "The access token could not be renewed right now; try again in a moment.");
+                break;
+        }
     }
 }

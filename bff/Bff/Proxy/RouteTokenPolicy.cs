@@ -2,10 +2,19 @@ using Yarp.ReverseProxy.Configuration;
 
 namespace Bff.Proxy;
 
-/// <summary>Reads a route's <c>Bff.TokenType</c> metadata.</summary>
+/// <summary>
+/// Reads a route's token metadata: <c>Bff.TokenType</c>, and for client tokens the optional
+/// <c>Bff.Scope</c> and <c>Bff.Resource</c> to ask the provider for.
+/// </summary>
 internal static class RouteTokenPolicy
 {
     public const string TokenTypeKey = "Bff.TokenType";
+    public const string ScopeKey = "Bff.Scope";
+    public const string ResourceKey = "Bff.Resource";
+
+    public static string? ClientScope(RouteConfig route) => route.Metadata?.GetValueOrDefault(ScopeKey);
+
+    public static string? ClientResource(RouteConfig route) => route.Metadata?.GetValueOrDefault(ResourceKey);
 
     public static bool TryGetTokenType(RouteConfig route, out TokenType type, out string? error)
     {

@@ -11,4 +11,10 @@ public enum TokenType
 
     /// <summary>The user's token when signed in, else no token.</summary>
     UserOrNone,
+
+    /// <summary>The BFF's own client-credentials token, whoever calls.</summary>
+    Client,
+
+    /// <summary>The user's token when signed in, else the BFF's client-credentials token.</summary>
+    UserOrClient,
 }

@@ -9,6 +9,18 @@ public interface ISessionStore
     /// <summary>Creates or replaces a session.</summary>
     Task SaveAsync(SessionRecord session, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the ticket (the tokens) of a live session, leaving everything else as stored; returns the
+    /// updated session, or null when it is gone. Never brings an ended session back.
+    /// </summary>
+    Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records activity on a live session (last activity and the new expiry), leaving the ticket as stored,
+    /// so a concurrent token refresh is never overwritten with older tokens. Null when the session is gone.
+    /// </summary>
+    Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
     /// <summary>The live session with this storage id, or null.</summary>
     Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken);
 

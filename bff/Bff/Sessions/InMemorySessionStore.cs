@@ -36,6 +36,12 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
         return Task.CompletedTask;
     }
 
+    public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
+        Task.FromResult(Update(id, session => session with { Ticket = ticket }));
+
+    public Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Task.FromResult(Update(id, session => session with { LastActivityAt = lastActivityAt, ExpiresAt = expiresAt }));
+
     public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         Task.FromResult(GetLive(id));
 
@@ -60,6 +66,21 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
         Task.FromResult(Lookup(_byProviderSession, providerSessionId));
 
     public void Dispose() => _sweeper.Dispose();
+
+    private SessionRecord? Update(string id, Func<SessionRecord, SessionRecord> change)
+    {
+        lock (_indexLock)
+        {
+            if (GetLive(id) is not { } current)
+            {
+                return null;
+            }
+
+            var updated = change(current);
+            _sessions[id] = updated;
+            return updated;
+        }
+    }
 
     private IReadOnlyList<SessionRecord> Lookup(Dictionary<string, HashSet<string>> index, string key)
     {

@@ -57,11 +57,9 @@ internal sealed class ServerSideTicketStore(
 
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var session = await store.GetAsync(SessionKeys.StorageIdFor(key), cancellationToken);
-        if (session is not null)
+        var renewed = await store.ReplaceTicketAsync(SessionKeys.StorageIdFor(key), tickets.Protect(ticket), cancellationToken);
+        if (renewed is not null)
         {
-            var renewed = session with { Ticket = tickets.Protect(ticket) };
-            await store.SaveAsync(renewed, cancellationToken);
             httpContext?.Features.Set(new CurrentSession(renewed));
         }
     }
@@ -95,8 +93,7 @@ internal sealed class ServerSideTicketStore(
 
         if (SessionPolicy.Slides(httpContext) && policy.RecordActivity(session, now) is { } active)
         {
-            await store.SaveAsync(active, cancellationToken);
-            session = active;
+            session = await store.TouchAsync(session.Id, active.LastActivityAt, active.ExpiresAt, cancellationToken) ?? active;
         }
 
         httpContext?.Features.Set(new CurrentSession(session));

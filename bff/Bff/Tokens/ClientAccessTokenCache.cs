@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Bff.Logging;
+using Bff.Oidc;
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Tokens;
+
+/// <summary>
+/// The BFF's own access tokens (client credentials), one per scope/resource, shared by every caller and
+/// fetched again shortly before they expire (the same margin as user tokens). Concurrent callers that find
+/// no fresh token share one fetch.
+/// </summary>
+internal sealed class ClientAccessTokenCache(
+    ProviderMetadata metadata,
+    TokenEndpointClient tokenEndpoint,
+    TokenRefreshPolicy policy,
+    TokenMetrics metrics,
+    TimeProvider time,
+    ILogger<ClientAccessTokenCache> logger)
+{
+    private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<AccessTokenResult>>> _inFlight = new(StringComparer.Ordinal);
+
+    public async Task<AccessTokenResult> GetAsync(string? scope, string? resource, CancellationToken cancellationToken)
+    {
+        var key = scope + "\n" + resource;
+        if (_tokens.TryGetValue(key, out var cached) && !policy.IsDue(cached.IssuedAt, cached.ExpiresAt, time.GetUtcNow()))
+        {
+            return AccessTokenResult.Success(cached.Token);
+        }
+
+        var flight = _inFlight.GetOrAdd(key, k => new Lazy<Task<AccessTokenResult>>(() => FetchAsync(k, scope, resource)));
+        try
+        {
+            return await flight.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (flight.Value.IsCompleted)
+            {
+                _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(key, flight));
+            }
+        }
+    }
+
+    private async Task<AccessTokenResult> FetchAsync(string key, string? scope, string? resource)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30), time);
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
+        if (!string.IsNullOrEmpty(scope))
+        {
+            form.Add(new("scope", scope));
+        }
+
+        if (!string.IsNullOrEmpty(resource))
+        {
+            form.Add(new("resource", resource));
+        }
+
+        TokenResponse response;
+        try
+        {
+            var configuration = await metadata.GetAsync(timeout.Token);
+            response = await tokenEndpoint.PostAsync(configuration.TokenEndpoint, form, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || timeout.IsCancellationRequested)
+        {
+            Log.ClientTokenFailed(logger, scope ?? "", ex.GetType().Name);
+            return AccessTokenResult.ProviderUnavailable;
+        }
+
+        if (!response.IsSuccess || string.IsNullOrEmpty(response.AccessToken))
+        {
+            Log.ClientTokenFailed(logger, scope ?? "", response.Error ?? "no_access_token");
+            return AccessTokenResult.ProviderUnavailable;
+        }
+
+        var now = time.GetUtcNow();
+        DateTimeOffset? expiresAt = response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : null;
+        if (expiresAt is not null)
+        {
+            _tokens[key] = new CachedToken(response.AccessToken, now, expiresAt);
+        }
+
+        metrics.ClientTokenFetched();
+        Log.ClientTokenFetched(logger, scope ?? "", response.ExpiresIn ?? 0);
+        return AccessTokenResult.Success(response.AccessToken);
+    }
+
+    private sealed record CachedToken(string Token, DateTimeOffset IssuedAt, DateTimeOffset? ExpiresAt);
+}
