@@ -16,6 +16,8 @@ public sealed class IdentityProvider : IAsyncDisposable
     public IdentityProvider(int port, IEnumerable<string> bffOrigins, int accessTokenLifetimeSeconds)
     {
         Port = port;
+        // Keys, grants and sessions survive a stop and start (an outage), as a real provider's would.
+        StateFile = Path.Combine(Path.GetTempPath(), $"bff-idp-{port}-{Guid.NewGuid():N}.json");
         _environment = new Dictionary<string, string>
         {
             ["IDP_PORT"] = port.ToString(),
@@ -23,10 +25,13 @@ public sealed class IdentityProvider : IAsyncDisposable
             ["IDP_ACCESS_TOKEN_TTL"] = accessTokenLifetimeSeconds.ToString(),
             ["IDP_CLIENT_SECRET"] = ClientSecret,
             ["IDP_TEST_HOOKS"] = "1",
+            ["IDP_STATE_FILE"] = StateFile,
         };
     }
 
     public int Port { get; }
+
+    public string StateFile { get; }
 
     public string Authority => $"http://localhost:{Port}";
 
@@ -45,9 +50,32 @@ public sealed class IdentityProvider : IAsyncDisposable
     {
         if (_process is not null)
         {
+            await _process.TerminateAsync(TimeSpan.FromSeconds(10));
             await _process.DisposeAsync();
             _process = null;
         }
+    }
+
+    /// <summary>Revokes every grant (and so every refresh token) of a user at the provider.</summary>
+    public async Task RevokeGrantsAsync(string subject) =>
+        (await _http.PostAsync($"{Authority}/__test/revoke?sub={Uri.EscapeDataString(subject)}", null)).EnsureSuccessStatusCode();
+
+    /// <summary>Posts a refresh-token grant as the BFF would, and returns the provider's answer.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, JsonElement Body)> RefreshAsync(string refreshToken)
+    {
+        var discovery = await _http.GetFromJsonAsync<JsonElement>(Authority + "/.well-known/openid-configuration");
+        using var request = new HttpRequestMessage(HttpMethod.Post, discovery.GetProperty("token_endpoint").GetString())
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "refresh_token",
+                ["refresh_token"] = refreshToken,
+                ["client_id"] = ClientId,
+                ["client_secret"] = ClientSecret,
+            }),
+        };
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 
     /// <summary>Counts of successful token-endpoint grants by grant type since start or reset.</summary>
@@ -66,6 +94,7 @@ public sealed class IdentityProvider : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        File.Delete(StateFile);
         _http.Dispose();
     }
 }

@@ -103,6 +103,16 @@ public sealed class TestStack : IAsyncDisposable
             ["ReverseProxy:Routes:open:Match:Path"] = "/open-api/{**rest}",
             ["ReverseProxy:Routes:open:Metadata:Bff.TokenType"] = "None",
             ["ReverseProxy:Routes:open:Transforms:0:PathPattern"] = "/api/{**rest}",
+            ["ReverseProxy:Routes:public-api:ClusterId"] = "api",
+            ["ReverseProxy:Routes:public-api:Match:Path"] = "/public-api/{**rest}",
+            ["ReverseProxy:Routes:public-api:Metadata:Bff.TokenType"] = "Client",
+            ["ReverseProxy:Routes:public-api:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:public-api:Transforms:0:PathPattern"] = "/api/{**rest}",
+            ["ReverseProxy:Routes:maybe-user:ClusterId"] = "api",
+            ["ReverseProxy:Routes:maybe-user:Match:Path"] = "/maybe-user-api/{**rest}",
+            ["ReverseProxy:Routes:maybe-user:Metadata:Bff.TokenType"] = "UserOrClient",
+            ["ReverseProxy:Routes:maybe-user:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:maybe-user:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = $"http://localhost:{ApiPort}",
         };
         if (_options.Redis is not null)

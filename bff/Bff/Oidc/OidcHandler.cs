@@ -138,11 +138,9 @@ internal sealed class OidcHandler(
         var validated = await idTokens.ValidateAsync(idToken, nonce ?? throw new OidcProtocolException("The sign-in request lost its nonce."), Context.RequestAborted);
 
         var user = OidcClaims.CreateIdentity(validated);
-        var saved = properties.GetTokens().ToList();
-        saved.Add(new AuthenticationToken { Name = SessionTokens.IdTokenName, Value = idToken });
-        // With expires_at, the issue time gives the token's lifetime, which bounds how early it is refreshed.
-        saved.Add(new AuthenticationToken { Name = SessionTokens.IssuedAtName, Value = SessionTokens.FormatTime(TimeProvider.GetUtcNow()) });
-        properties.StoreTokens(saved);
+        // The session's tokens, written the same way a refresh writes them (expires_at and issued_at
+        // included: together they give the token's lifetime, which bounds how early it is refreshed).
+        SessionTokens.Apply(properties, TokenResponse.Success(tokens.Response.RootElement.GetRawText()), TimeProvider.GetUtcNow());
 
         return await base.CreateTicketAsync(user, properties, tokens);
     }

@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json;
+using Bff.Testing;
+
+namespace Bff.Tests.Integration;
+
+/// <summary>The provider goes away and comes back: the session survives, calls fail softly, then recover.</summary>
+public sealed class ProviderOutageTests : IAsyncLifetime
+{
+    private TestStack _stack = null!;
+
+    public async Task InitializeAsync() =>
+        _stack = await TestStack.StartAsync(new TestStackOptions { AccessTokenLifetimeSeconds = ShortTokenStackFixture.AccessTokenSeconds });
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    [Fact]
+    public async Task A_refresh_during_an_outage_is_503_and_keeps_the_session_until_the_provider_is_back()
+    {
+        using var browser = _stack.NewBrowser();
+        await browser.SignInAsync("outage-user");
+        var before = await browser.GetJsonAsync("/api/whoami");
+
+        await _stack.Idp.StopAsync();
+        await TokenRefreshTests.WaitUntilDueAsync(before);
+
+        using (var during = await browser.GetAsync("/api/whoami"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+            Assert.Equal("provider_unavailable", JsonDocument.Parse(await during.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+            Assert.True(during.Headers.Contains("Retry-After"));
+        }
+
+        using (var user = await browser.GetAsync("/bff/user"))
+        {
+            Assert.Equal(HttpStatusCode.OK, user.StatusCode);
+        }
+
+        await _stack.Idp.StartAsync();
+
+        // The first failure backs off for a second; within a few seconds a call refreshes and succeeds.
+        JsonElement? after = null;
+        for (var i = 0; i < 50 && after is null; i++)
+        {
+            using var call = await browser.GetAsync("/api/whoami");
+            if (call.StatusCode == HttpStatusCode.OK)
+            {
+                after = JsonDocument.Parse(await call.Content.ReadAsStringAsync()).RootElement.Clone();
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, call.StatusCode);
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.NotNull(after);
+        Assert.Equal("outage-user", after.Value.GetProperty("sub").GetString());
+        Assert.NotEqual(before.GetProperty("jti").GetString(), after.Value.GetProperty("jti").GetString());
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Text.Json;
+using Bff.Sessions;
+using Bff.Testing;
+using Bff.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Bff.Tests.Integration;
+
+/// <summary>A stack whose provider issues access tokens that live a few seconds, so refreshes happen for real.</summary>
+public sealed class ShortTokenStackFixture : IAsyncLifetime
+{
+    public const int AccessTokenSeconds = 6;
+
+    public TestStack Stack { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Stack = await TestStack.StartAsync(new TestStackOptions { AccessTokenLifetimeSeconds = AccessTokenSeconds });
+
+    public async Task DisposeAsync() => await Stack.DisposeAsync();
+}
+
+/// <summary>Access tokens stay fresh through real refreshes at the real provider.</summary>
+public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFixture<ShortTokenStackFixture>
+{
+    private TestStack Stack => fixture.Stack;
+
+    [Fact]
+    public async Task Twenty_concurrent_calls_with_a_due_token_cause_exactly_one_refresh()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("refresh-many");
+        var before = await browser.GetJsonAsync("/api/whoami");
+        await WaitUntilDueAsync(before);
+        var refreshesBefore = await Stack.Idp.GrantCountAsync("refresh_token");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => browser.GetAsync("/api/whoami")));
+        var jtis = new List<string>();
+        foreach (var answer in answers)
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            jtis.Add(JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("jti").GetString()!);
+        }
+
+        Assert.Single(jtis.Distinct());
+        Assert.NotEqual(before.GetProperty("jti").GetString(), jtis[0]);
+        Assert.Equal(refreshesBefore + 1, await Stack.Idp.GrantCountAsync("refresh_token"));
+    }
+
+    [Fact]
+    public async Task A_token_that_is_not_due_is_reused_without_asking_the_provider()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("no-refresh");
+        var refreshesBefore = await Stack.Idp.GrantCountAsync("refresh_token");
+
+        var first = await browser.GetJsonAsync("/api/whoami");
+        var second = await browser.GetJsonAsync("/api/whoami");
+
+        Assert.Equal(first.GetProperty("jti").GetString(), second.GetProperty("jti").GetString());
+        Assert.Equal(refreshesBefore, await Stack.Idp.GrantCountAsync("refresh_token"));
+    }
+
+    [Fact]
+    public async Task A_revoked_grant_ends_the_session_with_a_reason_code()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("revoked-user");
+        var before = await browser.GetJsonAsync("/api/whoami");
+
+        await Stack.Idp.RevokeGrantsAsync("revoked-user");
+        await WaitUntilDueAsync(before);
+
+        using var call = await browser.GetAsync("/api/whoami");
+        Assert.Equal(HttpStatusCode.Unauthorized, call.StatusCode);
+        Assert.Equal("application/problem+json", call.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("session_ended", JsonDocument.Parse(await call.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+
+        using var user = await browser.GetAsync("/bff/user");
+        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+    }
+
+    [Fact]
+    public async Task Client_route_works_anonymously_with_one_shared_client_token()
+    {
+        using var browser = Stack.NewBrowser();
+        var fetchesBefore = await Stack.Idp.GrantCountAsync("client_credentials");
+
+        var first = await browser.GetJsonAsync("/public-api/whoami");
+        var second = await browser.GetJsonAsync("/public-api/whoami");
+
+        Assert.Equal("bff", first.GetProperty("client_id").GetString());
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("sub").ValueKind);
+        Assert.Equal(first.GetProperty("jti").GetString(), second.GetProperty("jti").GetString());
+        Assert.Equal(fetchesBefore + 1, await Stack.Idp.GrantCountAsync("client_credentials"));
+    }
+
+    [Fact]
+    public async Task User_or_client_route_uses_the_users_token_when_signed_in_and_the_clients_otherwise()
+    {
+        using var anonymous = Stack.NewBrowser();
+        var asClient = await anonymous.GetJsonAsync("/maybe-user-api/whoami");
+        Assert.Equal(JsonValueKind.Null, asClient.GetProperty("sub").ValueKind);
+
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("maybe-user");
+        var asUser = await browser.GetJsonAsync("/maybe-user-api/whoami");
+        Assert.Equal("maybe-user", asUser.GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public async Task Sign_out_revokes_the_refresh_token_at_the_provider()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("revoke-on-signout");
+        var refreshToken = await StoredRefreshTokenAsync("revoke-on-signout");
+
+        await browser.SignOutAsync();
+
+        var (status, body) = await Stack.Idp.RefreshAsync(refreshToken);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_grant", body.GetProperty("error").GetString());
+    }
+
+    private async Task<string> StoredRefreshTokenAsync(string subject)
+    {
+        var services = Stack.BffServices();
+        var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync(subject, CancellationToken.None));
+        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!;
+        return ticket.Properties.GetTokenValue(SessionTokens.RefreshTokenName)!;
+    }
+
+    /// <summary>Waits (real time: the provider's clock) until the BFF will consider the token due: half its lifetime left.</summary>
+    internal static async Task WaitUntilDueAsync(JsonElement whoami)
+    {
+        var iat = DateTimeOffset.FromUnixTimeSeconds(whoami.GetProperty("iat").GetInt64());
+        var exp = DateTimeOffset.FromUnixTimeSeconds(whoami.GetProperty("exp").GetInt64());
+        // iat/exp are whole seconds and the BFF counts from when it received the token: allow a second more.
+        var due = exp - (exp - iat) / 2 + TimeSpan.FromMilliseconds(1200);
+        while (DateTimeOffset.UtcNow < due)
+        {
+            await Task.Delay(100);
+        }
+    }
+}
