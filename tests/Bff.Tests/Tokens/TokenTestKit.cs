@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text;
+using Bff.Configuration;
+using Bff.Distributed;
+using Bff.Oidc;
+using Bff.Sessions;
+using Bff.Testing;
+using Bff.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using System.Diagnostics.Metrics;
+using System.Security.Claims;
+
+namespace Bff.Tests.Tokens;
+
+/// <summary>
+/// The token classes wired by hand around a fake clock, an in-memory session store and a scripted token
+/// endpoint (a stand-in HTTP handler): for unit tests of refresh and caching rules without a provider.
+/// </summary>
+internal sealed class TokenTestKit
+{
+    public const string Authority = "https://op.example";
+
+    public TokenTestKit(TimeSpan? refreshBeforeExpiry = null)
+    {
+        var options = Options.Create(new BffOptions { Authority = Authority, ClientId = "bff", ClientSecret = "s" });
+        if (refreshBeforeExpiry is { } margin)
+        {
+            options.Value.Tokens.RefreshBeforeExpiry = margin;
+        }
+
+        Store = new InMemorySessionStore(Time);
+        Tickets = new SessionTicketProtector(new EphemeralDataProtectionProvider());
+        var terminator = new SessionTerminator(Store, [], NullLogger<SessionTerminator>.Instance);
+        Policy = new TokenRefreshPolicy(options);
+        var metadata = new ProviderMetadata(Authority, new HttpDocumentRetriever(), Time, new StaticConfiguration());
+        var endpoint = new TokenEndpointClient(new HttpClient(Endpoint), "bff", "s");
+        var idTokens = new Bff.Oidc.IdTokenValidator(new ProviderTokenValidator(metadata, "bff", TimeSpan.FromMinutes(2), Time));
+        var metrics = new TokenMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        Locks = new InProcessLock(Time);
+        UserTokens = new UserAccessTokenService(Store, Tickets, terminator, Locks, Policy, metadata, endpoint, idTokens, metrics, Time,
+            NullLogger<UserAccessTokenService>.Instance);
+        ClientTokens = new ClientAccessTokenCache(metadata, endpoint, Policy, metrics, Time, NullLogger<ClientAccessTokenCache>.Instance);
+    }
+
+    public TestTimeProvider Time { get; } = new();
+
+    public ScriptedTokenEndpoint Endpoint { get; } = new();
+
+    public InMemorySessionStore Store { get; }
+
+    public SessionTicketProtector Tickets { get; }
+
+    public TokenRefreshPolicy Policy { get; }
+
+    public InProcessLock Locks { get; }
+
+    public UserAccessTokenService UserTokens { get; }
+
+    public ClientAccessTokenCache ClientTokens { get; }
+
+    /// <summary>Stores a session whose access token was issued now and lives <paramref name="lifetime"/>.</summary>
+    public async Task<SessionRecord> SignInAsync(TimeSpan lifetime, string accessToken = "at-0", string refreshToken = "rt-0")
+    {
+        var now = Time.GetUtcNow();
+        var properties = new AuthenticationProperties();
+        properties.StoreTokens(
+        [
+            new AuthenticationToken { Name = SessionTokens.AccessTokenName, Value = accessToken },
+            new AuthenticationToken { Name = SessionTokens.RefreshTokenName, Value = refreshToken },
+            new AuthenticationToken { Name = SessionTokens.IssuedAtName, Value = SessionTokens.FormatTime(now) },
+            new AuthenticationToken { Name = SessionTokens.ExpiresAtName, Value = SessionTokens.FormatTime(now + lifetime) },
+        ]);
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "alice")], "test")), properties, "test");
+        var session = new SessionRecord
+        {
+            Id = SessionKeys.StorageIdFor(SessionKeys.NewKey()),
+            PublicId = SessionKeys.NewPublicId(),
+            Subject = "alice",
+            CreatedAt = now,
+            LastActivityAt = now,
+            AbsoluteExpiresAt = now.AddHours(8),
+            ExpiresAt = now.AddHours(1),
+            Ticket = Tickets.Protect(ticket),
+        };
+        await Store.SaveAsync(session, CancellationToken.None);
+        return session;
+    }
+
+    /// <summary>The tokens stored for a session right now.</summary>
+    public async Task<SessionTokens?> StoredTokensAsync(string sessionId)
+    {
+        var session = await Store.GetAsync(sessionId, CancellationToken.None);
+        return session is null ? null : SessionTokens.From(Tickets.Unprotect(session.Ticket)!.Properties);
+    }
+
+    public async Task<AccessTokenResult> GetUserTokenAsync(string sessionId)
+    {
+        var session = (await Store.GetAsync(sessionId, CancellationToken.None))!;
+        return await UserTokens.GetAsync(session, (await StoredTokensAsync(sessionId))!, CancellationToken.None);
+    }
+
+    private sealed class StaticConfiguration : IConfigurationRetriever<OpenIdConnectConfiguration>
+    {
+        public Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel) =>
+            Task.FromResult(new OpenIdConnectConfiguration { Issuer = Authority, TokenEndpoint = Authority + "/token" });
+    }
+}
+
+/// <summary>A token endpoint that answers what the test scripts, counts the calls and can be held back.</summary>
+internal sealed class ScriptedTokenEndpoint : HttpMessageHandler
+{
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>The next answers: status and JSON body. When empty, a fresh access token is issued.</summary>
+    public Queue<(HttpStatusCode Status, string Body)> Answers { get; } = new();
+
+    /// <summary>When set, every request waits for it before answering (a slow provider).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Completes when a request arrives.</summary>
+    public TaskCompletionSource Arrived { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int ExpiresIn { get; set; } = 60;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var call = Interlocked.Increment(ref _calls);
+        Arrived.TrySetResult();
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
+
+        var (status, body) = Answers.TryDequeue(out var answer)
+            ? answer
+            : (HttpStatusCode.OK, $$"""{"access_token":"at-{{call}}","refresh_token":"rt-{{call}}","token_type":"Bearer","expires_in":{{ExpiresIn}}}""");
+        return new HttpResponseMessage(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+    }
+
+    public void ResetArrival() => Arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using Bff.Tokens;
+
+namespace Bff.Tests.Tokens;
+
+public sealed class UserAccessTokenServiceTests
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task A_fresh_token_is_returned_without_calling_the_provider()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+
+        var result = await kit.GetUserTokenAsync(session.Id);
+
+        Assert.Equal(AccessTokenResult.Success("at-0"), result);
+        Assert.Equal(0, kit.Endpoint.Calls);
+    }
+
+    [Fact]
+    public async Task A_due_token_is_refreshed_and_the_rotated_tokens_are_stored()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime - TimeSpan.FromSeconds(30));
+
+        var result = await kit.GetUserTokenAsync(session.Id);
+
+        Assert.Equal(AccessTokenResult.Success("at-1"), result);
+        var stored = (await kit.StoredTokensAsync(session.Id))!;
+        Assert.Equal("at-1", stored.AccessToken);
+        Assert.Equal("rt-1", stored.RefreshToken);
+        Assert.Equal(kit.Time.GetUtcNow().AddSeconds(60), stored.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Concurrent_callers_share_one_refresh()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        var calls = Enumerable.Range(0, 10).Select(_ => kit.GetUserTokenAsync(session.Id)).ToList();
+        await kit.Endpoint.Arrived.Task;
+        kit.Endpoint.Gate.SetResult();
+        var results = await Task.WhenAll(calls);
+
+        Assert.All(results, r => Assert.Equal(AccessTokenResult.Success("at-1"), r));
+        Assert.Equal(1, kit.Endpoint.Calls);
+    }
+
+    [Fact]
+    public async Task A_provider_slower_than_the_lock_lease_keeps_the_lock_by_renewing_it()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        var refresh = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+
+        // Three leases pass while the provider thinks; renewals keep the lock with the refresher, so
+        // another instance cannot take it and spend the same refresh token.
+        kit.Time.Advance(UserAccessTokenService.LockLease * 3);
+        var rival = await kit.Locks.TryAcquireAsync("refresh:" + session.Id, TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Null(rival);
+
+        kit.Endpoint.Gate.SetResult();
+        Assert.Equal(AccessTokenResult.Success("at-1"), await refresh);
+        Assert.Equal(1, kit.Endpoint.Calls);
+    }
+
+    [Fact]
+    public async Task A_waiting_instance_uses_the_token_another_instance_stored()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+
+        // Another instance holds the refresh lock ...
+        var other = await kit.Locks.TryAcquireAsync("refresh:" + session.Id, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var waiting = kit.GetUserTokenAsync(session.Id);
+
+        // ... and stores its refreshed tokens.
+        var fresh = await kit.SignInAsync(Lifetime, accessToken: "at-from-other", refreshToken: "rt-from-other");
+        var current = (await kit.Store.GetAsync(fresh.Id, CancellationToken.None))!;
+        await kit.Store.ReplaceTicketAsync(session.Id, current.Ticket, CancellationToken.None);
+        await other!.DisposeAsync();
+        while (!waiting.IsCompleted)
+        {
+            kit.Time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Yield();
+        }
+
+        Assert.Equal(AccessTokenResult.Success("at-from-other"), await waiting);
+        Assert.Equal(0, kit.Endpoint.Calls);
+    }
+
+    [Fact]
+    public async Task Invalid_grant_ends_the_session()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, """{"error":"invalid_grant"}"""));
+
+        var result = await kit.GetUserTokenAsync(session.Id);
+
+        Assert.Equal(AccessTokenResult.SessionEnded, result);
+        Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_keeps_the_session_and_backs_off_before_trying_again()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadGateway, "oops"));
+
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.NotNull(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+
+        // Within the back-off the provider is left alone.
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(1, kit.Endpoint.Calls);
+
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(AccessTokenResult.Success("at-2"), await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(2, kit.Endpoint.Calls);
+    }
+
+    [Fact]
+    public async Task A_session_ended_during_the_refresh_is_not_brought_back()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        var refresh = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+        await kit.Store.RemoveAsync(session.Id, CancellationToken.None);
+        kit.Endpoint.Gate.SetResult();
+
+        Assert.Equal(AccessTokenResult.SessionEnded, await refresh);
+        Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+    }
+}
