@@ -1,6 +1,7 @@
 import { Card } from '../../../components/Card';
 import { getAppWhoAmI, getUserWhoAmI } from '../api';
 import { ApiCall } from './ApiCall';
+import { ApiPoller } from './ApiPoller';
 
 /** Calls the API as the signed-in user. */
 export function UserApiDemo() {
@@ -8,6 +9,7 @@ export function UserApiDemo() {
     <Card title="Call the API as you">
       <p className="muted">The BFF attaches your access token; the browser never sees it.</p>
       <ApiCall label="Call API" call={getUserWhoAmI} testIdPrefix="api" buttonTestId="call-api" />
+      <ApiPoller call={getUserWhoAmI} />
     </Card>
   );
 }
