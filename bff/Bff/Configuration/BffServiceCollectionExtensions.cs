@@ -36,6 +36,7 @@ public static class BffServiceCollectionExtensions
         services.AddDataProtection();
         services.AddHttpClient(ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddMetrics();
+        services.AddAuthorization();
         services.TryAddSingleton<ClientAddressResolver>();
         // Security headers wrap the whole pipeline, static files (the SPA's HTML) included.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SecurityHeadersStartupFilter>());
