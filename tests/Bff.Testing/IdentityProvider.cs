@@ -91,6 +91,17 @@ public sealed class IdentityProvider : IAsyncDisposable
     public async Task ResetStatsAsync() =>
         (await _http.PostAsync(Authority + "/__test/stats/reset", null)).EnsureSuccessStatusCode();
 
+    /// <summary>
+    /// Signs <paramref name="sub"/> out at the provider as if they confirmed sign-out there: the provider sends a
+    /// back-channel logout for each of their sessions. Returns the provider's counts.
+    /// </summary>
+    public async Task<JsonElement> EndSessionsAsync(string sub)
+    {
+        using var response = await _http.PostAsync(Authority + "/__test/end-session?sub=" + Uri.EscapeDataString(sub), null);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

@@ -18,6 +18,9 @@ public sealed record TestStackOptions
 
     /// <summary>Extra BFF configuration, as <c>key=value</c> pairs (e.g. <c>Bff:Session:IdleTimeout</c>).</summary>
     public IReadOnlyDictionary<string, string> BffSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra set-up of each BFF host before it is built (e.g. a startup filter that observes requests).</summary>
+    public Action<WebApplicationBuilder>? ConfigureBff { get; init; }
 }
 
 /// <summary>
@@ -114,6 +117,10 @@ public sealed class TestStack : IAsyncDisposable
             ["ReverseProxy:Routes:maybe-user:Metadata:Bff.Scope"] = "api",
             ["ReverseProxy:Routes:maybe-user:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = $"http://localhost:{ApiPort}",
+            // Every test signs in from 127.0.0.1: the production limits would throttle the suite.
+            ["Bff:RateLimits:Login:PermitLimit"] = "10000",
+            ["Bff:RateLimits:SignInCallback:PermitLimit"] = "10000",
+            ["Bff:RateLimits:BackChannel:PermitLimit"] = "10000",
         };
         if (_options.Redis is not null)
         {
@@ -130,7 +137,7 @@ public sealed class TestStack : IAsyncDisposable
 
     public async Task StartBffAsync(int instance)
     {
-        var app = BffHostApp.Create([.. BffArguments(instance)]);
+        var app = BffHostApp.Create([.. BffArguments(instance)], _options.ConfigureBff);
         await app.StartAsync();
         _bffs[instance] = app;
     }

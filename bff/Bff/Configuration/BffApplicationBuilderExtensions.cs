@@ -1,5 +1,6 @@
 using Bff.Antiforgery;
-using Bff.Endpoints;
+using Bff.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -7,11 +8,14 @@ namespace Microsoft.AspNetCore.Builder;
 public static class BffApplicationBuilderExtensions
 {
     /// <summary>
-    /// The anti-forgery check, then authentication (the session cookie, and the sign-in and sign-out
-    /// callbacks) and authorization. Call after routing (implicit in minimal hosting) and before the endpoints.
+    /// The rate limits on sign-in and back-channel logout, the anti-forgery check, then authentication (the
+    /// session cookie, and the sign-in and sign-out callbacks) and authorization. Call after routing (implicit
+    /// in minimal hosting) and before the endpoints. (The security headers need no call: <c>AddBff</c> puts
+    /// them in front of the whole pipeline, so the SPA's static files get them too.)
     /// </summary>
     public static IApplicationBuilder UseBff(this IApplicationBuilder app)
     {
+        app.UseRateLimiter(BffRateLimiter.Create(app.ApplicationServices));
         app.UseMiddleware<AntiforgeryHeaderMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();

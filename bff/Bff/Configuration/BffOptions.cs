@@ -1,3 +1,4 @@
+using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
 
@@ -43,6 +44,16 @@ public sealed class BffOptions
 
     /// <summary>Session lifetimes.</summary>
     public SessionOptions Session { get; set; } = new();
+
+    /// <summary>
+    /// Reverse proxies (IP addresses such as <c>10.0.0.5</c> or CIDR ranges such as <c>10.0.0.0/8</c>) whose
+    /// <c>X-Forwarded-For</c> header is believed when recording a session's client address and applying rate
+    /// limits. Defaults to none: the connection's peer address is the client.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>Per-client-address rate limits on sign-in and back-channel logout.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
 
     /// <summary>Access-token management.</summary>
     public TokenOptions Tokens { get; set; } = new();

@@ -1,3 +1,4 @@
+using Bff.Http;
 using Microsoft.Extensions.Options;
 
 namespace Bff.Configuration;
@@ -55,6 +56,37 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
         if (options.Session.AbsoluteLifetime <= TimeSpan.Zero)
         {
             errors.Add("Bff:Session:AbsoluteLifetime must be positive, e.g. 08:00:00.");
+        }
+
+        if (options.Session.AuditEventsPerUser is < 1 or > 10_000)
+        {
+            errors.Add("Bff:Session:AuditEventsPerUser must be between 1 and 10000, e.g. 50.");
+        }
+
+        foreach (var proxy in options.TrustedProxies)
+        {
+            if (!ClientAddressResolver.TryParseNetwork(proxy, out _))
+            {
+                errors.Add($"Bff:TrustedProxies entry '{proxy}' is neither an IP address (10.0.0.5) nor a CIDR range (10.0.0.0/8).");
+            }
+        }
+
+        foreach (var (key, rule) in new[]
+                 {
+                     ("Login", options.RateLimits.Login),
+                     ("SignInCallback", options.RateLimits.SignInCallback),
+                     ("BackChannel", options.RateLimits.BackChannel),
+                 })
+        {
+            if (rule is null || rule.PermitLimit < 1)
+            {
+                errors.Add($"Bff:RateLimits:{key}:PermitLimit must be at least 1, e.g. 10.");
+            }
+
+            if (rule is null || rule.Window <= TimeSpan.Zero)
+            {
+                errors.Add($"Bff:RateLimits:{key}:Window must be positive, e.g. 00:01:00.");
+            }
         }
 
         if (options.Tokens.RefreshBeforeExpiry < TimeSpan.Zero)

@@ -1,14 +1,20 @@
 using Bff.Configuration;
 using Bff.Distributed;
+using Bff.Http;
 using Bff.Oidc;
 using Bff.Sessions;
 using Bff.Tokens;
+
+using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 
@@ -31,6 +37,13 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
         services.AddHttpClient(ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddMetrics();
+        services.AddAuthorization();
+        services.TryAddSingleton<ClientAddressResolver>();
+        // Security headers wrap the whole pipeline, static files (the SPA's HTML) included.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SecurityHeadersStartupFilter>());
+        // The BFF's limits are passed to its own UseRateLimiter in UseBff; this only registers the services.
+        services.AddRateLimiter(_ => { });
 
         AddProvider(services);
         AddSessions(services);
@@ -58,6 +71,7 @@ public static class BffServiceCollectionExtensions
                 sp.GetRequiredService<ProviderMetadata>(), options.ClientId, options.ClockSkew, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<IdTokenValidator>();
+        services.TryAddSingleton<LogoutTokenValidator>();
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
@@ -68,17 +82,26 @@ public static class BffServiceCollectionExtensions
 
     private static void AddSessions(IServiceCollection services)
     {
+        services.TryAddSingleton<SessionExpiryQueue>();
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
         services.TryAddSingleton<IDistributedLock, InProcessLock>();
+        services.TryAddSingleton<IReplayCache, InMemoryReplayCache>();
+        services.TryAddSingleton<IEndedSessionStore, InMemoryEndedSessionStore>();
+        services.TryAddSingleton<IAuditTrail, InMemoryAuditTrail>();
+        services.TryAddSingleton<SessionStatistics>();
+        services.TryAddSingleton<SessionAudit>();
         services.TryAddSingleton<SessionTerminator>();
         services.TryAddSingleton<SessionTicketProtector>();
         services.TryAddSingleton<SessionPolicy>();
         services.TryAddSingleton<ServerSideTicketStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionAuditObserver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, EndedSessionObserver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionExpiryWorker>());
+        services.AddHealthChecks().AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: ["ready"]);
     }
 
     private static void AddTokens(IServiceCollection services)
     {
-        services.AddMetrics();
         services.TryAddSingleton<TokenMetrics>();
         services.TryAddSingleton<TokenRefreshPolicy>();
         services.TryAddSingleton<UserAccessTokenService>();

@@ -7,13 +7,24 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps the <c>/bff/*</c> management endpoints.</summary>
 public static class BffEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps <c>/bff/login</c>, <c>/bff/user</c> and <c>/bff/logout</c>.</summary>
+    /// <summary>
+    /// Maps <c>/bff/login</c>, <c>/bff/user</c>, <c>/bff/logout</c>, <c>/bff/backchannel</c> and the user's
+    /// own sessions under <c>/bff/sessions</c>.
+    /// </summary>
     public static IEndpointRouteBuilder MapBffManagementEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var bff = endpoints.MapGroup("/bff");
         bff.MapGet("/login", LoginEndpoint.HandleAsync);
         bff.MapGet("/logout", LogoutEndpoint.HandleAsync);
         bff.MapGet("/user", UserEndpoint.HandleAsync).WithMetadata(BffApiEndpointMetadata.Instance);
+        // Called by the provider, server to server: no X-CSRF header.
+        bff.MapPost("/backchannel", BackChannelLogoutEndpoint.HandleAsync).DisableAntiforgery();
+
+        var sessions = bff.MapGroup("/sessions").WithMetadata(BffApiEndpointMetadata.Instance);
+        sessions.MapGet("", SessionsEndpoint.ListAsync);
+        sessions.MapDelete("", SessionsEndpoint.EndAllAsync);
+        sessions.MapGet("/events", SessionsEndpoint.EventsAsync);
+        sessions.MapDelete("/{publicId}", SessionsEndpoint.EndOneAsync);
         return endpoints;
     }
 }

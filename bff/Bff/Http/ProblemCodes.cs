@@ -26,4 +26,7 @@ public static class ProblemCodes
 
     /// <summary>The resource does not exist (or is not the caller's).</summary>
     public const string NotFound = "not_found";
+
+    /// <summary>Too many attempts from this client address; retry after the <c>Retry-After</c> header's seconds.</summary>
+    public const string RateLimited = "rate_limited";
 }

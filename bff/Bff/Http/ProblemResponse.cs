@@ -36,8 +36,14 @@ internal static class ProblemResponse
         await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
     }
 
+    /// <summary>
+    /// 401: no session. When the request's cookie named a session that has ended, the answer says so
+    /// (<c>session_ended</c>) and why, instead of the plain <c>not_authenticated</c>.
+    /// </summary>
     public static Task NotAuthenticated(HttpContext context, string? detail = null) =>
-        WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.NotAuthenticated, "Not signed in", detail);
+        context.Features.Get<EndedSessionFeature>() is { } ended
+            ? WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.SessionEnded, "Session ended", ended.Message)
+            : WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.NotAuthenticated, "Not signed in", detail);
 
     public static Task BadRequest(HttpContext context, string detail) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidRequest, "Invalid request", detail);

@@ -71,4 +71,34 @@ internal static partial class Log
 
     [LoggerMessage(4003, LogLevel.Information, "Proxied request to route {RouteId} refused: {Reason}")]
     public static partial void ProxyTokenUnavailable(ILogger logger, string routeId, string reason);
+
+    [LoggerMessage(8001, LogLevel.Warning, "Back-channel logout refused: {Reason}")]
+    public static partial void BackChannelLogoutRejected(ILogger logger, string reason);
+
+    [LoggerMessage(8002, LogLevel.Information, "Back-channel logout for subject {Subject} (provider session {ProviderSessionId}) ended {Count} session(s)")]
+    public static partial void BackChannelLogoutProcessed(ILogger logger, string? subject, string? providerSessionId, int count);
+
+    [LoggerMessage(8003, LogLevel.Warning, "Request by {Subject} to end session {SessionId} refused: no such session of theirs")]
+    public static partial void SessionEndRefused(ILogger logger, string subject, string sessionId);
+
+    [LoggerMessage(8004, LogLevel.Warning, "Rate limit reached on {Path} for client {ClientAddress}")]
+    public static partial void RateLimited(ILogger logger, string path, string? clientAddress);
+
+    [LoggerMessage(8005, LogLevel.Warning, "Counting the active sessions failed: {ErrorType}")]
+    public static partial void SessionCountFailed(ILogger logger, string errorType);
+
+    [LoggerMessage(8006, LogLevel.Information, "{Subject} signed out everywhere: {Count} session(s) ended")]
+    public static partial void SignedOutEverywhere(ILogger logger, string subject, int count);
+
+    [LoggerMessage(9001, LogLevel.Information, "Audit: session {SessionId} created for {Subject} (provider session {ProviderSessionId}) from {IpAddress}, {Device}")]
+    public static partial void AuditSessionCreated(ILogger logger, string sessionId, string subject, string? providerSessionId, string? ipAddress, string? device);
+
+    [LoggerMessage(9002, LogLevel.Information, "Audit: session {SessionId} of {Subject} (provider session {ProviderSessionId}) refreshed; created from {IpAddress}, {Device}")]
+    public static partial void AuditSessionRefreshed(ILogger logger, string sessionId, string subject, string? providerSessionId, string? ipAddress, string? device);
+
+    [LoggerMessage(9003, LogLevel.Information, "Audit: session {SessionId} of {Subject} (provider session {ProviderSessionId}) ended: {Reason}; created from {IpAddress}, {Device}")]
+    public static partial void AuditSessionEnded(ILogger logger, string sessionId, string subject, string? providerSessionId, string? ipAddress, string? device, string reason);
+
+    [LoggerMessage(9004, LogLevel.Warning, "The audit trail could not record the {Kind} event of session {SessionId}: {ErrorType}")]
+    public static partial void AuditTrailFailed(ILogger logger, string kind, string sessionId, string errorType);
 }

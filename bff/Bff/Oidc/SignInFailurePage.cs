@@ -1,5 +1,6 @@
 using Bff.Http;
 using Bff.Logging;
+using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,7 @@ internal static class SignInFailurePage
         var (reason, message) = Describe(context.Failure);
         var log = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Bff.Oidc");
         Log.SignInFailed(log, reason);
+        context.HttpContext.RequestServices.GetService<SessionStatistics>()?.RecordFailure(SessionStatistics.FailureSignIn);
 
         await ErrorPage.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, "Sign-in failed", message);
         context.HandleResponse();

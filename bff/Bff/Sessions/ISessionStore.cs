@@ -1,8 +1,12 @@
 namespace Bff.Sessions;
 
 /// <summary>
-/// Where server-side sessions live. A store keeps each record until its <see cref="SessionRecord.ExpiresAt"/>
-/// and never returns one past it. Implementations: in memory (one instance) and Redis (many instances).
+/// Where server-side sessions live. A store keeps each record until its <see cref="SessionRecord.ExpiresAt"/>;
+/// lookups by user and provider session and the count never include one past it. <see cref="GetAsync"/> may
+/// still return an expired record (until the store drops it), so the caller can end it with the right reason;
+/// a store that drops expired records on its own (a sweep, a TTL it notices) publishes them to
+/// <see cref="SessionExpiryQueue"/> so the end is audited. Implementations: in memory (one instance) and
+/// Redis (many instances).
 /// </summary>
 public interface ISessionStore
 {
@@ -21,10 +25,10 @@ public interface ISessionStore
     /// </summary>
     Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
-    /// <summary>The live session with this storage id, or null.</summary>
+    /// <summary>The session with this storage id, or null; callers check <see cref="SessionRecord.ExpiresAt"/>.</summary>
     Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Removes a session; returns what was removed, or null if it was already gone.</summary>
+    /// <summary>Removes a session (expired or not); returns what was removed, or null if it was already gone.</summary>
     Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>The live sessions of one user (<c>sub</c>).</summary>
@@ -32,4 +36,7 @@ public interface ISessionStore
 
     /// <summary>The live sessions that belong to one provider session (<c>sid</c>).</summary>
     Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken);
+
+    /// <summary>How many live sessions the store holds, across all users (for health and metrics).</summary>
+    Task<long> CountAsync(CancellationToken cancellationToken);
 }

@@ -4,20 +4,24 @@ namespace Bff.Sessions;
 
 /// <summary>
 /// Sessions in this process's memory: right for a single instance and for development. Expired
-/// sessions are dropped when read and swept once a minute.
+/// sessions are left out of lookups and counts, swept once a minute and reported to the
+/// <see cref="SessionExpiryQueue"/>; until then <see cref="GetAsync"/> still returns them, so that the
+/// owner's next request ends them with the right reason.
 /// </summary>
 internal sealed class InMemorySessionStore : ISessionStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, SessionRecord> _sessions = new();
     private readonly TimeProvider _time;
+    private readonly SessionExpiryQueue? _expiries;
     private readonly ITimer _sweeper;
     private readonly Lock _indexLock = new();
     private readonly Dictionary<string, HashSet<string>> _bySubject = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _byProviderSession = new(StringComparer.Ordinal);
 
-    public InMemorySessionStore(TimeProvider time)
+    public InMemorySessionStore(TimeProvider time, SessionExpiryQueue? expiries = null)
     {
         _time = time;
+        _expiries = expiries;
         _sweeper = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
@@ -43,7 +47,7 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
         Task.FromResult(Update(id, session => session with { LastActivityAt = lastActivityAt, ExpiresAt = expiresAt }));
 
     public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
-        Task.FromResult(GetLive(id));
+        Task.FromResult(_sessions.TryGetValue(id, out var session) ? session : null);
 
     public Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken)
     {
@@ -55,7 +59,7 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
             }
 
             Unindex(removed);
-            return Task.FromResult(IsLive(removed) ? removed : null);
+            return Task.FromResult<SessionRecord?>(removed);
         }
     }
 
@@ -65,13 +69,28 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
     public Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken) =>
         Task.FromResult(Lookup(_byProviderSession, providerSessionId));
 
+    public Task<long> CountAsync(CancellationToken cancellationToken) =>
+        Task.FromResult((long)_sessions.Values.Count(IsLive));
+
+    /// <summary>Drops every expired session now and reports it (the timer does this once a minute).</summary>
+    public void Sweep()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (!IsLive(session))
+            {
+                Drop(session);
+            }
+        }
+    }
+
     public void Dispose() => _sweeper.Dispose();
 
     private SessionRecord? Update(string id, Func<SessionRecord, SessionRecord> change)
     {
         lock (_indexLock)
         {
-            if (GetLive(id) is not { } current)
+            if (!_sessions.TryGetValue(id, out var current) || !IsLive(current))
             {
                 return null;
             }
@@ -90,48 +109,29 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
             ids = index.TryGetValue(key, out var set) ? [.. set] : [];
         }
 
-        return ids.Select(GetLive).OfType<SessionRecord>().ToList();
-    }
-
-    private SessionRecord? GetLive(string id)
-    {
-        if (!_sessions.TryGetValue(id, out var session))
-        {
-            return null;
-        }
-
-        if (IsLive(session))
-        {
-            return session;
-        }
-
-        Drop(session);
-        return null;
+        return ids
+            .Select(id => _sessions.TryGetValue(id, out var session) ? session : null)
+            .OfType<SessionRecord>()
+            .Where(IsLive)
+            .ToList();
     }
 
     private bool IsLive(SessionRecord session) => session.ExpiresAt > _time.GetUtcNow();
-
-    private void Sweep()
-    {
-        foreach (var session in _sessions.Values)
-        {
-            if (!IsLive(session))
-            {
-                Drop(session);
-            }
-        }
-    }
 
     private void Drop(SessionRecord expired)
     {
         lock (_indexLock)
         {
             // Only drop the exact record seen: a concurrent save may have renewed it.
-            if (_sessions.TryRemove(new KeyValuePair<string, SessionRecord>(expired.Id, expired)))
+            if (!_sessions.TryRemove(new KeyValuePair<string, SessionRecord>(expired.Id, expired)))
             {
-                Unindex(expired);
+                return;
             }
+
+            Unindex(expired);
         }
+
+        _expiries?.Publish(expired);
     }
 
     private void Unindex(SessionRecord session)

@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Bff.Http;
 using Bff.Logging;
+using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
@@ -10,16 +12,23 @@ namespace Bff.Sessions;
 /// <summary>
 /// The cookie handler's <see cref="ITicketStore"/>: keeps the ticket (with every token) in the
 /// <see cref="ISessionStore"/> under a fresh random key per sign-in, enforces the idle and absolute
-/// limits on every read, and records activity.
+/// limits on every read, and records activity. A cookie whose session has ended gets the reason once, as an
+/// <see cref="EndedSessionFeature"/> for the 401 to tell.
 /// </summary>
 internal sealed class ServerSideTicketStore(
     ISessionStore store,
     SessionTerminator terminator,
     SessionTicketProtector tickets,
     SessionPolicy policy,
+    SessionAudit audit,
+    IEndedSessionStore endedSessions,
+    ClientAddressResolver addresses,
     TimeProvider time,
     ILogger<ServerSideTicketStore> logger) : ITicketStore
 {
+    /// <summary>Longer user agents are cut: the label needs the first part only, and the store need not hold more.</summary>
+    public const int MaxUserAgentLength = 512;
+
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
 
     public Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken) => StoreAsync(ticket, null!, cancellationToken);
@@ -40,14 +49,15 @@ internal sealed class ServerSideTicketStore(
             LastActivityAt = now,
             AbsoluteExpiresAt = absolute,
             ExpiresAt = policy.Expiry(now, absolute),
-            UserAgent = httpContext?.Request.Headers.UserAgent.ToString(),
-            IpAddress = httpContext?.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = httpContext is null ? null : Truncate(httpContext.Request.Headers.UserAgent.ToString()),
+            IpAddress = httpContext is null ? null : addresses.ResolveText(httpContext),
             Ticket = tickets.Protect(ticket),
         };
 
         await store.SaveAsync(session, cancellationToken);
         httpContext?.Features.Set(new CurrentSession(session));
         Log.SessionCreated(logger, session.PublicId, session.Subject, session.ProviderSessionId);
+        await audit.RecordCreatedAsync(session, cancellationToken);
         return key;
     }
 
@@ -57,6 +67,7 @@ internal sealed class ServerSideTicketStore(
 
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
     {
+        // Only a live session's ticket is replaced: an ended session is never brought back.
         var renewed = await store.ReplaceTicketAsync(SessionKeys.StorageIdFor(key), tickets.Protect(ticket), cancellationToken);
         if (renewed is not null)
         {
@@ -70,17 +81,19 @@ internal sealed class ServerSideTicketStore(
 
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var session = await store.GetAsync(SessionKeys.StorageIdFor(key), cancellationToken);
+        var storageId = SessionKeys.StorageIdFor(key);
+        var session = await store.GetAsync(storageId, cancellationToken);
         if (session is null)
         {
+            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
             return null;
         }
 
         var now = time.GetUtcNow();
         if (policy.IsExpired(session, now))
         {
-            var reason = session.ExpiresAt >= session.AbsoluteExpiresAt ? SessionEndReason.AbsoluteLifetime : SessionEndReason.IdleTimeout;
-            await terminator.EndAsync(session.Id, reason, cancellationToken);
+            await terminator.EndAsync(session.Id, SessionPolicy.ExpiryReason(session), cancellationToken);
+            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
             return null;
         }
 
@@ -88,6 +101,7 @@ internal sealed class ServerSideTicketStore(
         if (ticket is null)
         {
             await terminator.EndAsync(session.Id, SessionEndReason.Unreadable, cancellationToken);
+            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
             return null;
         }
 
@@ -108,4 +122,20 @@ internal sealed class ServerSideTicketStore(
     {
         await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.SignOut, cancellationToken);
     }
+
+    private async Task TellWhyEndedAsync(HttpContext? httpContext, string storageId, CancellationToken cancellationToken)
+    {
+        if (httpContext is null || httpContext.Features.Get<EndedSessionFeature>() is not null)
+        {
+            return;
+        }
+
+        if (await endedSessions.TakeAsync(storageId, cancellationToken) is { } reason)
+        {
+            httpContext.Features.Set(new EndedSessionFeature(reason.ToString(), SessionEndMessages.For(reason)));
+        }
+    }
+
+    private static string? Truncate(string userAgent) =>
+        userAgent.Length == 0 ? null : userAgent.Length <= MaxUserAgentLength ? userAgent : userAgent[..MaxUserAgentLength];
 }

@@ -8,4 +8,7 @@ public sealed class SessionOptions
 
     /// <summary>A session ends this long after sign-in, whatever the activity. Defaults to 8 hours.</summary>
     public TimeSpan AbsoluteLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>How many recent session events (created, refreshed, ended) are kept per user. Defaults to 50.</summary>
+    public int AuditEventsPerUser { get; set; } = 50;
 }

@@ -23,6 +23,10 @@ internal sealed class SessionPolicy(IOptions<BffOptions> options)
 
     public bool IsExpired(SessionRecord session, DateTimeOffset now) => session.ExpiresAt <= now;
 
+    /// <summary>Why an expired session expired: it reached its absolute lifetime, or it sat idle.</summary>
+    public static SessionEndReason ExpiryReason(SessionRecord session) =>
+        session.ExpiresAt >= session.AbsoluteExpiresAt ? SessionEndReason.AbsoluteLifetime : SessionEndReason.IdleTimeout;
+
     /// <summary>A request slides the idle timeout unless it says <c>slide=false</c> (an SPA polling for its session).</summary>
     public static bool Slides(HttpContext? context) =>
         context is null || !string.Equals(context.Request.Query["slide"], "false", StringComparison.OrdinalIgnoreCase);

@@ -21,6 +21,19 @@ internal sealed class SessionTerminator(
             return false;
         }
 
+        await NotifyAsync(removed, reason, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Reports a session the store already dropped because it expired (see <see cref="SessionExpiryQueue"/>),
+    /// with <see cref="SessionEndReason.IdleTimeout"/> or <see cref="SessionEndReason.AbsoluteLifetime"/>.
+    /// </summary>
+    public Task ReportExpiredAsync(SessionRecord expired, CancellationToken cancellationToken) =>
+        NotifyAsync(expired, SessionPolicy.ExpiryReason(expired), cancellationToken);
+
+    private async Task NotifyAsync(SessionRecord removed, SessionEndReason reason, CancellationToken cancellationToken)
+    {
         Log.SessionEnded(logger, removed.PublicId, removed.Subject, reason.ToString());
         foreach (var observer in observers)
         {
@@ -33,7 +46,5 @@ internal sealed class SessionTerminator(
                 Log.SessionEndObserverFailed(logger, observer.GetType().Name, removed.PublicId, ex.GetType().Name);
             }
         }
-
-        return true;
     }
 }

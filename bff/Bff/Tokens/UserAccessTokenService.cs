@@ -3,6 +3,7 @@ using Bff.Distributed;
 using Bff.Logging;
 using Bff.Oidc;
 using Bff.Sessions;
+using Bff.Sessions.Audit;
 using Microsoft.Extensions.Logging;
 
 namespace Bff.Tokens;
@@ -24,6 +25,7 @@ internal sealed class UserAccessTokenService(
     TokenEndpointClient tokenEndpoint,
     IdTokenValidator idTokens,
     TokenMetrics metrics,
+    SessionAudit audit,
     TimeProvider time,
     ILogger<UserAccessTokenService> logger)
 {
@@ -94,7 +96,7 @@ internal sealed class UserAccessTokenService(
             // Another instance is refreshing this session: wait for its result to land in the store.
             await Task.Delay(PollInterval, time, cancellationToken);
             var current = await store.GetAsync(sessionId, cancellationToken);
-            if (current is null)
+            if (current is null || current.ExpiresAt <= time.GetUtcNow())
             {
                 return AccessTokenResult.SessionEnded;
             }
@@ -117,7 +119,7 @@ internal sealed class UserAccessTokenService(
     {
         // Re-read under the lock: another instance may have refreshed since this request read the session.
         var session = await store.GetAsync(sessionId, cancellationToken);
-        if (session is null)
+        if (session is null || session.ExpiresAt <= time.GetUtcNow())
         {
             return AccessTokenResult.SessionEnded;
         }
@@ -193,8 +195,8 @@ internal sealed class UserAccessTokenService(
             return AccessTokenResult.SessionEnded;
         }
 
-        metrics.Refreshed();
         Log.TokenRefreshed(logger, session.PublicId, session.Subject, response.ExpiresIn ?? 0, response.RefreshToken is not null);
+        await audit.RecordRefreshedAsync(saved, cancellationToken);
         return AccessTokenResult.Success(response.AccessToken);
     }
 

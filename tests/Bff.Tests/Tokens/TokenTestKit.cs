@@ -4,6 +4,7 @@ using Bff.Configuration;
 using Bff.Distributed;
 using Bff.Oidc;
 using Bff.Sessions;
+using Bff.Sessions.Audit;
 using Bff.Testing;
 using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
@@ -41,9 +42,11 @@ internal sealed class TokenTestKit
         var metadata = new ProviderMetadata(Authority, new HttpDocumentRetriever(), Time, new StaticConfiguration());
         var endpoint = new TokenEndpointClient(new HttpClient(Endpoint), "bff", "s");
         var idTokens = new Bff.Oidc.IdTokenValidator(new ProviderTokenValidator(metadata, "bff", TimeSpan.FromMinutes(2), Time));
-        var metrics = new TokenMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        var metrics = new TokenMetrics(meters);
+        var audit = new SessionAudit(new InMemoryAuditTrail(options), new SessionStatistics(meters), Time, NullLogger<SessionAudit>.Instance);
         Locks = new InProcessLock(Time);
-        UserTokens = new UserAccessTokenService(Store, Tickets, terminator, Locks, Policy, metadata, endpoint, idTokens, metrics, Time,
+        UserTokens = new UserAccessTokenService(Store, Tickets, terminator, Locks, Policy, metadata, endpoint, idTokens, metrics, audit, Time,
             NullLogger<UserAccessTokenService>.Instance);
         ClientTokens = new ClientAccessTokenCache(metadata, endpoint, Policy, metrics, Time, NullLogger<ClientAccessTokenCache>.Instance);
     }

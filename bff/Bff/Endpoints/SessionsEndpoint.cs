@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bff.Configuration;
+using Bff.Http;
+using Bff.Logging;
+using Bff.Sessions;
+using Bff.Sessions.Audit;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Endpoints;
+
+/// <summary>
+/// The signed-in user's own sessions (all require <c>X-CSRF: 1</c>):
+/// <c>GET /bff/sessions</c> lists them, <c>DELETE /bff/sessions/{id}</c> ends one by its public id,
+/// <c>DELETE /bff/sessions</c> ends them all, and <c>GET /bff/sessions/events</c> is the recent history.
+/// A user only ever sees their own: another user's id is 404, exactly like an id that never existed.
+/// </summary>
+internal static class SessionsEndpoint
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static async Task ListAsync(HttpContext context)
+    {
+        if (await CurrentAsync(context) is not { } current)
+        {
+            return;
+        }
+
+        var store = Service<ISessionStore>(context);
+        var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
+        var views = sessions
+            .Select(s => new SessionView(
+                s.PublicId,
+                s.PublicId == current.PublicId,
+                UserAgentLabel.For(s.UserAgent),
+                s.UserAgent,
+                s.IpAddress,
+                s.ProviderSessionId,
+                s.CreatedAt,
+                s.LastActivityAt,
+                s.ExpiresAt))
+            .OrderByDescending(v => v.Current)
+            .ThenByDescending(v => v.LastActivityAt)
+            .ToList();
+
+        await WriteJsonAsync(context, views);
+    }
+
+    public static async Task EndOneAsync(HttpContext context, string publicId, ILogger<BffOptions> logger)
+    {
+        if (await CurrentAsync(context) is not { } current)
+        {
+            return;
+        }
+
+        if (publicId == current.PublicId)
+        {
+            // This browser's own session: sign out here, which also drops the cookie.
+            await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        var store = Service<ISessionStore>(context);
+        var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
+        var target = sessions.FirstOrDefault(s => string.Equals(s.PublicId, publicId, StringComparison.Ordinal));
+        if (target is null)
+        {
+            Log.SessionEndRefused(logger, current.Subject, publicId);
+            await ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, ProblemCodes.NotFound,
+                "Session not found", "You have no session with this id. It may have ended already.");
+            return;
+        }
+
+        await Service<SessionTerminator>(context).EndAsync(target.Id, SessionEndReason.EndedFromOtherSession, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    public static async Task EndAllAsync(HttpContext context, ILogger<BffOptions> logger)
+    {
+        if (await CurrentAsync(context) is not { } current)
+        {
+            return;
+        }
+
+        var terminator = Service<SessionTerminator>(context);
+        var sessions = await Service<ISessionStore>(context).GetBySubjectAsync(current.Subject, context.RequestAborted);
+        var ended = 0;
+        foreach (var session in sessions.Where(s => s.Id != current.Id).Append(current))
+        {
+            if (await terminator.EndAsync(session.Id, SessionEndReason.SignOutEverywhere, context.RequestAborted))
+            {
+                ended++;
+            }
+        }
+
+        Log.SignedOutEverywhere(logger, current.Subject, ended);
+        // The current session is already gone; this only drops the cookie.
+        await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    public static async Task EventsAsync(HttpContext context)
+    {
+        if (await CurrentAsync(context) is not { } current)
+        {
+            return;
+        }
+
+        var events = await Service<SessionAudit>(context).GetRecentAsync(current.Subject, context.RequestAborted);
+        var views = events
+            .Select(e => new EventView(e.Kind, e.At, e.SessionId, e.SessionId == current.PublicId, e.Device, e.IpAddress, e.Reason))
+            .ToList();
+        await WriteJsonAsync(context, views);
+    }
+
+    private static async Task<SessionRecord?> CurrentAsync(HttpContext context)
+    {
+        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var session = context.Features.Get<CurrentSession>()?.Record;
+        if (!result.Succeeded || session is null)
+        {
+            await ProblemResponse.NotAuthenticated(context);
+            return null;
+        }
+
+        return session;
+    }
+
+    private static T Service<T>(HttpContext context) where T : notnull =>
+        (T)context.RequestServices.GetService(typeof(T))!;
+
+    private static Task WriteJsonAsync<T>(HttpContext context, T value)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, value, Json, context.RequestAborted);
+    }
+
+    private sealed record SessionView(
+        string Id,
+        bool Current,
+        string Device,
+        string? UserAgent,
+        string? IpAddress,
+        string? ProviderSessionId,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset LastActivityAt,
+        DateTimeOffset ExpiresAt);
+
+    private sealed record EventView(
+        string Kind,
+        DateTimeOffset At,
+        string SessionId,
+        bool Current,
+        string? Device,
+        string? IpAddress,
+        string? Reason);
+}

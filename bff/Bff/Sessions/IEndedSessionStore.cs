@@ -1,0 +1,15 @@
+namespace Bff.Sessions;
+
+/// <summary>
+/// Why recently ended sessions ended, by storage id, so that the browser still holding such a session's
+/// cookie is told once why it was signed out ("signed out from another device") rather than just "not
+/// signed in". In memory for one instance; shared through Redis with it.
+/// </summary>
+internal interface IEndedSessionStore
+{
+    /// <summary>Remembers the reason until <paramref name="keepUntil"/> (when the cookie would have expired anyway).</summary>
+    Task RememberAsync(string storageId, SessionEndReason reason, DateTimeOffset keepUntil, CancellationToken cancellationToken);
+
+    /// <summary>The reason, removed so that it is told only once; null when unknown or already told.</summary>
+    Task<SessionEndReason?> TakeAsync(string storageId, CancellationToken cancellationToken);
+}

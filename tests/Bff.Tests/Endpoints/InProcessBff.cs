@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using Bff.Configuration;
+using Bff.Sessions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bff.Tests.Endpoints;
+
+/// <summary>
+/// The BFF's pipeline and endpoints in process (no provider: sessions are created straight in the ticket
+/// store), on a fake clock, for what needs a controlled clock or a fake client address.
+/// </summary>
+internal sealed class InProcessBff : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessBff(WebApplication app, FakeTimeProvider time)
+    {
+        _app = app;
+        Time = time;
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<InProcessBff> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 9, 0, 0, TimeSpan.Zero));
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            // Nothing listens there: a call to the provider fails at once.
+            ["Bff:Authority"] = "http://127.0.0.1:9",
+            ["Bff:RequireHttpsMetadata"] = "false",
+            ["Bff:ClientId"] = "bff",
+            ["Bff:ClientSecret"] = "secret",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        builder.Services.AddBff(builder.Configuration.GetSection("Bff"));
+
+        var app = builder.Build();
+        app.UseBff();
+        app.MapBffManagementEndpoints();
+        app.MapGet("/page", () => Results.Content("<!doctype html><p>app</p>", "text/html"));
+        app.MapFallback(() => Results.Text("fallback"));
+        await app.StartAsync();
+        return new InProcessBff(app, time);
+    }
+
+    public HttpClient Client() => _app.GetTestClient();
+
+    /// <summary>Creates a session for <paramref name="sub"/> and returns the cookie header that carries it.</summary>
+    public async Task<string> SignInAsync(string sub = "alice")
+    {
+        var identity = new ClaimsIdentity([new Claim("sub", sub), new Claim("sid", "sid-" + sub)], "test");
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), BffAuthenticationSchemes.Cookie);
+        var key = await Services.GetRequiredService<ServerSideTicketStore>().StoreAsync(ticket, new DefaultHttpContext(), default);
+
+        var cookie = Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffAuthenticationSchemes.Cookie);
+        var carrier = new ClaimsIdentity([new Claim(SessionCookieFormat.SessionKeyClaim, key)], BffAuthenticationSchemes.Cookie);
+        var value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(carrier), BffAuthenticationSchemes.Cookie));
+        return "bff=" + value;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? cookie = null, bool antiforgery = true, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
+        }
+
+        if (antiforgery)
+        {
+            request.Headers.Add("X-CSRF", "1");
+        }
+
+        configure?.Invoke(request);
+        return await Client().SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -1,0 +1,70 @@
+using Bff.Sessions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bff.Tests.Sessions;
+
+public sealed class InMemorySessionStoreTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SessionExpiryQueue _expiries = new();
+    private readonly InMemorySessionStore _store;
+
+    public InMemorySessionStoreTests() => _store = new InMemorySessionStore(_time, _expiries);
+
+    public void Dispose() => _store.Dispose();
+
+    private SessionRecord Session(string id, string sub, string? sid, TimeSpan lifetime) => new()
+    {
+        Id = id,
+        PublicId = "p-" + id,
+        Subject = sub,
+        ProviderSessionId = sid,
+        CreatedAt = _time.GetUtcNow(),
+        LastActivityAt = _time.GetUtcNow(),
+        AbsoluteExpiresAt = _time.GetUtcNow() + lifetime,
+        ExpiresAt = _time.GetUtcNow() + lifetime,
+        Ticket = [1],
+    };
+
+    [Fact]
+    public async Task Counts_and_lookups_leave_out_expired_sessions()
+    {
+        await _store.SaveAsync(Session("a", "alice", "s1", TimeSpan.FromSeconds(30)), default);
+        await _store.SaveAsync(Session("b", "alice", "s1", TimeSpan.FromMinutes(10)), default);
+        await _store.SaveAsync(Session("c", "bob", null, TimeSpan.FromMinutes(10)), default);
+        Assert.Equal(3, await _store.CountAsync(default));
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.Equal(2, await _store.CountAsync(default));
+        Assert.Equal(["b"], (await _store.GetBySubjectAsync("alice", default)).Select(s => s.Id));
+        Assert.Equal(["b"], (await _store.GetByProviderSessionAsync("s1", default)).Select(s => s.Id));
+        // Read by id, the expired record is still there so its owner can be told why it ended.
+        Assert.NotNull(await _store.GetAsync("a", default));
+    }
+
+    [Fact]
+    public async Task The_sweep_drops_expired_sessions_and_reports_them()
+    {
+        await _store.SaveAsync(Session("a", "alice", "s1", TimeSpan.FromSeconds(30)), default);
+        await _store.SaveAsync(Session("b", "alice", null, TimeSpan.FromMinutes(10)), default);
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Null(await _store.GetAsync("a", default));
+        Assert.True(_expiries.Reader.TryRead(out var reported));
+        Assert.Equal("a", reported.Id);
+        Assert.False(_expiries.Reader.TryRead(out _));
+        Assert.Empty(await _store.GetByProviderSessionAsync("s1", default));
+    }
+
+    [Fact]
+    public async Task Remove_returns_the_record_once_even_when_expired()
+    {
+        await _store.SaveAsync(Session("a", "alice", null, TimeSpan.FromSeconds(10)), default);
+        _time.Advance(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("a", (await _store.RemoveAsync("a", default))?.Id);
+        Assert.Null(await _store.RemoveAsync("a", default));
+    }
+}

@@ -1,0 +1,150 @@
+using Bff.Http;
+using Bff.Sessions;
+using Bff.Sessions.Audit;
+
+namespace Bff.Tests.Sessions;
+
+/// <summary>Idle and absolute limits as the cookie's ticket store enforces them, on a fake clock.</summary>
+public sealed class ServerSideTicketStoreTests : IDisposable
+{
+    private readonly SessionHarness _harness = new(options =>
+    {
+        options.Session.IdleTimeout = TimeSpan.FromMinutes(15);
+        options.Session.AbsoluteLifetime = TimeSpan.FromHours(1);
+        options.TrustedProxies = ["10.0.0.0/8"];
+    });
+
+    public void Dispose() => _harness.Dispose();
+
+    [Fact]
+    public async Task A_new_session_expires_after_the_idle_timeout_and_records_where_it_came_from()
+    {
+        var request = SessionHarness.Request(userAgent: SessionHarness.Chrome, ip: "10.1.2.3", forwardedFor: "203.0.113.50, 10.9.9.9");
+        var (_, session) = await _harness.SignInAsync("alice", "sid-7", request);
+
+        var now = _harness.Time.GetUtcNow();
+        Assert.Equal(now, session.CreatedAt);
+        Assert.Equal(now, session.LastActivityAt);
+        Assert.Equal(now.AddMinutes(15), session.ExpiresAt);
+        Assert.Equal(now.AddHours(1), session.AbsoluteExpiresAt);
+        Assert.Equal("sid-7", session.ProviderSessionId);
+        Assert.Equal("203.0.113.50", session.IpAddress);
+        Assert.Equal("Chrome on Linux", UserAgentLabel.For(session.UserAgent));
+        Assert.NotEqual(session.Id, session.PublicId);
+
+        var created = Assert.Single(await _harness.Trail.GetRecentAsync("alice", default));
+        Assert.Equal(AuditEventKinds.Created, created.Kind);
+        Assert.Equal(session.PublicId, created.SessionId);
+        Assert.Equal("Chrome on Linux", created.Device);
+        Assert.Equal("203.0.113.50", created.IpAddress);
+    }
+
+    [Fact]
+    public async Task A_request_slides_the_idle_timeout()
+    {
+        var (key, _) = await _harness.SignInAsync();
+
+        await _harness.AdvanceAsync(TimeSpan.FromMinutes(10));
+        Assert.NotNull(await _harness.TicketStore.RetrieveAsync(key, SessionHarness.Request(), default));
+
+        var session = await _harness.SessionAsync(key);
+        Assert.Equal(_harness.Time.GetUtcNow(), session!.LastActivityAt);
+        Assert.Equal(_harness.Time.GetUtcNow().AddMinutes(15), session.ExpiresAt);
+
+        // Past the first idle deadline, but within the slid one.
+        await _harness.AdvanceAsync(TimeSpan.FromMinutes(10));
+        Assert.NotNull(await _harness.TicketStore.RetrieveAsync(key, SessionHarness.Request(), default));
+    }
+
+    [Fact]
+    public async Task A_request_with_slide_false_does_not_slide()
+    {
+        var (key, created) = await _harness.SignInAsync();
+
+        await _harness.AdvanceAsync(TimeSpan.FromMinutes(10));
+        Assert.NotNull(await _harness.TicketStore.RetrieveAsync(key, SessionHarness.Request("?slide=false"), default));
+        var session = await _harness.SessionAsync(key);
+        Assert.Equal(created.LastActivityAt, session!.LastActivityAt);
+        Assert.Equal(created.ExpiresAt, session.ExpiresAt);
+
+        await _harness.AdvanceAsync(TimeSpan.FromMinutes(5));
+        var context = SessionHarness.Request("?slide=false");
+        Assert.Null(await _harness.TicketStore.RetrieveAsync(key, context, default));
+        Assert.Equal(SessionEndReason.IdleTimeout.ToString(), context.Features.Get<EndedSessionFeature>()?.Reason);
+    }
+
+    [Fact]
+    public async Task Activity_within_the_granularity_is_not_written()
+    {
+        var (key, created) = await _harness.SignInAsync();
+
+        await _harness.AdvanceAsync(TimeSpan.FromSeconds(20));
+        await _harness.TicketStore.RetrieveAsync(key, SessionHarness.Request(), default);
+
+        Assert.Equal(created.ExpiresAt, (await _harness.SessionAsync(key))!.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task Sliding_never_passes_the_absolute_lifetime()
+    {
+        var (key, created) = await _harness.SignInAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await _harness.AdvanceAsync(TimeSpan.FromMinutes(11));
+            Assert.NotNull(await _harness.TicketStore.RetrieveAsync(key, SessionHarness.Request(), default));
+        }
+
+        // 55 minutes in: the idle deadline would be 70 minutes, the absolute one caps it at 60.
+        var session = await _harness.SessionAsync(key);
+        Assert.Equal(created.AbsoluteExpiresAt, session!.ExpiresAt);
+
+        await _harness.AdvanceAsync(TimeSpan.FromMinutes(5));
+        var context = SessionHarness.Request();
+        Assert.Null(await _harness.TicketStore.RetrieveAsync(key, context, default));
+        Assert.Equal(SessionEndReason.AbsoluteLifetime.ToString(), context.Features.Get<EndedSessionFeature>()?.Reason);
+        Assert.Null(await _harness.SessionAsync(key));
+    }
+
+    [Fact]
+    public async Task An_idle_session_ends_with_its_reason_audited_and_told_once()
+    {
+        var (key, created) = await _harness.SignInAsync();
+
+        await _harness.AdvanceAsync(TimeSpan.FromMinutes(15));
+        var first = SessionHarness.Request();
+        Assert.Null(await _harness.TicketStore.RetrieveAsync(key, first, default));
+        Assert.Equal("Your session timed out after a period of inactivity.", first.Features.Get<EndedSessionFeature>()?.Message);
+
+        var events = await _harness.Trail.GetRecentAsync("alice", default);
+        Assert.Equal([AuditEventKinds.Ended, AuditEventKinds.Created], events.Select(e => e.Kind));
+        Assert.Equal(nameof(SessionEndReason.IdleTimeout), events[0].Reason);
+        Assert.Equal(created.PublicId, events[0].SessionId);
+
+        var second = SessionHarness.Request();
+        Assert.Null(await _harness.TicketStore.RetrieveAsync(key, second, default));
+        Assert.Null(second.Features.Get<EndedSessionFeature>());
+    }
+
+    [Fact]
+    public async Task A_session_ended_elsewhere_tells_its_browser_why()
+    {
+        var (key, session) = await _harness.SignInAsync();
+        await _harness.Get<SessionTerminator>().EndAsync(session.Id, SessionEndReason.EndedFromOtherSession, default);
+
+        var context = SessionHarness.Request();
+        Assert.Null(await _harness.TicketStore.RetrieveAsync(key, context, default));
+        Assert.Equal(nameof(SessionEndReason.EndedFromOtherSession), context.Features.Get<EndedSessionFeature>()?.Reason);
+    }
+
+    [Fact]
+    public async Task Every_sign_in_gets_a_new_key_and_public_id()
+    {
+        var (key1, one) = await _harness.SignInAsync();
+        var (key2, two) = await _harness.SignInAsync();
+
+        Assert.NotEqual(key1, key2);
+        Assert.NotEqual(one.PublicId, two.PublicId);
+        Assert.Equal(2, (await _harness.Store.GetBySubjectAsync("alice", default)).Count);
+    }
+}
