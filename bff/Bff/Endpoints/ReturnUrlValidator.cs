@@ -3,7 +3,9 @@ namespace Bff.Endpoints;
 /// <summary>
 /// A return URL must be a path on this origin. Anything a browser could resolve to another origin —
 /// absolute URLs, protocol-relative <c>//host</c>, <c>/\host</c> (browsers read <c>\</c> as <c>/</c>),
-/// control characters and whitespace that browsers strip — is refused.
+/// control characters and whitespace that browsers strip — is refused. So is anything outside printable
+/// ASCII: the URL ends up in a <c>Location</c> header, which cannot carry it (browsers send such paths
+/// percent-encoded).
 /// </summary>
 public static class ReturnUrlValidator
 {
@@ -21,7 +23,7 @@ public static class ReturnUrlValidator
 
         foreach (var c in url)
         {
-            if (char.IsControl(c) || char.IsWhiteSpace(c) || c == '\\')
+            if (c <= ' ' || c > '~' || c == '\\')
             {
                 return false;
             }

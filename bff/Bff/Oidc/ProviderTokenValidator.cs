@@ -64,7 +64,9 @@ internal sealed class ProviderTokenValidator(ProviderMetadata metadata, string c
             ValidateLifetime = true,
             ClockSkew = clockSkew,
             LifetimeValidator = ValidateLifetime,
-            TryAllIssuerSigningKeys = false,
+            // A token without kid is checked against every published key (OpenID Connect Core 10.1 lets a
+            // provider with one key leave kid out); a kid that matches no key still fails as key-not-found.
+            TryAllIssuerSigningKeys = true,
         };
     }
 

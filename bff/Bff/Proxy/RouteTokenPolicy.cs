@@ -26,8 +26,11 @@ internal static class RouteTokenPolicy
             return false;
         }
 
-        if (!Enum.TryParse(value, ignoreCase: true, out type) || !Enum.IsDefined(type) || int.TryParse(value, out _))
+        // One name only: Enum.TryParse would also take numbers and comma lists ("User,None" reads as User).
+        if (value is null || value.Contains(',') || int.TryParse(value, out _) ||
+            !Enum.TryParse(value, ignoreCase: true, out type) || !Enum.IsDefined(type))
         {
+            type = TokenType.None;
             error = $"Route '{route.RouteId}' has Metadata:{TokenTypeKey} '{value}'; use one of {string.Join(", ", Enum.GetNames<TokenType>())}.";
             return false;
         }

@@ -1,5 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
 using Bff.Distributed;
-using Bff.Testing;
 
 namespace Bff.Tests.Distributed;
 
@@ -10,7 +10,7 @@ public sealed class InProcessLockTests
     [Fact]
     public async Task Only_one_holder_at_a_time_until_release()
     {
-        var locks = new InProcessLock(new TestTimeProvider());
+        var locks = new InProcessLock(new FakeTimeProvider());
         var first = await locks.TryAcquireAsync("x", Lease, CancellationToken.None);
 
         Assert.NotNull(first);
@@ -24,7 +24,7 @@ public sealed class InProcessLockTests
     [Fact]
     public async Task An_expired_lease_can_be_taken_and_the_old_holder_learns_it_lost_the_lock()
     {
-        var time = new TestTimeProvider();
+        var time = new FakeTimeProvider();
         var locks = new InProcessLock(time);
         var first = (await locks.TryAcquireAsync("x", Lease, CancellationToken.None))!;
 
@@ -42,7 +42,7 @@ public sealed class InProcessLockTests
     [Fact]
     public async Task Renewing_extends_the_lease()
     {
-        var time = new TestTimeProvider();
+        var time = new FakeTimeProvider();
         var locks = new InProcessLock(time);
         var holder = (await locks.TryAcquireAsync("x", Lease, CancellationToken.None))!;
 

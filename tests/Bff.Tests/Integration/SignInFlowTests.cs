@@ -154,10 +154,24 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
     [InlineData("//evil.example")]
     [InlineData("/\\evil.example")]
     [InlineData("javascript:alert(1)")]
+    [InlineData("/caf\u00e9")] // would fail as a Location header after the round trip to the provider
     public async Task Login_refuses_non_local_return_urls(string returnUrl)
     {
         using var browser = Stack.NewBrowser();
         using var response = await browser.GetAsync("/bff/login?returnUrl=" + Uri.EscapeDataString(returnUrl), antiforgery: false);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+
+    [Theory]
+    [InlineData("//evil.example")]
+    [InlineData("/\t/evil.example")]
+    [InlineData("/caf\u00e9")]
+    public async Task Logout_refuses_non_local_return_urls(string returnUrl)
+    {
+        using var browser = Stack.NewBrowser();
+        using var response = await browser.GetAsync("/bff/logout?sid=x&returnUrl=" + Uri.EscapeDataString(returnUrl), antiforgery: false);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Headers.Location);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text;
 using Bff.Configuration;
@@ -51,7 +52,7 @@ internal sealed class TokenTestKit
         ClientTokens = new ClientAccessTokenCache(metadata, endpoint, Policy, metrics, Time, NullLogger<ClientAccessTokenCache>.Instance);
     }
 
-    public TestTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time { get; } = new();
 
     public ScriptedTokenEndpoint Endpoint { get; } = new();
 

@@ -1,0 +1,83 @@
+using Bff.Configuration;
+
+namespace Bff.Tests.Configuration;
+
+public sealed class BffOptionsValidatorTests
+{
+    private static BffOptions Valid() => new()
+    {
+        Authority = "https://login.example.com",
+        ClientId = "bff",
+        ClientSecret = "secret",
+    };
+
+    private static IReadOnlyList<string> Errors(BffOptions options) =>
+        new BffOptionsValidator().Validate(null, options).Failures?.ToList() ?? [];
+
+    [Fact]
+    public void A_complete_setup_is_valid()
+    {
+        Assert.True(new BffOptionsValidator().Validate(null, Valid()).Succeeded);
+    }
+
+    [Fact]
+    public void Http_authority_is_valid_only_with_require_https_metadata_off()
+    {
+        var options = Valid();
+        options.Authority = "http://localhost:5001";
+
+        Assert.Contains(Errors(options), e => e.Contains("Bff:RequireHttpsMetadata", StringComparison.Ordinal));
+
+        options.RequireHttpsMetadata = false;
+        Assert.Empty(Errors(options));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("login.example.com")]
+    [InlineData("/relative")]
+    [InlineData("ftp://login.example.com")]
+    public void Authority_must_be_an_absolute_http_url(string authority)
+    {
+        var options = Valid();
+        options.Authority = authority;
+
+        Assert.Contains(Errors(options), e => e.StartsWith("Bff:Authority", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_with_the_key_to_fix()
+    {
+        var options = new BffOptions
+        {
+            Authority = "",
+            ClientId = " ",
+            ClientSecret = "",
+            Scopes = ["profile"],
+            CallbackPath = "signin",
+            SignedOutCallbackPath = "",
+            CookieName = "__Host-bff",
+            Session = new Bff.Sessions.SessionOptions { IdleTimeout = TimeSpan.Zero, AbsoluteLifetime = TimeSpan.FromHours(-1) },
+            Tokens = new Bff.Tokens.TokenOptions { RefreshBeforeExpiry = TimeSpan.FromSeconds(-1) },
+        };
+
+        var errors = Errors(options);
+
+        foreach (var key in new[]
+        {
+            "Bff:Authority", "Bff:ClientId", "Bff:ClientSecret", "Bff:Scopes", "Bff:CallbackPath", "Bff:SignedOutCallbackPath",
+            "Bff:CookieName", "Bff:Session:IdleTimeout", "Bff:Session:AbsoluteLifetime", "Bff:Tokens:RefreshBeforeExpiry",
+        })
+        {
+            Assert.Contains(errors, e => e.StartsWith(key + " ", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(10, errors.Count);
+    }
+
+    [Fact]
+    public void Default_scopes_are_used_when_none_are_configured()
+    {
+        Assert.Equal(["openid", "profile", "email", "offline_access"], Valid().EffectiveScopes);
+    }
+}

@@ -1,0 +1,110 @@
+using Bff.Oidc;
+
+namespace Bff.Tests.Oidc;
+
+public sealed class ProviderMetadataTests
+{
+    private readonly InMemoryProvider _provider = InMemoryProvider.WithDefaultKeys();
+
+    [Fact]
+    public async Task Reads_the_discovery_document_at_the_well_known_address()
+    {
+        var configuration = await _provider.Metadata.GetAsync(CancellationToken.None);
+
+        Assert.Equal(InMemoryProvider.Issuer + "/.well-known/openid-configuration", _provider.LastAddress);
+        Assert.Equal(InMemoryProvider.Issuer + "/token", configuration.TokenEndpoint);
+    }
+
+    [Fact]
+    public async Task Authority_with_a_trailing_slash_reads_the_same_address()
+    {
+        var metadata = new ProviderMetadata(InMemoryProvider.Issuer + "/", null!, _provider.Time, _provider);
+
+        await metadata.GetAsync(CancellationToken.None);
+
+        Assert.Equal(InMemoryProvider.Issuer + "/.well-known/openid-configuration", _provider.LastAddress);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example")]
+    [InlineData("https://idp.example/tenant")]
+    [InlineData("http://idp.example")]
+    [InlineData("")]
+    public async Task Document_naming_another_issuer_is_refused(string issuer)
+    {
+        _provider.DocumentIssuer = issuer;
+
+        var error = await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
+
+        Assert.Contains("Bff:Authority", error.Message);
+    }
+
+    [Fact]
+    public async Task Document_is_cached_until_the_automatic_refresh_interval()
+    {
+        var first = await _provider.Metadata.GetAsync(CancellationToken.None);
+        _provider.Time.Advance(_provider.Metadata.AutomaticRefreshInterval - TimeSpan.FromSeconds(1));
+        var cached = await _provider.Metadata.GetAsync(CancellationToken.None);
+
+        _provider.Time.Advance(TimeSpan.FromSeconds(1));
+        var refreshed = await _provider.Metadata.GetAsync(CancellationToken.None);
+
+        Assert.Same(first, cached);
+        Assert.NotSame(first, refreshed);
+        Assert.Equal(2, _provider.Fetches);
+    }
+
+    [Fact]
+    public async Task Forced_refresh_is_limited_to_once_per_minimum_interval()
+    {
+        var first = await _provider.Metadata.GetAsync(CancellationToken.None);
+
+        var tooSoon = await _provider.Metadata.RefreshAsync(CancellationToken.None);
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval);
+        var allowed = await _provider.Metadata.RefreshAsync(CancellationToken.None);
+
+        Assert.Same(first, tooSoon);
+        Assert.NotSame(first, allowed);
+        Assert.Equal(2, _provider.Fetches);
+    }
+
+    [Fact]
+    public async Task Last_good_document_is_kept_while_the_provider_fails()
+    {
+        var good = await _provider.Metadata.GetAsync(CancellationToken.None);
+        _provider.FetchFailure = new HttpRequestException("connection refused");
+        _provider.Time.Advance(_provider.Metadata.AutomaticRefreshInterval);
+
+        var served = await _provider.Metadata.GetAsync(CancellationToken.None);
+
+        Assert.Same(good, served);
+        Assert.Equal(2, _provider.Fetches);
+    }
+
+    [Fact]
+    public async Task First_fetch_failure_is_reported()
+    {
+        _provider.FetchFailure = new HttpRequestException("connection refused");
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
+
+        // Nothing was cached: the next call asks the provider again.
+        _provider.FetchFailure = null;
+        await _provider.Metadata.GetAsync(CancellationToken.None);
+        Assert.Equal(2, _provider.Fetches);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_calls_fetch_once()
+    {
+        var release = new TaskCompletionSource();
+        _provider.FetchGate = release.Task;
+
+        var calls = Enumerable.Range(0, 8).Select(_ => _provider.Metadata.GetAsync(CancellationToken.None)).ToList();
+        release.SetResult();
+        var results = await Task.WhenAll(calls);
+
+        Assert.Equal(1, _provider.Fetches);
+        Assert.All(results, r => Assert.Same(results[0], r));
+    }
+}

@@ -1,0 +1,107 @@
+using Bff.Sessions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bff.Tests.Sessions;
+
+public sealed class SessionTerminatorTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly InMemorySessionStore _store;
+    private readonly RecordingObserver _observer = new();
+    private readonly SessionTerminator _terminator;
+    private readonly CancellationToken _ct = CancellationToken.None;
+
+    public SessionTerminatorTests()
+    {
+        _store = new InMemorySessionStore(_time);
+        // A recording observer, and one that always throws.
+        _terminator = new SessionTerminator(_store, [_observer, new FailingObserver()], NullLogger<SessionTerminator>.Instance);
+    }
+
+    [Fact]
+    public async Task Ending_removes_the_session_and_tells_the_observers_why()
+    {
+        await _store.SaveAsync(Record("s1"), _ct);
+
+        var ended = await _terminator.EndAsync("s1", SessionEndReason.BackChannel, _ct);
+
+        Assert.True(ended);
+        Assert.Null(await _store.GetAsync("s1", _ct));
+        var (session, reason) = Assert.Single(_observer.Ended);
+        Assert.Equal("s1", session.Id);
+        Assert.Equal(SessionEndReason.BackChannel, reason);
+    }
+
+    [Fact]
+    public async Task Ending_a_session_that_is_gone_is_a_no_op()
+    {
+        await _store.SaveAsync(Record("s1"), _ct);
+        await _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct);
+
+        Assert.False(await _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct));
+        Assert.False(await _terminator.EndAsync("never-existed", SessionEndReason.SignOut, _ct));
+        Assert.Single(_observer.Ended);
+    }
+
+    [Fact]
+    public async Task A_failing_observer_does_not_stop_the_session_from_ending()
+    {
+        await _store.SaveAsync(Record("s1"), _ct);
+        await _store.SaveAsync(Record("s2"), _ct);
+
+        Assert.True(await _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct));
+        Assert.True(await _terminator.EndAsync("s2", SessionEndReason.SignOutEverywhere, _ct));
+
+        Assert.Equal(2, _observer.Ended.Count);
+        Assert.Empty(await _store.GetBySubjectAsync("alice", _ct));
+    }
+
+    [Fact]
+    public async Task Concurrent_ends_tell_the_observers_once()
+    {
+        await _store.SaveAsync(Record("s1"), _ct);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct))));
+
+        Assert.Single(results, r => r);
+        Assert.Single(_observer.Ended);
+    }
+
+    private SessionRecord Record(string id)
+    {
+        var now = _time.GetUtcNow();
+        return new SessionRecord
+        {
+            Id = id,
+            PublicId = "p-" + id,
+            Subject = "alice",
+            CreatedAt = now,
+            LastActivityAt = now,
+            AbsoluteExpiresAt = now.AddHours(8),
+            ExpiresAt = now.AddMinutes(15),
+            Ticket = [1, 2, 3],
+        };
+    }
+
+    private sealed class RecordingObserver : ISessionEndObserver
+    {
+        public List<(SessionRecord Session, SessionEndReason Reason)> Ended { get; } = [];
+
+        public Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
+        {
+            lock (Ended)
+            {
+                Ended.Add((session, reason));
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class FailingObserver : ISessionEndObserver
+    {
+        public Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("observer failed");
+    }
+}
