@@ -55,7 +55,9 @@ public sealed class SignInTests(BrowserStackFixture fixture, ITestOutputHelper o
     public Task Session_cookie_is_http_only_and_invisible_to_scripts() => WithPageAsync(async spa =>
     {
         await spa.OpenAsync();
+        var callback = spa.Page.WaitForResponseAsync(r => r.Url.StartsWith(BffUrl + "/signin-oidc", StringComparison.Ordinal));
         await spa.SignInAsync("e2e-bob");
+        var setCookie = (await (await callback).HeaderValuesAsync("set-cookie")).Single(h => h.StartsWith("bff=", StringComparison.Ordinal));
 
         var documentCookie = await spa.DocumentCookieAsync();
         var cookies = await spa.Page.Context.CookiesAsync([BffUrl]);
@@ -68,7 +70,8 @@ public sealed class SignInTests(BrowserStackFixture fixture, ITestOutputHelper o
         Assert.Equal("/", session.Path);
         Assert.DoesNotContain("eyJ", session.Value, StringComparison.Ordinal);
         Assert.InRange(session.Value.Length, 1, 200);
-        output.WriteLine($"Session cookie: name+value {session.Name.Length + 1 + session.Value.Length} bytes (value {session.Value.Length} bytes)");
+        Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
+        output.WriteLine($"Session cookie: value {session.Value.Length} bytes; sent as 'bff=<value>' {session.Name.Length + 1 + session.Value.Length} bytes; Set-Cookie header value {setCookie.Length} bytes: {setCookie.Replace(session.Value, "<value>")}");
 
         // Scripts get no token from the page either: the user endpoint lists claims, never tokens.
         var user = await spa.Page.EvaluateAsync<string>("async () => await (await fetch('/bff/user', { headers: { 'X-CSRF': '1' } })).text()");
