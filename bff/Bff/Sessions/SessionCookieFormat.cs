@@ -9,7 +9,7 @@ namespace Bff.Sessions;
 
 /// <summary>
 /// What the session cookie holds: only the data-protected session key, not a serialized ticket, which
-/// keeps the cookie at about 160 bytes. The cookie handler puts the key in a claim of this well-known type.
+/// keeps the cookie at about 180 bytes. The cookie handler puts the key in a claim of this well-known type.
 /// </summary>
 internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection, string scheme) : ISecureDataFormat<AuthenticationTicket>
 {
