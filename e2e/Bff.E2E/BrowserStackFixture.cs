@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Bff.Testing;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace Bff.E2E;
 
@@ -9,13 +11,16 @@ namespace Bff.E2E;
 /// Debian Chromium, shared by a test class. Each test gets its own browser context, so cookies never leak
 /// between tests.
 /// </summary>
-public sealed partial class BrowserStackFixture : IAsyncLifetime
+public partial class BrowserStackFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
 
     public TestStack Stack { get; private set; } = null!;
+
+    /// <summary>How the stack is started; a test class that needs other settings derives a fixture.</summary>
+    protected virtual TestStackOptions StackOptions => new();
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -30,7 +35,7 @@ public sealed partial class BrowserStackFixture : IAsyncLifetime
         EnsurePrerequisites();
         // Generous waits: a loaded two-core machine can be slow, and nothing here asserts a duration.
         Assertions.SetDefaultExpectTimeout(15_000);
-        Stack = await TestStack.StartAsync();
+        Stack = await TestStack.StartAsync(StackOptions);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -77,6 +82,37 @@ public sealed partial class BrowserStackFixture : IAsyncLifetime
 
     [GeneratedRegex(@"^(?!(https?|wss?)://(localhost|127\.0\.0\.1|\[::1\])[:/])[a-z][a-z0-9+.-]*://")]
     private static partial Regex NotLoopback();
+
+    /// <summary>Runs a test on a fresh page; on failure saves a full-page screenshot before rethrowing.</summary>
+    public async Task WithPageAsync(ITestOutputHelper output, Func<SpaPage, Task> test, [CallerMemberName] string name = "")
+    {
+        var blocked = new List<string>();
+        var page = await NewPageAsync(blocked);
+        try
+        {
+            await test(new SpaPage(page, blocked));
+        }
+        catch
+        {
+            Directory.CreateDirectory(ScreenshotDirectory);
+            var path = Path.Combine(ScreenshotDirectory, $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
+            try
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+                output.WriteLine($"Screenshot of the failing page ({page.Url}): {path}");
+            }
+            catch (PlaywrightException ex)
+            {
+                output.WriteLine($"No screenshot: {ex.Message}");
+            }
+
+            throw;
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
 
     public async Task DisposeAsync()
     {

@@ -144,34 +144,6 @@ public sealed class SignInTests(BrowserStackFixture fixture, ITestOutputHelper o
         return $"median {sorted[sorted.Count / 2]:F0}, min {sorted[0]:F0}, max {sorted[^1]:F0} ({string.Join(", ", samples.Select(s => s.ToString("F0")))})";
     }
 
-    /// <summary>Runs a test on a fresh page; on failure saves a full-page screenshot before rethrowing.</summary>
-    private async Task WithPageAsync(Func<SpaPage, Task> test, [CallerMemberName] string name = "")
-    {
-        var blocked = new List<string>();
-        var page = await fixture.NewPageAsync(blocked);
-        try
-        {
-            await test(new SpaPage(page, blocked));
-        }
-        catch
-        {
-            Directory.CreateDirectory(BrowserStackFixture.ScreenshotDirectory);
-            var path = Path.Combine(BrowserStackFixture.ScreenshotDirectory, $"{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
-            try
-            {
-                await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
-                output.WriteLine($"Screenshot of the failing page ({page.Url}): {path}");
-            }
-            catch (PlaywrightException ex)
-            {
-                output.WriteLine($"No screenshot: {ex.Message}");
-            }
-
-            throw;
-        }
-        finally
-        {
-            await page.Context.CloseAsync();
-        }
-    }
+    private Task WithPageAsync(Func<SpaPage, Task> test, [CallerMemberName] string name = "") =>
+        fixture.WithPageAsync(output, test, name);
 }
