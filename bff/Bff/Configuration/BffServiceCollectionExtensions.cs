@@ -31,6 +31,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
         services.AddHttpClient(ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHealthChecks();
 
         AddProvider(services);
         AddSessions(services);
