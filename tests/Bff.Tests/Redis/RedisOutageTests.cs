@@ -94,4 +94,34 @@ public sealed class RedisOutageTests : IAsyncLifetime
         Assert.Contains("temporarily unavailable", page.Body);
         Assert.Null(browser.SessionCookie);
     }
+
+    [Fact]
+    public async Task A_bff_started_during_an_outage_answers_503_then_recovers_by_itself()
+    {
+        using var browser = _stack.NewBrowser();
+        await browser.SignInAsync("edsger");
+
+        await _redis.StopAsync();
+        await _stack.StopBffAsync(0);
+        await _stack.StartBffAsync(0); // neither the key ring nor the session can be read now
+
+        using (var user = await browser.GetAsync("/bff/user"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, user.StatusCode);
+            Assert.Contains("session_store_unavailable", await user.Content.ReadAsStringAsync());
+        }
+
+        using (var live = await browser.GetAsync("/health/live", antiforgery: false))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        await _redis.StartAsync();
+
+        var (status, _) = await Polling.UntilAsync(
+            async () => { using var r = await browser.GetAsync("/bff/user"); return r.StatusCode; },
+            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("edsger", (await browser.GetJsonAsync("/api/whoami")).GetProperty("sub").GetString());
+    }
 }
