@@ -80,11 +80,11 @@ internal static partial class Log
     [LoggerMessage(6002, LogLevel.Information, "Redis {ConnectionType} connection to {Endpoint} restored")]
     public static partial void RedisConnectionRestored(ILogger logger, string connectionType, string? endpoint);
 
-    [LoggerMessage(6003, LogLevel.Warning, "Redis did not answer {Operation}: {ErrorType}")]
+    [LoggerMessage(6003, LogLevel.Debug, "Redis did not answer {Operation}: {ErrorType}")]
     public static partial void RedisCommandFailed(ILogger logger, string operation, string errorType);
 
-    [LoggerMessage(6004, LogLevel.Warning, "{Method} {Path} answered 503: the session store is unavailable")]
-    public static partial void SessionStoreUnavailable(ILogger logger, string method, string path);
+    [LoggerMessage(6004, LogLevel.Warning, "{Method} {Path} answered 503: the session store is unavailable ({Cause})")]
+    public static partial void SessionStoreUnavailable(ILogger logger, string method, string path, string cause);
 
     [LoggerMessage(6005, LogLevel.Warning, "A session stored in Redis could not be read ({Problem}); it is treated as gone")]
     public static partial void RedisSessionUnreadable(ILogger logger, string problem);

@@ -32,8 +32,6 @@ internal sealed class RedisConnection : IDisposable
     /// <summary>How long a command may take before Redis counts as unavailable (the configuration's <c>syncTimeout</c>).</summary>
     public TimeSpan OperationTimeout { get; }
 
-    public bool IsConnected => _multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully && _multiplexer.Value.Result.IsConnected;
-
     /// <summary>Opens the connection now rather than on the first request; completes even if Redis is down.</summary>
     public Task StartAsync() => _multiplexer.Value;
 

@@ -29,9 +29,9 @@ internal sealed class SessionStoreUnavailableMiddleware(RequestDelegate next, IL
         {
             await next(context);
         }
-        catch (Exception ex) when (SessionStoreUnavailableException.Find(ex) is not null && !context.Response.HasStarted)
+        catch (Exception ex) when (SessionStoreUnavailableException.Find(ex) is { } unavailable && !context.Response.HasStarted)
         {
-            Log.SessionStoreUnavailable(logger, context.Request.Method, context.Request.Path);
+            Log.SessionStoreUnavailable(logger, context.Request.Method, context.Request.Path, unavailable.Message);
             context.Response.Clear();
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
 
