@@ -11,14 +11,25 @@ public static class BffHostApp
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        builder.Services.AddBff(builder.Configuration.GetSection("Bff"))
-            .AddRemoteApis(builder.Configuration.GetSection("ReverseProxy"));
+        var bff = builder.Services.AddBff(builder.Configuration.GetSection("Bff"));
+        // With ConnectionStrings:Redis, sessions, keys and locks are shared by every instance; without, in memory.
+        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        {
+            bff.AddRedis(options =>
+            {
+                builder.Configuration.GetSection("Bff:Redis").Bind(options);
+                options.ConnectionString = redis;
+            });
+        }
+
+        bff.AddRemoteApis(builder.Configuration.GetSection("ReverseProxy"));
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseBff();
+        app.MapBffHealthChecks();
         app.MapBffManagementEndpoints();
         app.MapRemoteApis();
         app.MapFallbackToFile("index.html");

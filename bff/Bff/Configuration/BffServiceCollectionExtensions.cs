@@ -1,5 +1,6 @@
 using Bff.Configuration;
 using Bff.Distributed;
+using Bff.Health;
 using Bff.Http;
 using Bff.Oidc;
 using Bff.Sessions;
@@ -44,6 +45,8 @@ public static class BffServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SecurityHeadersStartupFilter>());
         // The BFF's limits are passed to its own UseRateLimiter in UseBff; this only registers the services.
         services.AddRateLimiter(_ => { });
+
+        services.AddHealthChecks();
 
         AddProvider(services);
         AddSessions(services);
@@ -97,7 +100,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionAuditObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, EndedSessionObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionExpiryWorker>());
-        services.AddHealthChecks().AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
     }
 
     private static void AddTokens(IServiceCollection services)

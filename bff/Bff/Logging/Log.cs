@@ -101,4 +101,30 @@ internal static partial class Log
 
     [LoggerMessage(9004, LogLevel.Warning, "The audit trail could not record the {Kind} event of session {SessionId}: {ErrorType}")]
     public static partial void AuditTrailFailed(ILogger logger, string kind, string sessionId, string errorType);
+
+    // 6xxx: Redis and the session store's availability.
+
+    [LoggerMessage(6001, LogLevel.Warning, "Redis {ConnectionType} connection to {Endpoint} failed: {FailureType}")]
+    public static partial void RedisConnectionFailed(ILogger logger, string connectionType, string? endpoint, string failureType);
+
+    [LoggerMessage(6002, LogLevel.Information, "Redis {ConnectionType} connection to {Endpoint} restored")]
+    public static partial void RedisConnectionRestored(ILogger logger, string connectionType, string? endpoint);
+
+    [LoggerMessage(6003, LogLevel.Debug, "Redis did not answer {Operation}: {ErrorType}")]
+    public static partial void RedisCommandFailed(ILogger logger, string operation, string errorType);
+
+    [LoggerMessage(6004, LogLevel.Warning, "{Method} {Path} answered 503: the session store is unavailable ({Cause})")]
+    public static partial void SessionStoreUnavailable(ILogger logger, string method, string path, string cause);
+
+    [LoggerMessage(6005, LogLevel.Warning, "A session stored in Redis could not be read ({Problem}); it is treated as gone")]
+    public static partial void RedisSessionUnreadable(ILogger logger, string problem);
+
+    [LoggerMessage(6006, LogLevel.Information, "Data-protection key {FriendlyName} stored in Redis")]
+    public static partial void DataProtectionKeyStored(ILogger logger, string friendlyName);
+
+    [LoggerMessage(6007, LogLevel.Debug, "Lock {Name} could not be released ({ErrorType}); its lease runs out by itself")]
+    public static partial void RedisLockReleaseFailed(ILogger logger, string name, string errorType);
+
+    [LoggerMessage(6008, LogLevel.Information, "Connecting to Redis at {Endpoints} (key prefix '{KeyPrefix}')")]
+    public static partial void RedisConnecting(ILogger logger, string endpoints, string keyPrefix);
 }

@@ -41,7 +41,8 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
             var identity = new ClaimsIdentity([new Claim(SessionKeyClaim, key)], scheme);
             return new AuthenticationTicket(new ClaimsPrincipal(identity), scheme);
         }
-        catch (Exception ex) when (ex is CryptographicException or FormatException)
+        // A key ring that cannot be read (its store is down) is an outage, not a bad cookie.
+        catch (Exception ex) when ((ex is CryptographicException or FormatException) && SessionStoreUnavailableException.Find(ex) is null)
         {
             return null;
         }

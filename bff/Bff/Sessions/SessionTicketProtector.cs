@@ -18,7 +18,8 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
         {
             return TicketSerializer.Default.Deserialize(_protector.Unprotect(protectedTicket));
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        // A key ring that cannot be read (its store is down) is an outage, not an unreadable ticket.
+        catch (System.Security.Cryptography.CryptographicException ex) when (SessionStoreUnavailableException.Find(ex) is null)
         {
             return null;
         }

@@ -1,0 +1,30 @@
+using Bff.Health;
+using Bff.Sessions;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the BFF's health endpoints.</summary>
+public static class BffHealthEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>/health/live</c> (200 while the process serves requests; runs no check) and <c>/health/ready</c>
+    /// (every check tagged <see cref="BffHealthChecks.ReadyTag"/>, such as Redis; 503 when one is unhealthy).
+    /// Both answer JSON with each check's status, and neither looks at the caller's session.
+    /// </summary>
+    public static IEndpointRouteBuilder MapBffHealthChecks(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks(BffHealthChecks.LivePath, new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        }).WithMetadata(SessionlessEndpointMetadata.Instance);
+        endpoints.MapHealthChecks(BffHealthChecks.ReadyPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(BffHealthChecks.ReadyTag),
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+        }).WithMetadata(SessionlessEndpointMetadata.Instance);
+        return endpoints;
+    }
+}

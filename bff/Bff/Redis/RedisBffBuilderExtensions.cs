@@ -1,0 +1,64 @@
+using Bff.Configuration;
+using Bff.Distributed;
+using Bff.Health;
+using Bff.Redis;
+using Bff.Sessions;
+using Bff.Sessions.Audit;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Moves the BFF's shared state to Redis, so any number of instances serve the same users.</summary>
+public static class RedisBffBuilderExtensions
+{
+    /// <summary>
+    /// Keeps sessions, the data-protection key ring, locks, the logout-token replay cache and the audit trail in the Redis at <paramref name="connectionString"/>
+    /// (a StackExchange.Redis configuration string, e.g. <c>localhost:6379,password=…,ssl=true</c>).
+    /// </summary>
+    public static BffBuilder AddRedis(this BffBuilder builder, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return builder.AddRedis(options => options.ConnectionString = connectionString);
+    }
+
+    /// <summary>Keeps sessions, the data-protection key ring and locks in Redis, with every setting of <see cref="RedisOptions"/>.</summary>
+    public static BffBuilder AddRedis(this BffBuilder builder, Action<RedisOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+
+        services.AddOptions<RedisOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
+        services.TryAddSingleton<RedisConnection>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisConnectionStarter>());
+
+        // These replace the in-memory defaults that AddBff registered.
+        services.RemoveAll<ISessionStore>();
+        services.AddSingleton<ISessionStore, RedisSessionStore>();
+        services.RemoveAll<IDistributedLock>();
+        services.AddSingleton<IDistributedLock, RedisDistributedLock>();
+        services.RemoveAll<IReplayCache>();
+        services.AddSingleton<IReplayCache, RedisReplayCache>();
+        services.RemoveAll<IEndedSessionStore>();
+        services.AddSingleton<IEndedSessionStore, RedisEndedSessionStore>();
+        services.RemoveAll<IAuditTrail>();
+        services.AddSingleton<IAuditTrail, RedisAuditTrail>();
+
+        // The key ring: one list in Redis, and one application name for every instance (the default would
+        // be the content root path, which differs between machines).
+        services.TryAddSingleton<RedisXmlRepository>();
+        services.AddDataProtection();
+        services.AddOptions<DataProtectionOptions>()
+            .Configure<IOptions<RedisOptions>>((dataProtection, redis) => dataProtection.ApplicationDiscriminator = redis.Value.ApplicationName);
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<RedisXmlRepository>((keys, repository) => keys.XmlRepository = repository);
+
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
+        return builder;
+    }
+}

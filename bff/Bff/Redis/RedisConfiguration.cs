@@ -1,0 +1,56 @@
+using StackExchange.Redis;
+
+namespace Bff.Redis;
+
+/// <summary>
+/// Turns the connection string into StackExchange.Redis settings that suit a request path: never abort on a
+/// failed connect (keep retrying in the background), and fail fast while Redis is down unless the string says otherwise.
+/// </summary>
+internal static class RedisConfiguration
+{
+    public const int DefaultConnectTimeoutMs = 2000;
+    public const int DefaultSyncTimeoutMs = 2000;
+
+    public static bool TryParse(string connectionString, out ConfigurationOptions? configuration, out string? problem)
+    {
+        try
+        {
+            configuration = Parse(connectionString);
+            problem = configuration.EndPoints.Count == 0 ? "it names no host:port" : null;
+            return problem is null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
+        {
+            configuration = null;
+            // The parser's message can quote the offending option; keep only its kind.
+            problem = ex.GetType().Name;
+            return false;
+        }
+    }
+
+    public static ConfigurationOptions Parse(string connectionString)
+    {
+        var configuration = ConfigurationOptions.Parse(connectionString);
+        configuration.AbortOnConnectFail = false;
+        if (!Mentions(connectionString, "connectTimeout"))
+        {
+            configuration.ConnectTimeout = DefaultConnectTimeoutMs;
+        }
+
+        if (!Mentions(connectionString, "syncTimeout"))
+        {
+            configuration.SyncTimeout = DefaultSyncTimeoutMs;
+        }
+
+        if (!Mentions(connectionString, "connectRetry"))
+        {
+            configuration.ConnectRetry = 1;
+        }
+
+        return configuration;
+    }
+
+    private static bool Mentions(string connectionString, string option) =>
+        connectionString.Split(',').Any(part =>
+            part.Split('=', 2)[0].Trim().Equals(option, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,105 @@
+using Bff.Logging;
+using Bff.Sessions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Bff.Redis;
+
+/// <summary>
+/// The one connection to Redis, shared by the session store, the key ring, locks and the health check.
+/// Connects once (without failing when Redis is down, then reconnecting in the background) and runs
+/// every command with a deadline: a Redis that cannot answer becomes a
+/// <see cref="SessionStoreUnavailableException"/>, never a hang, a crash or "no session".
+/// </summary>
+internal sealed class RedisConnection : IDisposable
+{
+    private readonly ConfigurationOptions _configuration;
+    private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
+    private readonly ILogger<RedisConnection> _logger;
+
+    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
+    {
+        _logger = logger;
+        _configuration = RedisConfiguration.Parse(options.Value.ConnectionString);
+        Keys = new RedisKeys(options.Value.KeyPrefix);
+        OperationTimeout = TimeSpan.FromMilliseconds(_configuration.SyncTimeout);
+        _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public RedisKeys Keys { get; }
+
+    /// <summary>How long a command may take before Redis counts as unavailable (the configuration's <c>syncTimeout</c>).</summary>
+    public TimeSpan OperationTimeout { get; }
+
+    /// <summary>Opens the connection now rather than on the first request; completes even if Redis is down.</summary>
+    public Task StartAsync() => _multiplexer.Value;
+
+    public async Task<T> RunAsync<T>(string operation, Func<IDatabase, Task<T>> command, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var multiplexer = await _multiplexer.Value.WaitAsync(cancellationToken);
+            return await command(multiplexer.GetDatabase()).WaitAsync(OperationTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            throw Unavailable(operation, ex);
+        }
+    }
+
+    /// <summary>
+    /// A synchronous command, for callers with a synchronous contract (the data-protection key ring). Waits
+    /// for the first connect only if it is still under way (the host starts it before serving requests).
+    /// </summary>
+    public T Run<T>(string operation, Func<IDatabase, T> command)
+    {
+        try
+        {
+            var multiplexer = _multiplexer.Value.IsCompleted
+                ? _multiplexer.Value.Result
+                : _multiplexer.Value.WaitAsync(OperationTimeout).GetAwaiter().GetResult();
+            return command(multiplexer.GetDatabase());
+        }
+        catch (Exception ex) when (IsUnavailable(ex))
+        {
+            throw Unavailable(operation, ex);
+        }
+    }
+
+    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken) =>
+        RunAsync("PING", db => db.PingAsync(), cancellationToken);
+
+    public void Dispose()
+    {
+        if (_multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully)
+        {
+            _multiplexer.Value.Result.Dispose();
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        Log.RedisConnecting(_logger, string.Join(", ", _configuration.EndPoints.Select(e => e.ToString())), Keys.Prefix);
+        // With abortConnect=false this completes after at most connectTimeout, connected or not; the
+        // multiplexer then keeps reconnecting in the background.
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration);
+        // Replies complete on the thread pool instead of one by one in order: no caller waits behind another.
+        multiplexer.PreserveAsyncOrder = false;
+        multiplexer.ConnectionFailed += (_, e) =>
+            Log.RedisConnectionFailed(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), e.FailureType.ToString());
+        multiplexer.ConnectionRestored += (_, e) =>
+            Log.RedisConnectionRestored(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString());
+        return multiplexer;
+    }
+
+    private SessionStoreUnavailableException Unavailable(string operation, Exception ex)
+    {
+        Log.RedisCommandFailed(_logger, operation, ex.GetType().Name);
+        return new SessionStoreUnavailableException($"Redis did not answer {operation}.", ex);
+    }
+
+    // Connection faults, timeouts and server states such as LOADING (replaying the AOF after a restart).
+    private static bool IsUnavailable(Exception ex) => ex is RedisException or TimeoutException;
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Bff.Distributed;
+using Bff.Logging;
+using Bff.Sessions;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Bff.Redis;
+
+/// <summary>
+/// Locks shared by every instance: <c>SET key token NX PX lease</c> with a random token per holder. Renewing
+/// and releasing check the token in the same Lua step, so a holder whose lease ran out can never extend or
+/// delete the lock someone else has taken since.
+/// </summary>
+internal sealed class RedisDistributedLock(RedisConnection redis, ILogger<RedisDistributedLock> logger) : IDistributedLock
+{
+    private readonly RedisConnection _redis = redis;
+    private readonly ILogger _logger = logger;
+
+    private const string RenewScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return 0
+        """;
+
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    public async Task<ILockLease?> TryAcquireAsync(string name, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var key = _redis.Keys.Lock(name);
+        var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
+        var taken = await _redis.RunAsync("lock acquire",
+            db => db.StringSetAsync(key, token, Positive(lease), When.NotExists), cancellationToken);
+        return taken ? new Lease(this, name, key, token) : null;
+    }
+
+    private static TimeSpan Positive(TimeSpan lease) =>
+        lease >= TimeSpan.FromMilliseconds(1) ? lease : throw new ArgumentOutOfRangeException(nameof(lease), "A lease must last at least 1 ms.");
+
+    private sealed class Lease(RedisDistributedLock owner, string name, RedisKey key, string token) : ILockLease
+    {
+        private int _released;
+
+        public async Task<bool> RenewAsync(TimeSpan lease, CancellationToken cancellationToken)
+        {
+            if (Volatile.Read(ref _released) == 1)
+            {
+                return false;
+            }
+
+            var milliseconds = ((long)Positive(lease).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            var renewed = await owner._redis.RunAsync("lock renew",
+                db => db.ScriptEvaluateAsync(RenewScript, [key], [token, milliseconds]), cancellationToken);
+            return (int)renewed == 1;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 1)
+            {
+                return;
+            }
+
+            try
+            {
+                await owner._redis.RunAsync("lock release",
+                    db => db.ScriptEvaluateAsync(ReleaseScript, [key], [token]), CancellationToken.None);
+            }
+            catch (SessionStoreUnavailableException ex)
+            {
+                Log.RedisLockReleaseFailed(owner._logger, name, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Bff.Redis;
+
+/// <summary>
+/// Where sessions, data-protection keys and locks live when the BFF runs on Redis. Bound from
+/// <c>ConnectionStrings:Redis</c> and the <c>Bff:Redis</c> section by the host.
+/// </summary>
+public sealed class RedisOptions
+{
+    /// <summary>
+    /// A StackExchange.Redis configuration string, e.g. <c>redis.internal:6379,password=…,ssl=true</c>. Required.
+    /// <c>abortConnect</c> is always false (the BFF starts and recovers while Redis is down); <c>connectTimeout</c>
+    /// and <c>syncTimeout</c> default to 2000 ms, so an unreachable Redis fails requests fast.
+    /// </summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// Prefix of every key and channel the BFF writes. Defaults to <c>bff:</c>. Give each application that
+    /// shares one Redis its own prefix.
+    /// </summary>
+    public string KeyPrefix { get; set; } = "bff:";
+
+    /// <summary>
+    /// The data-protection application name. Every instance of one application must use the same name
+    /// (their cookies and stored tickets are protected for it); different applications use different
+    /// names. Defaults to <c>bff</c>.
+    /// </summary>
+    public string ApplicationName { get; set; } = "bff";
+}

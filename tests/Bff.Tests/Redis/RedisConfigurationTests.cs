@@ -1,0 +1,55 @@
+using Bff.Redis;
+
+namespace Bff.Tests.Redis;
+
+public sealed class RedisConfigurationTests
+{
+    [Fact]
+    public void Never_aborts_on_a_failed_connect_and_fails_fast_by_default()
+    {
+        var configuration = RedisConfiguration.Parse("localhost:6379,abortConnect=true");
+
+        Assert.False(configuration.AbortOnConnectFail);
+        Assert.Equal(RedisConfiguration.DefaultConnectTimeoutMs, configuration.ConnectTimeout);
+        Assert.Equal(RedisConfiguration.DefaultSyncTimeoutMs, configuration.SyncTimeout);
+    }
+
+    [Fact]
+    public void Timeouts_in_the_connection_string_win()
+    {
+        var configuration = RedisConfiguration.Parse("localhost:6379,connectTimeout=7000,syncTimeout=900,password=secret,ssl=true");
+
+        Assert.Equal(7000, configuration.ConnectTimeout);
+        Assert.Equal(900, configuration.SyncTimeout);
+        Assert.Equal("secret", configuration.Password);
+        Assert.True(configuration.Ssl);
+    }
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("password=only", false)]
+    [InlineData("localhost:6379", true)]
+    [InlineData("10.0.0.5:6380,password=x,ssl=true", true)]
+    public void Validator_accepts_only_strings_with_an_endpoint(string connectionString, bool valid)
+    {
+        var result = new RedisOptionsValidator().Validate(null, new RedisOptions { ConnectionString = connectionString });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.DoesNotContain("password=only", result.FailureMessage);
+        }
+    }
+
+    [Theory]
+    [InlineData("", "bff")]
+    [InlineData("has space:", "bff")]
+    [InlineData("bff:", " ")]
+    public void Validator_refuses_bad_prefix_or_application_name(string prefix, string applicationName)
+    {
+        var result = new RedisOptionsValidator().Validate(null,
+            new RedisOptions { ConnectionString = "localhost:6379", KeyPrefix = prefix, ApplicationName = applicationName });
+
+        Assert.False(result.Succeeded);
+    }
+}

@@ -1,0 +1,309 @@
+using System.Security.Cryptography;
+using Bff.Configuration;
+using Bff.Redis;
+using Bff.Sessions;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Bff.Tests.Redis;
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisSessionStoreTests : IDisposable
+{
+    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan Absolute = TimeSpan.FromHours(1);
+
+    private readonly RedisFixture _redis;
+    private readonly TestClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly RedisConnection _connection;
+    private readonly RedisSessionStore _store;
+    private readonly SessionPolicy _policy = new(Options.Create(new BffOptions
+    {
+        Session = new SessionOptions { IdleTimeout = Idle, AbsoluteLifetime = Absolute },
+    }));
+
+    public RedisSessionStoreTests(RedisFixture redis)
+    {
+        _redis = redis;
+        _connection = redis.Connect(RedisFixture.NewPrefix());
+        _store = new RedisSessionStore(_connection, _clock, NullLogger<RedisSessionStore>.Instance);
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private IDatabase Inspect => _redis.Inspect;
+
+    private SessionRecord NewSession(string subject = "alice", string? sid = "sid-1")
+    {
+        var now = _clock.GetUtcNow();
+        var absolute = _policy.AbsoluteExpiry(now);
+        return new SessionRecord
+        {
+            Id = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32)),
+            PublicId = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16)),
+            Subject = subject,
+            ProviderSessionId = sid,
+            CreatedAt = now,
+            LastActivityAt = now,
+            AbsoluteExpiresAt = absolute,
+            ExpiresAt = _policy.Expiry(now, absolute),
+            UserAgent = "test",
+            IpAddress = "127.0.0.1",
+            Ticket = RandomNumberGenerator.GetBytes(600),
+        };
+    }
+
+    private async Task<TimeSpan> TtlAsync(string storageId) =>
+        await Inspect.KeyTimeToLiveAsync(_connection.Keys.Session(storageId)) ?? throw new InvalidOperationException("no TTL");
+
+    [Fact]
+    public async Task Create_read_renew_and_remove()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+
+        var read = await _store.GetAsync(session.Id, CancellationToken.None);
+        Assert.NotNull(read);
+        Assert.Equal(session with { Ticket = read.Ticket }, read);
+        Assert.Equal(session.Ticket, read.Ticket);
+
+        var ticket = RandomNumberGenerator.GetBytes(700);
+        var renewed = await _store.ReplaceTicketAsync(session.Id, ticket, CancellationToken.None);
+        Assert.Equal(ticket, renewed!.Ticket);
+        Assert.Equal(session.ExpiresAt, renewed.ExpiresAt);
+        Assert.Equal(ticket, (await _store.GetAsync(session.Id, CancellationToken.None))!.Ticket);
+
+        var removed = await _store.RemoveAsync(session.Id, CancellationToken.None);
+        Assert.Equal(session.PublicId, removed!.PublicId);
+        Assert.Null(await _store.GetAsync(session.Id, CancellationToken.None));
+        Assert.Null(await _store.RemoveAsync(session.Id, CancellationToken.None));
+        Assert.Empty(await _store.GetBySubjectAsync("alice", CancellationToken.None));
+        Assert.Empty(await _store.GetByProviderSessionAsync("sid-1", CancellationToken.None));
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Subject("alice")));
+    }
+
+    [Fact]
+    public async Task Unknown_session_is_null()
+    {
+        Assert.Null(await _store.GetAsync("nope", CancellationToken.None));
+        Assert.Null(await _store.TouchAsync("nope", _clock.GetUtcNow(), _clock.GetUtcNow().AddMinutes(5), CancellationToken.None));
+        Assert.Null(await _store.ReplaceTicketAsync("nope", [1], CancellationToken.None));
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session("nope")));
+    }
+
+    [Fact]
+    public async Task Ttl_follows_the_idle_limit_then_the_absolute_limit()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+        Assert.InRange(await TtlAsync(session.Id), Idle - TimeSpan.FromSeconds(5), Idle);
+
+        // 50 minutes of activity later the absolute limit (60 min) is sooner than the idle one.
+        _clock.Advance(TimeSpan.FromMinutes(50));
+        var active = _policy.RecordActivity(session, _clock.GetUtcNow())!;
+        Assert.Equal(session.AbsoluteExpiresAt, active.ExpiresAt);
+        var touched = await _store.TouchAsync(session.Id, active.LastActivityAt, active.ExpiresAt, CancellationToken.None);
+
+        Assert.Equal(active.ExpiresAt, touched!.ExpiresAt);
+        Assert.Equal(session.Ticket, touched.Ticket);
+        Assert.InRange(await TtlAsync(session.Id), TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10));
+
+        // The index lives as long as its longest session can: until the absolute limit.
+        var indexTtl = await Inspect.KeyTimeToLiveAsync(_connection.Keys.Subject("alice"));
+        Assert.InRange(indexTtl!.Value, Absolute - TimeSpan.FromSeconds(5), Absolute);
+    }
+
+    [Fact]
+    public async Task A_session_past_its_expiry_is_never_returned_even_before_redis_drops_it()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+
+        _clock.Advance(Idle);
+
+        Assert.Null(await _store.GetAsync(session.Id, CancellationToken.None));
+        Assert.Empty(await _store.GetBySubjectAsync("alice", CancellationToken.None));
+        Assert.Null(await _store.TouchAsync(session.Id, _clock.GetUtcNow(), _clock.GetUtcNow(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Redis_drops_the_session_when_its_ttl_runs_out()
+    {
+        var session = NewSession() with { ExpiresAt = _clock.GetUtcNow().AddMilliseconds(150) };
+        await _store.SaveAsync(session, CancellationToken.None);
+        Assert.True(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
+
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
+    }
+
+    [Fact]
+    public async Task Updating_an_ended_session_never_brings_it_back()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+        await _store.RemoveAsync(session.Id, CancellationToken.None);
+
+        Assert.Null(await _store.ReplaceTicketAsync(session.Id, [1, 2, 3], CancellationToken.None));
+        Assert.Null(await _store.TouchAsync(session.Id, _clock.GetUtcNow(), _clock.GetUtcNow().AddMinutes(15), CancellationToken.None));
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
+    }
+
+    [Fact]
+    public async Task Sessions_are_found_by_subject_and_provider_session()
+    {
+        var a1 = NewSession("alice", "sid-a");
+        var a2 = NewSession("alice", "sid-b");
+        var b1 = NewSession("bob", "sid-b");
+        var noSid = NewSession("alice", sid: null);
+        foreach (var s in new[] { a1, a2, b1, noSid })
+        {
+            await _store.SaveAsync(s, CancellationToken.None);
+        }
+
+        Assert.Equal(new[] { a1.Id, a2.Id, noSid.Id }.Order(), (await _store.GetBySubjectAsync("alice", CancellationToken.None)).Select(s => s.Id).Order());
+        Assert.Equal(new[] { a2.Id, b1.Id }.Order(), (await _store.GetByProviderSessionAsync("sid-b", CancellationToken.None)).Select(s => s.Id).Order());
+        Assert.Empty(await _store.GetBySubjectAsync("carol", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Stale_index_entries_are_pruned_on_read()
+    {
+        var kept = NewSession();
+        var vanished = NewSession();
+        await _store.SaveAsync(kept, CancellationToken.None);
+        await _store.SaveAsync(vanished, CancellationToken.None);
+
+        // As if Redis evicted or expired the session key on its own.
+        await Inspect.KeyDeleteAsync(_connection.Keys.Session(vanished.Id));
+
+        var found = await _store.GetBySubjectAsync("alice", CancellationToken.None);
+        Assert.Equal(kept.Id, Assert.Single(found).Id);
+
+        var members = await WaitForAsync(() => Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("alice")), m => m.Length == 1);
+        Assert.Equal(kept.Id, (string)members.Single()!);
+    }
+
+    [Fact]
+    public async Task Indexes_stay_consistent_under_concurrent_writes()
+    {
+        var sessions = Enumerable.Range(0, 60).Select(i => NewSession("concurrent", "sid-" + (i % 3))).ToList();
+
+        await Task.WhenAll(sessions.Select(s => Task.Run(() => _store.SaveAsync(s, CancellationToken.None))));
+
+        // Concurrently: end every other session (twice, from two "instances"), touch and renew all of them.
+        var later = _clock.GetUtcNow().AddMinutes(1);
+        var work = sessions.SelectMany((s, i) => i % 2 == 0
+            ? new Func<Task>[]
+            {
+                () => _store.RemoveAsync(s.Id, CancellationToken.None),
+                () => _store.RemoveAsync(s.Id, CancellationToken.None),
+                () => _store.TouchAsync(s.Id, later, later + Idle, CancellationToken.None),
+                () => _store.ReplaceTicketAsync(s.Id, [7], CancellationToken.None),
+            }
+            : new Func<Task>[]
+            {
+                () => _store.TouchAsync(s.Id, later, later + Idle, CancellationToken.None),
+                () => _store.ReplaceTicketAsync(s.Id, [7], CancellationToken.None),
+                () => _store.SaveAsync(s, CancellationToken.None),
+            });
+        await Task.WhenAll(work.Select(w => Task.Run(w)));
+
+        var survivors = sessions.Where((_, i) => i % 2 == 1).Select(s => s.Id).Order().ToList();
+        var existing = new List<string>();
+        foreach (var s in sessions)
+        {
+            if (await Inspect.KeyExistsAsync(_connection.Keys.Session(s.Id)))
+            {
+                existing.Add(s.Id);
+            }
+        }
+
+        Assert.Equal(survivors, existing.Order());
+        var bySubject = (await Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("concurrent"))).Select(v => (string)v!);
+        Assert.Equal(survivors, bySubject.Order());
+        var bySid = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            bySid.AddRange((await Inspect.SortedSetRangeByRankAsync(_connection.Keys.ProviderSession("sid-" + i))).Select(v => (string)v!));
+        }
+
+        Assert.Equal(survivors, bySid.Order());
+        Assert.Equal(survivors, (await _store.GetBySubjectAsync("concurrent", CancellationToken.None)).Select(s => s.Id).Order());
+    }
+
+    [Fact]
+    public async Task An_unreadable_record_is_treated_as_gone()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+        await Inspect.HashSetAsync(_connection.Keys.Session(session.Id), RedisSessionFormat.MetaField, new byte[] { 99, 1, 2 });
+
+        Assert.Null(await _store.GetAsync(session.Id, CancellationToken.None));
+        Assert.Null(await _store.RemoveAsync(session.Id, CancellationToken.None));
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
+    }
+
+    [Fact]
+    public async Task An_unreachable_redis_is_an_unavailable_store_not_a_missing_session()
+    {
+        using var nowhere = RedisFixture.Connect($"127.0.0.1:{Testing.FreePort.Next()},connectTimeout=300", "x:");
+        var store = new RedisSessionStore(nowhere, _clock, NullLogger<RedisSessionStore>.Instance);
+
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.GetAsync("id", CancellationToken.None));
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.SaveAsync(NewSession(), CancellationToken.None));
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.GetBySubjectAsync("alice", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Sessions_survive_a_redis_restart_with_aof()
+    {
+        await using var server = await Testing.RedisServer.StartAsync(appendOnly: true);
+        using var connection = RedisFixture.Connect(server.ConnectionString, "aof:");
+        var store = new RedisSessionStore(connection, _clock, NullLogger<RedisSessionStore>.Instance);
+        var session = NewSession();
+        await store.SaveAsync(session, CancellationToken.None);
+
+        await server.StopAsync();
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.GetAsync(session.Id, CancellationToken.None));
+        await server.StartAsync();
+
+        var read = await WaitForAsync(() => TryGetAsync(store, session.Id), s => s is not null, TimeSpan.FromSeconds(10));
+        Assert.Equal(session.Ticket, read!.Ticket);
+        Assert.Equal(session.Id, Assert.Single(await store.GetBySubjectAsync("alice", CancellationToken.None)).Id);
+    }
+
+    private static async Task<SessionRecord?> TryGetAsync(RedisSessionStore store, string id)
+    {
+        try
+        {
+            return await store.GetAsync(id, CancellationToken.None);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(3));
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > deadline)
+            {
+                return value;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
