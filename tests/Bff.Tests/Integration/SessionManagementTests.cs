@@ -59,6 +59,9 @@ public sealed class SessionManagementTests(SessionsStackFixture fixture) : IClas
         using var ended = await laptop.SendAsync(HttpMethod.Delete, "/bff/sessions/" + phoneId);
         Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
 
+        // Loading the SPA's pages does not use up the reason.
+        (await phone.GetAsync("/sessions", antiforgery: false)).Dispose();
+
         using var next = await phone.GetAsync("/api/whoami");
         Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
         var problem = await ProblemAsync(next);
