@@ -24,14 +24,13 @@ internal static class SessionsEndpoint
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static async Task ListAsync(HttpContext context)
+    public static async Task ListAsync(HttpContext context, ISessionStore store)
     {
         if (await CurrentAsync(context) is not { } current)
         {
             return;
         }
 
-        var store = Service<ISessionStore>(context);
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
         var views = sessions
             .Select(s => new SessionView(
@@ -51,7 +50,8 @@ internal static class SessionsEndpoint
         await WriteJsonAsync(context, views);
     }
 
-    public static async Task EndOneAsync(HttpContext context, string publicId, ILogger<BffOptions> logger)
+    public static async Task EndOneAsync(
+        HttpContext context, string publicId, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -66,7 +66,6 @@ internal static class SessionsEndpoint
             return;
         }
 
-        var store = Service<ISessionStore>(context);
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
         var target = sessions.FirstOrDefault(s => string.Equals(s.PublicId, publicId, StringComparison.Ordinal));
         if (target is null)
@@ -77,19 +76,19 @@ internal static class SessionsEndpoint
             return;
         }
 
-        await Service<SessionTerminator>(context).EndAsync(target.Id, SessionEndReason.EndedFromOtherSession, context.RequestAborted);
+        await terminator.EndAsync(target.Id, SessionEndReason.EndedFromOtherSession, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    public static async Task EndAllAsync(HttpContext context, ILogger<BffOptions> logger)
+    public static async Task EndAllAsync(
+        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
     {
         if (await CurrentAsync(context) is not { } current)
         {
             return;
         }
 
-        var terminator = Service<SessionTerminator>(context);
-        var sessions = await Service<ISessionStore>(context).GetBySubjectAsync(current.Subject, context.RequestAborted);
+        var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
         var ended = 0;
         foreach (var session in sessions.Where(s => s.Id != current.Id).Append(current))
         {
@@ -105,14 +104,14 @@ internal static class SessionsEndpoint
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    public static async Task EventsAsync(HttpContext context)
+    public static async Task EventsAsync(HttpContext context, SessionAudit audit)
     {
         if (await CurrentAsync(context) is not { } current)
         {
             return;
         }
 
-        var events = await Service<SessionAudit>(context).GetRecentAsync(current.Subject, context.RequestAborted);
+        var events = await audit.GetRecentAsync(current.Subject, context.RequestAborted);
         var views = events
             .Select(e => new EventView(e.Kind, e.At, e.SessionId, e.SessionId == current.PublicId, e.Device, e.IpAddress, e.Reason))
             .ToList();
@@ -131,9 +130,6 @@ internal static class SessionsEndpoint
 
         return session;
     }
-
-    private static T Service<T>(HttpContext context) where T : notnull =>
-        (T)context.RequestServices.GetService(typeof(T))!;
 
     private static Task WriteJsonAsync<T>(HttpContext context, T value)
     {

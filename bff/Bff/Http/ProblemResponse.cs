@@ -40,10 +40,17 @@ internal static class ProblemResponse
     /// 401: no session. When the request's cookie named a session that has ended, the answer says so
     /// (<c>session_ended</c>) and why, instead of the plain <c>not_authenticated</c>.
     /// </summary>
-    public static Task NotAuthenticated(HttpContext context, string? detail = null) =>
-        context.Features.Get<EndedSessionFeature>() is { } ended
-            ? WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.SessionEnded, "Session ended", ended.Message)
-            : WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.NotAuthenticated, "Not signed in", detail);
+    public static async Task NotAuthenticated(HttpContext context, string? detail = null)
+    {
+        if (context.Features.Get<EndedSessionFeature>() is { } ended)
+        {
+            await ended.ToldAsync(context.RequestAborted);
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.SessionEnded, "Session ended", ended.Message);
+            return;
+        }
+
+        await WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.NotAuthenticated, "Not signed in", detail);
+    }
 
     public static Task BadRequest(HttpContext context, string detail) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidRequest, "Invalid request", detail);

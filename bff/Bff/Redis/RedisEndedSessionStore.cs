@@ -5,13 +5,6 @@ namespace Bff.Redis;
 /// <summary>Why sessions ended, in Redis, so the instance that next sees the cookie can tell the user.</summary>
 internal sealed class RedisEndedSessionStore(RedisConnection redis, TimeProvider time) : IEndedSessionStore
 {
-    // Read and delete in one step: the reason is told once, by whichever instance asks first.
-    private const string TakeScript = """
-        local reason = redis.call('GET', KEYS[1])
-        if reason then redis.call('DEL', KEYS[1]) end
-        return reason
-        """;
-
     public Task RememberAsync(string storageId, SessionEndReason reason, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
         var ttl = keepUntil - time.GetUtcNow();
@@ -24,10 +17,14 @@ internal sealed class RedisEndedSessionStore(RedisConnection redis, TimeProvider
             db => db.StringSetAsync(redis.Keys.EndedSession(storageId), reason.ToString(), ttl), cancellationToken);
     }
 
-    public async Task<SessionEndReason?> TakeAsync(string storageId, CancellationToken cancellationToken)
+    public async Task<SessionEndReason?> FindAsync(string storageId, CancellationToken cancellationToken)
     {
         var value = await redis.RunAsync("ended session read",
-            db => db.ScriptEvaluateAsync(TakeScript, [redis.Keys.EndedSession(storageId)]), cancellationToken);
+            db => db.StringGetAsync(redis.Keys.EndedSession(storageId)), cancellationToken);
         return !value.IsNull && Enum.TryParse<SessionEndReason>((string)value!, out var reason) ? reason : null;
     }
+
+    public Task ForgetAsync(string storageId, CancellationToken cancellationToken) =>
+        redis.RunAsync("ended session forget",
+            db => db.KeyDeleteAsync(redis.Keys.EndedSession(storageId)), cancellationToken);
 }

@@ -10,6 +10,9 @@ internal interface IEndedSessionStore
     /// <summary>Remembers the reason until <paramref name="keepUntil"/> (when the cookie would have expired anyway).</summary>
     Task RememberAsync(string storageId, SessionEndReason reason, DateTimeOffset keepUntil, CancellationToken cancellationToken);
 
-    /// <summary>The reason, removed so that it is told only once; null when unknown or already told.</summary>
-    Task<SessionEndReason?> TakeAsync(string storageId, CancellationToken cancellationToken);
+    /// <summary>The reason, or null when unknown or already told.</summary>
+    Task<SessionEndReason?> FindAsync(string storageId, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the reason once it has been told, so it is told only once.</summary>
+    Task ForgetAsync(string storageId, CancellationToken cancellationToken);
 }

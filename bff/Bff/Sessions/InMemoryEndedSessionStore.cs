@@ -30,14 +30,20 @@ internal sealed class InMemoryEndedSessionStore(TimeProvider time) : IEndedSessi
         return Task.CompletedTask;
     }
 
-    public Task<SessionEndReason?> TakeAsync(string storageId, CancellationToken cancellationToken)
+    public Task<SessionEndReason?> FindAsync(string storageId, CancellationToken cancellationToken)
     {
-        if (_entries.TryRemove(storageId, out var entry) && entry.KeepUntil > time.GetUtcNow())
+        if (_entries.TryGetValue(storageId, out var entry) && entry.KeepUntil > time.GetUtcNow())
         {
             return Task.FromResult<SessionEndReason?>(entry.Reason);
         }
 
         return Task.FromResult<SessionEndReason?>(null);
+    }
+
+    public Task ForgetAsync(string storageId, CancellationToken cancellationToken)
+    {
+        _entries.TryRemove(storageId, out _);
+        return Task.CompletedTask;
     }
 
     private void Sweep(DateTimeOffset now)

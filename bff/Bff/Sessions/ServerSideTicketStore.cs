@@ -12,8 +12,8 @@ namespace Bff.Sessions;
 /// <summary>
 /// The cookie handler's <see cref="ITicketStore"/>: keeps the ticket (with every token) in the
 /// <see cref="ISessionStore"/> under a fresh random key per sign-in, enforces the idle and absolute
-/// limits on every read, and records activity. A cookie whose session has ended gets the reason once, as an
-/// <see cref="EndedSessionFeature"/> for the 401 to tell.
+/// limits on every read, and records activity. A cookie whose session has ended gets the reason as an
+/// <see cref="EndedSessionFeature"/>, for the next 401 to tell (once).
 /// </summary>
 internal sealed class ServerSideTicketStore(
     ISessionStore store,
@@ -130,9 +130,10 @@ internal sealed class ServerSideTicketStore(
             return;
         }
 
-        if (await endedSessions.TakeAsync(storageId, cancellationToken) is { } reason)
+        if (await endedSessions.FindAsync(storageId, cancellationToken) is { } reason)
         {
-            httpContext.Features.Set(new EndedSessionFeature(reason.ToString(), SessionEndMessages.For(reason)));
+            httpContext.Features.Set(new EndedSessionFeature(
+                reason.ToString(), SessionEndMessages.For(reason), ct => endedSessions.ForgetAsync(storageId, ct)));
         }
     }
 

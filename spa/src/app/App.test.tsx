@@ -308,3 +308,68 @@ describe('App: failures and the app-level API', () => {
     expect(screen.queryByTestId('session-ended')).not.toBeInTheDocument();
   });
 });
+
+describe('App: the Sessions page', () => {
+  function at(pathname: string) {
+    vi.stubGlobal('location', { ...window.location, pathname, search: '', hash: '', assign: vi.fn() });
+  }
+
+  it('links to the Sessions page from the session panel', async () => {
+    mockFetch({ '/bff/user': { body: claims() } });
+    renderApp();
+
+    expect(await screen.findByTestId('manage-sessions')).toHaveAttribute('href', '/sessions');
+  });
+
+  it('shows the devices at /sessions, and after "Sign out everywhere" says so once without a redirect', async () => {
+    at('/sessions');
+    const { callsTo } = mockFetch({
+      '/bff/user': { body: claims() },
+      '/bff/sessions': (init) =>
+        init?.method === 'DELETE'
+          ? { status: 204 }
+          : {
+              body: [
+                {
+                  id: 'a',
+                  current: true,
+                  device: 'Chrome on Linux',
+                  createdAt: '2030-01-01T09:00:00Z',
+                  lastActivityAt: '2030-01-01T09:00:00Z',
+                  expiresAt: '2030-01-01T09:15:00Z',
+                },
+              ],
+            },
+      '/bff/sessions/events': { body: [] },
+    });
+    const { navigate, user } = renderApp();
+
+    expect(await screen.findByTestId('session-device')).toHaveTextContent('Chrome on Linux');
+    expect(screen.queryByTestId('manage-sessions')).not.toBeInTheDocument();
+    await user.click(screen.getByTestId('sign-out-everywhere'));
+
+    const ended = await screen.findByTestId('session-ended');
+    expect(ended).toHaveTextContent('You signed out everywhere.');
+    expect(screen.getByTestId('sign-in')).toBeInTheDocument();
+    expect(navigate).not.toHaveBeenCalled();
+    expect(callsTo('/bff/user')).toHaveLength(1);
+  });
+
+  it('says why when this session was ended from another device', async () => {
+    at('/sessions');
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/bff/sessions': {
+        status: 401,
+        body: { title: 'Session ended', code: 'session_ended', detail: 'This session was signed out from another of your sessions.' },
+      },
+      '/bff/sessions/events': { status: 401, body: { title: 'Not signed in', code: 'not_authenticated' } },
+    });
+    renderApp();
+
+    const ended = await screen.findByTestId('session-ended');
+    expect(ended).toHaveTextContent('Your session has ended. Please sign in again.');
+    expect(screen.getByTestId('session-ended-detail')).toHaveTextContent('signed out from another of your sessions');
+    expect(screen.getAllByTestId('session-ended')).toHaveLength(1);
+  });
+});

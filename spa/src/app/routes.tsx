@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { Session } from '../features/auth/useSession';
 import { HomeRoute } from './routes/home';
 import { NotFoundRoute } from './routes/not-found';
+import { SessionsRoute } from './routes/sessions';
 
 interface RouteDefinition {
   paths: string[];
@@ -10,6 +11,7 @@ interface RouteDefinition {
 
 export const routes: RouteDefinition[] = [
   { paths: ['/', '/index.html'], render: (session) => <HomeRoute session={session} /> },
+  { paths: ['/sessions'], render: (session) => <SessionsRoute session={session} /> },
 ];
 
 function normalize(pathname: string): string {

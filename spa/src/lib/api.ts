@@ -151,6 +151,7 @@ export async function request<T>(url: string, options: RequestOptions = {}): Pro
 }
 
 export const api = {
+  request,
   get: <T>(url: string, options?: RequestOptions) => request<T>(url, { ...options, method: 'GET' }),
   post: <T>(url: string, body?: unknown, options?: RequestOptions) =>
     request<T>(url, {

@@ -121,6 +121,11 @@ public sealed class ServerSideTicketStoreTests : IDisposable
         Assert.Equal(nameof(SessionEndReason.IdleTimeout), events[0].Reason);
         Assert.Equal(created.PublicId, events[0].SessionId);
 
+        // Until a 401 has told it, later requests (the SPA's HTML) still carry the reason.
+        var page = SessionHarness.Request();
+        Assert.Null(await _harness.TicketStore.RetrieveAsync(key, page, default));
+        await page.Features.Get<EndedSessionFeature>()!.ToldAsync(default);
+
         var second = SessionHarness.Request();
         Assert.Null(await _harness.TicketStore.RetrieveAsync(key, second, default));
         Assert.Null(second.Features.Get<EndedSessionFeature>());

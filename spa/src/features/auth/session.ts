@@ -23,8 +23,13 @@ export const USER_ENDPOINT = '/bff/user';
 export const LOGIN_ENDPOINT = '/bff/login';
 export const LOGOUT_ENDPOINT = '/bff/logout';
 
-export function fetchUserClaims(options?: RequestOptions): Promise<Claim[]> {
-  return api.get<Claim[]>(USER_ENDPOINT, options);
+export interface FetchUserOptions extends RequestOptions {
+  /** `false` asks the BFF not to count this call as activity (`?slide=false`). */
+  slide?: boolean;
+}
+
+export function fetchUserClaims({ slide = true, ...options }: FetchUserOptions = {}): Promise<Claim[]> {
+  return api.get<Claim[]>(slide ? USER_ENDPOINT : `${USER_ENDPOINT}?slide=false`, options);
 }
 
 function claimValue(claims: Claim[], type: string): string | undefined {

@@ -28,6 +28,42 @@ describe('useSession', () => {
     expect(result.current.state).toEqual({ status: 'anonymous' });
   });
 
+  it('tells why when the first /bff/user call says the session ended', async () => {
+    mockFetch({
+      '/bff/user': {
+        status: 401,
+        body: { title: 'Session ended', code: 'session_ended', detail: 'This session was signed out from another of your sessions.' },
+      },
+    });
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+
+    await waitFor(() => expect(result.current.state.status).toBe('anonymous'));
+    expect(result.current.state).toEqual({
+      status: 'anonymous',
+      ended: { detail: 'This session was signed out from another of your sessions.', code: 'session_ended' },
+    });
+  });
+
+  it('re-checks without sliding the session, and the first load slides it', async () => {
+    const { callsTo } = mockFetch({ '/bff/user': { body: claims() } });
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    await act(() => result.current.refresh());
+
+    expect(callsTo('/bff/user').map(([url]) => url)).toEqual(['/bff/user', '/bff/user?slide=false']);
+  });
+
+  it('can be ended by the app itself with a reason', async () => {
+    mockFetch({ '/bff/user': { body: claims() } });
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    act(() => result.current.ended({ detail: 'You signed out everywhere.' }));
+
+    expect(result.current.state).toEqual({ status: 'anonymous', ended: { detail: 'You signed out everywhere.' } });
+  });
+
   it('handles several 401s arriving together exactly once', async () => {
     const { callsTo } = mockFetch({
       '/bff/user': { body: claims() },

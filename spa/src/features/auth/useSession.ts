@@ -5,6 +5,9 @@ import { fetchUserClaims, loginUrl, logoutUrl, toSessionUser, type SessionUser }
 
 export const SESSION_ENDED_MESSAGE = 'Your session has ended. Please sign in again.';
 
+/** The BFF's problem code for "the session this browser had has ended", with the reason as `detail`. */
+export const SESSION_ENDED_CODE = 'session_ended';
+
 /** Why a session that was active is now gone, as told by the BFF. */
 export interface SessionEnded {
   detail?: string;
@@ -27,6 +30,8 @@ export interface Session {
   refresh: () => Promise<void>;
   /** Tries again after the first `/bff/user` call failed. */
   retry: () => void;
+  /** Marks the session as ended by this app itself (e.g. "Sign out everywhere"), with what to tell the user. */
+  ended: (why: SessionEnded) => void;
 }
 
 export interface UseSessionOptions {
@@ -76,9 +81,9 @@ export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): S
   );
 
   const load = useCallback(
-    async (signal?: AbortSignal) => {
+    async (signal?: AbortSignal, slide = true) => {
       try {
-        const claims = await fetchUserClaims({ signal });
+        const claims = await fetchUserClaims({ signal, slide });
         if (signal?.aborted) return;
         const user = toSessionUser(claims);
         setState({
@@ -95,7 +100,12 @@ export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): S
           return;
         }
         if (isApiError(error) && error.status === 401) {
-          setState({ status: 'anonymous' });
+          // The BFF says `session_ended` (once) when this browser's session was ended elsewhere or timed out.
+          setState(
+            error.problem.code === SESSION_ENDED_CODE
+              ? { status: 'anonymous', ended: describeEnd(error.problem) }
+              : { status: 'anonymous' },
+          );
         } else {
           setState({ status: 'error', error: toError(error) });
         }
@@ -110,7 +120,10 @@ export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): S
     return () => controller.abort();
   }, [load]);
 
-  const refresh = useCallback(() => load(), [load]);
+  // A background re-check must not count as activity, or it would keep the session alive forever.
+  const refresh = useCallback(() => load(undefined, false), [load]);
+
+  const ended = useCallback((why: SessionEnded) => setState({ status: 'anonymous', ended: why }), [setState]);
 
   const retry = useCallback(() => {
     setState({ status: 'loading' });
@@ -128,5 +141,5 @@ export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): S
     }
   }, [navigate]);
 
-  return { state, signIn, signOut, refresh, retry };
+  return { state, signIn, signOut, refresh, retry, ended };
 }

@@ -8,9 +8,11 @@ export interface UserPanelProps {
   expiresAt?: number;
   onSignOut: () => void;
   onExpire?: () => void;
+  /** Link to the Sessions page (hidden on that page itself). */
+  showSessionsLink?: boolean;
 }
 
-export function UserPanel({ user, expiresAt, onSignOut, onExpire }: UserPanelProps) {
+export function UserPanel({ user, expiresAt, onSignOut, onExpire, showSessionsLink = true }: UserPanelProps) {
   return (
     <Card title="Your session">
       <p className="signed-in-as">
@@ -22,6 +24,11 @@ export function UserPanel({ user, expiresAt, onSignOut, onExpire }: UserPanelPro
         <Button variant="secondary" onClick={onSignOut} data-testid="sign-out">
           Sign out
         </Button>
+        {showSessionsLink && (
+          <a className="button button--secondary" href="/sessions" data-testid="manage-sessions">
+            Your sessions
+          </a>
+        )}
       </div>
     </Card>
   );

@@ -1,0 +1,46 @@
+import { Card } from '../../components/Card';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { Loading } from '../../components/Loading';
+import { Button } from '../../components/Button';
+import { SignedOut } from '../../features/auth/components/SignedOut';
+import { UserPanel } from '../../features/auth/components/UserPanel';
+import type { Session } from '../../features/auth/useSession';
+import { SessionsPage } from '../../features/sessions/components/SessionsPage';
+
+export function SessionsRoute({ session }: { session: Session }) {
+  const { state } = session;
+
+  switch (state.status) {
+    case 'loading':
+      return <Loading />;
+    case 'error':
+      return (
+        <Card title="Could not check your session">
+          <ErrorMessage error={state.error} testId="session-error" />
+          <div className="actions">
+            <Button onClick={session.retry} data-testid="retry">
+              Try again
+            </Button>
+          </div>
+        </Card>
+      );
+    case 'anonymous':
+      return <SignedOut onSignIn={session.signIn} ended={state.ended} />;
+    case 'authenticated':
+      return (
+        <>
+          <UserPanel
+            user={state.user}
+            expiresAt={state.expiresAt}
+            onSignOut={session.signOut}
+            onExpire={session.refresh}
+            showSessionsLink={false}
+          />
+          <SessionsPage
+            onSignedOutEverywhere={() => session.ended({ detail: 'You signed out everywhere.' })}
+            onSignedOutHere={() => session.ended({ detail: 'You signed out this browser.' })}
+          />
+        </>
+      );
+  }
+}

@@ -1,0 +1,140 @@
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import { onUnauthorized } from '../../../lib/api';
+import { mockFetch } from '../../../testing/fetch';
+import type { DeviceSession, SessionEvent } from '../api';
+import { SessionsPage } from './SessionsPage';
+
+const laptop: DeviceSession = {
+  id: 'pub-laptop',
+  current: true,
+  device: 'Firefox on Linux',
+  ipAddress: '203.0.113.5',
+  createdAt: '2030-01-01T09:00:00Z',
+  lastActivityAt: '2030-01-01T09:10:00Z',
+  expiresAt: '2030-01-01T09:25:00Z',
+};
+
+const phone: DeviceSession = {
+  id: 'pub/phone',
+  current: false,
+  device: 'Safari on iPhone',
+  ipAddress: '198.51.100.9',
+  createdAt: '2030-01-01T08:00:00Z',
+  lastActivityAt: '2030-01-01T08:30:00Z',
+  expiresAt: '2030-01-01T08:45:00Z',
+};
+
+const events: SessionEvent[] = [
+  { kind: 'ended', at: '2030-01-01T09:05:00Z', sessionId: 'old', current: false, device: 'Chrome on Windows', reason: 'IdleTimeout' },
+  { kind: 'created', at: '2030-01-01T09:00:00Z', sessionId: 'pub-laptop', current: true, device: 'Firefox on Linux' },
+];
+
+function renderPage() {
+  const onSignedOutEverywhere = vi.fn();
+  const onSignedOutHere = vi.fn();
+  const user = userEvent.setup();
+  render(<SessionsPage onSignedOutEverywhere={onSignedOutEverywhere} onSignedOutHere={onSignedOutHere} />);
+  return { user, onSignedOutEverywhere, onSignedOutHere };
+}
+
+describe('SessionsPage', () => {
+  it('lists every session with its device, marks this browser, and shows recent activity', async () => {
+    const { callsTo } = mockFetch({ '/bff/sessions': { body: [laptop, phone] }, '/bff/sessions/events': { body: events } });
+    renderPage();
+
+    const rows = await screen.findAllByTestId('session-row');
+    expect(rows).toHaveLength(2);
+    expect(within(rows[0]).getByTestId('session-device')).toHaveTextContent('Firefox on Linux');
+    expect(within(rows[0]).getByTestId('session-current')).toHaveTextContent('This browser');
+    expect(within(rows[1]).getByTestId('session-device')).toHaveTextContent('Safari on iPhone');
+    expect(within(rows[1]).queryByTestId('session-current')).not.toBeInTheDocument();
+    expect(within(rows[1]).getByText(/198\.51\.100\.9/)).toBeInTheDocument();
+
+    const activity = screen.getAllByTestId('event-row');
+    expect(activity[0]).toHaveTextContent('Session ended: timed out (inactive)');
+    expect(activity[0]).toHaveTextContent('Chrome on Windows');
+    expect(activity[1]).toHaveTextContent('Signed in');
+    expect(activity[1]).toHaveTextContent('(this browser)');
+
+    expect(new Headers(callsTo('/bff/sessions')[0][1]?.headers).get('X-CSRF')).toBe('1');
+  });
+
+  it('signs out another device and reloads the list', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/sessions': [{ body: [laptop, phone] }, { body: [laptop] }],
+      '/bff/sessions/events': { body: events },
+      '/bff/sessions/pub%2Fphone': { status: 204 },
+    });
+    const { user, onSignedOutHere } = renderPage();
+
+    const rows = await screen.findAllByTestId('session-row');
+    await user.click(within(rows[1]).getByRole('button', { name: /Sign out Safari on iPhone/ }));
+
+    await waitFor(() => expect(screen.getAllByTestId('session-row')).toHaveLength(1));
+    const [[url, init]] = callsTo('/bff/sessions/pub%2Fphone');
+    expect(url).toBe('/bff/sessions/pub%2Fphone');
+    expect(init?.method).toBe('DELETE');
+    expect(new Headers(init?.headers).get('X-CSRF')).toBe('1');
+    expect(onSignedOutHere).not.toHaveBeenCalled();
+  });
+
+  it('signing out this browser from the list ends the session here', async () => {
+    mockFetch({
+      '/bff/sessions': { body: [laptop, phone] },
+      '/bff/sessions/events': { body: [] },
+      '/bff/sessions/pub-laptop': { status: 204 },
+    });
+    const { user, onSignedOutHere } = renderPage();
+
+    const rows = await screen.findAllByTestId('session-row');
+    await user.click(within(rows[0]).getByTestId('session-sign-out'));
+
+    await waitFor(() => expect(onSignedOutHere).toHaveBeenCalledTimes(1));
+    expect(screen.getByText('Nothing yet.')).toBeInTheDocument();
+  });
+
+  it('signs out everywhere', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/sessions': (init) => (init?.method === 'DELETE' ? { status: 204 } : { body: [laptop, phone] }),
+      '/bff/sessions/events': { body: events },
+    });
+    const { user, onSignedOutEverywhere } = renderPage();
+
+    await user.click(await screen.findByRole('button', { name: 'Sign out everywhere' }));
+
+    await waitFor(() => expect(onSignedOutEverywhere).toHaveBeenCalledTimes(1));
+    expect(callsTo('/bff/sessions').filter(([, init]) => init?.method === 'DELETE')).toHaveLength(1);
+  });
+
+  it('shows a failed action and keeps the list', async () => {
+    mockFetch({
+      '/bff/sessions': { body: [laptop, phone] },
+      '/bff/sessions/events': { body: events },
+      '/bff/sessions/pub%2Fphone': { status: 404, body: { title: 'Session not found', status: 404, code: 'not_found' } },
+    });
+    const { user } = renderPage();
+
+    const rows = await screen.findAllByTestId('session-row');
+    await user.click(within(rows[1]).getByTestId('session-sign-out'));
+
+    expect(await screen.findByTestId('sessions-action-error')).toHaveTextContent('Session not found');
+    expect(screen.getAllByTestId('session-row')).toHaveLength(2);
+  });
+
+  it('reports a 401 while loading to the session listener once', async () => {
+    mockFetch({
+      '/bff/sessions': { status: 401, body: { title: 'Session ended', code: 'session_ended', detail: 'gone' } },
+      '/bff/sessions/events': { status: 401, body: { title: 'Not signed in', code: 'not_authenticated' } },
+    });
+    const listener = vi.fn();
+    const off = onUnauthorized(listener);
+    renderPage();
+
+    expect(await screen.findByTestId('sessions-error')).toBeInTheDocument();
+    expect(listener).toHaveBeenCalled();
+    expect(listener.mock.calls[0][0].problem.code).toBe('session_ended');
+    off();
+  });
+});

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Text.Json;
+using Bff.Testing;
+
+namespace Bff.Tests.Integration;
+
+/// <summary>A stack with a two-second idle timeout and a login limit of three per minute; loopback is a trusted proxy.</summary>
+public sealed class SessionLimitsStackFixture : IAsyncLifetime
+{
+    public TestStack Stack { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Stack = await TestStack.StartAsync(new TestStackOptions
+    {
+        BffSettings = new Dictionary<string, string>
+        {
+            ["Bff:Session:IdleTimeout"] = "00:00:02",
+            ["Bff:RateLimits:Login:PermitLimit"] = "3",
+            ["Bff:TrustedProxies:0"] = "127.0.0.1",
+            ["Bff:TrustedProxies:1"] = "::1",
+        },
+    });
+
+    public async Task DisposeAsync() => await Stack.DisposeAsync();
+}
+
+public sealed class SessionLimitsTests(SessionLimitsStackFixture fixture) : IClassFixture<SessionLimitsStackFixture>
+{
+    private TestStack Stack => fixture.Stack;
+
+    [Fact]
+    public async Task An_idle_session_ends_after_the_configured_timeout()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("idle-ian");
+        var started = DateTime.UtcNow;
+
+        HttpResponseMessage response;
+        do
+        {
+            await Task.Delay(250);
+            // Polling that does not count as activity.
+            response = await browser.GetAsync("/bff/user?slide=false");
+        }
+        while (response.StatusCode == HttpStatusCode.OK && DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("session_ended", problem.GetProperty("code").GetString());
+        Assert.Contains("inactivity", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Login_is_limited_per_client_address()
+    {
+        using var browser = Stack.NewBrowser();
+
+        Task<HttpResponseMessage> LoginFrom(string client)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/bff/login");
+            request.Headers.Add("X-Forwarded-For", client);
+            return browser.SendRawAsync(request);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var allowed = await LoginFrom("203.0.113.77");
+            Assert.Equal(HttpStatusCode.Found, allowed.StatusCode);
+        }
+
+        using var limited = await LoginFrom("203.0.113.77");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        Assert.Contains("rate_limited", await limited.Content.ReadAsStringAsync());
+
+        // Another client behind the same proxy is not affected.
+        using var other = await LoginFrom("203.0.113.78");
+        Assert.Equal(HttpStatusCode.Found, other.StatusCode);
+    }
+}

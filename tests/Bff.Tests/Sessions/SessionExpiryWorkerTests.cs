@@ -1,0 +1,43 @@
+using Bff.Sessions;
+using Bff.Sessions.Audit;
+using Microsoft.Extensions.Hosting;
+
+namespace Bff.Tests.Sessions;
+
+public sealed class SessionExpiryWorkerTests : IDisposable
+{
+    private readonly SessionHarness _harness = new(options => options.Session.IdleTimeout = TimeSpan.FromMinutes(5));
+
+    public void Dispose() => _harness.Dispose();
+
+    [Fact]
+    public async Task Sessions_swept_by_the_store_are_audited_as_idle_timeouts_and_counted()
+    {
+        var worker = _harness.Get<IEnumerable<IHostedService>>().OfType<SessionExpiryWorker>().Single();
+        await _harness.SignInAsync("ada");
+        await _harness.SignInAsync("ada");
+        await worker.StartAsync(default);
+        try
+        {
+            // The store sweeps once a minute; the worker reports what it swept.
+            _harness.Time.Advance(TimeSpan.FromMinutes(6));
+
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            IReadOnlyList<AuditEvent> events;
+            do
+            {
+                await Task.Delay(20);
+                events = await _harness.Trail.GetRecentAsync("ada", default);
+            }
+            while (events.Count(e => e.Kind == AuditEventKinds.Ended) < 2 && DateTime.UtcNow < deadline);
+
+            Assert.Equal(2, events.Count(e => e.Kind == AuditEventKinds.Ended && e.Reason == nameof(SessionEndReason.IdleTimeout)));
+            Assert.Equal(2, _harness.Get<SessionStatistics>().SignOuts);
+            Assert.Equal(0, await _harness.Store.CountAsync(default));
+        }
+        finally
+        {
+            await worker.StopAsync(default);
+        }
+    }
+}
