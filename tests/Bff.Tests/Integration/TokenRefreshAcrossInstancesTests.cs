@@ -1,0 +1,56 @@
+using System.Net;
+using System.Text.Json;
+using Bff.Testing;
+
+namespace Bff.Tests.Integration;
+
+/// <summary>Two BFF instances on one real Redis, with access tokens that live a few seconds.</summary>
+public sealed class TokenRefreshAcrossInstancesTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private TestStack _stack = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        _stack = await TestStack.StartAsync(new TestStackOptions
+        {
+            BffInstances = 2,
+            Redis = _redis.ConnectionString,
+            AccessTokenLifetimeSeconds = ShortTokenStackFixture.AccessTokenSeconds,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stack.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Ten_calls_on_each_instance_at_once_cause_one_refresh_in_total()
+    {
+        using var onA = _stack.NewBrowser(0);
+        await onA.SignInAsync("two-instances");
+        using var onB = _stack.NewBrowser(1);
+        onB.Cookies.Add(new Uri(_stack.BffUrlOf(1)), new Cookie(onA.SessionCookie!.Name, onA.SessionCookie.Value));
+
+        var before = await onA.GetJsonAsync("/api/whoami");
+        await TokenRefreshTests.WaitUntilDueAsync(before);
+        var refreshesBefore = await _stack.Idp.GrantCountAsync("refresh_token");
+
+        var calls = Enumerable.Range(0, 10).SelectMany(_ => new[] { onA.GetAsync("/api/whoami"), onB.GetAsync("/api/whoami") });
+        var answers = await Task.WhenAll(calls);
+
+        var jtis = new List<string>();
+        foreach (var answer in answers)
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            jtis.Add(JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("jti").GetString()!);
+        }
+
+        Assert.Single(jtis.Distinct());
+        Assert.NotEqual(before.GetProperty("jti").GetString(), jtis[0]);
+        Assert.Equal(refreshesBefore + 1, await _stack.Idp.GrantCountAsync("refresh_token"));
+    }
+}
