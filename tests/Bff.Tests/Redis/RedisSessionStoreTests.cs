@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using Bff.Configuration;
 using Bff.Redis;
@@ -16,7 +17,7 @@ public sealed class RedisSessionStoreTests : IDisposable
     private static readonly TimeSpan Absolute = TimeSpan.FromHours(1);
 
     private readonly RedisFixture _redis;
-    private readonly TestClock _clock = new(DateTimeOffset.UtcNow);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly RedisConnection _connection;
     private readonly RedisSessionStore _store;
     private readonly SessionPolicy _policy = new(Options.Create(new BffOptions

@@ -1,0 +1,104 @@
+using Bff.Configuration;
+using Bff.Redis;
+using Bff.Sessions;
+using Bff.Sessions.Audit;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bff.Tests.Redis;
+
+/// <summary>The small shared stores with Redis behind them: replay cache, end reasons, audit trail, session count.</summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly RedisConnection _connection = redis.Connect(RedisFixture.NewPrefix());
+    private readonly CancellationToken _ct = CancellationToken.None;
+
+    public void Dispose() => _connection.Dispose();
+
+    [Fact]
+    public async Task A_value_is_new_once_across_instances_and_expires_with_its_ttl()
+    {
+        var first = new RedisReplayCache(_connection, _clock);
+        using var otherConnection = redis.Connect(_connection.Keys.Prefix);
+        var other = new RedisReplayCache(otherConnection, _clock);
+
+        Assert.True(await first.TryAddAsync("jti-1", _clock.GetUtcNow().AddSeconds(30), _ct));
+        Assert.False(await other.TryAddAsync("jti-1", _clock.GetUtcNow().AddSeconds(30), _ct));
+        Assert.True(await other.TryAddAsync("jti-2", _clock.GetUtcNow().AddSeconds(30), _ct));
+
+        var ttl = await redis.Inspect.KeyTimeToLiveAsync(_connection.Keys.Replay("jti-1"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task An_end_reason_is_found_until_forgotten()
+    {
+        var store = new RedisEndedSessionStore(_connection, _clock);
+
+        await store.RememberAsync("s1", SessionEndReason.EndedFromOtherSession, _clock.GetUtcNow().AddMinutes(5), _ct);
+
+        Assert.Equal(SessionEndReason.EndedFromOtherSession, await store.FindAsync("s1", _ct));
+        await store.ForgetAsync("s1", _ct);
+        Assert.Null(await store.FindAsync("s1", _ct));
+        Assert.Null(await store.FindAsync("never", _ct));
+    }
+
+    [Fact]
+    public async Task The_audit_trail_keeps_the_newest_events_up_to_the_cap()
+    {
+        var options = Options.Create(new BffOptions { Session = { AuditEventsPerUser = 3 } });
+        var trail = new RedisAuditTrail(_connection, options);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await trail.AppendAsync(new AuditEvent
+            {
+                Kind = AuditEventKinds.Created,
+                At = _clock.GetUtcNow().AddSeconds(i),
+                Subject = "alice",
+                SessionId = "p" + i,
+                Device = "Firefox on Linux",
+            }, _ct);
+        }
+
+        var recent = await trail.GetRecentAsync("alice", _ct);
+        Assert.Equal(["p4", "p3", "p2"], recent.Select(e => e.SessionId));
+        Assert.Equal("Firefox on Linux", recent[0].Device);
+        Assert.Empty(await trail.GetRecentAsync("bob", _ct));
+        Assert.Equal(3, await redis.Inspect.ListLengthAsync(_connection.Keys.AuditTrail("alice")));
+    }
+
+    [Fact]
+    public async Task The_count_is_of_live_sessions_only()
+    {
+        var store = new RedisSessionStore(_connection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance);
+        var now = _clock.GetUtcNow();
+        SessionRecord Session(string id, TimeSpan lifetime) => new()
+        {
+            Id = id,
+            PublicId = "p-" + id,
+            Subject = "alice",
+            CreatedAt = now,
+            LastActivityAt = now,
+            AbsoluteExpiresAt = now.AddHours(1),
+            ExpiresAt = now + lifetime,
+            Ticket = [1, 2, 3],
+        };
+
+        await store.SaveAsync(Session("short", TimeSpan.FromMinutes(1)), _ct);
+        await store.SaveAsync(Session("long", TimeSpan.FromMinutes(10)), _ct);
+        await store.SaveAsync(Session("gone", TimeSpan.FromMinutes(10)), _ct);
+        await store.RemoveAsync("gone", _ct);
+        Assert.Equal(2, await store.CountAsync(_ct));
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, await store.CountAsync(_ct));
+
+        // Activity moves the expiry, and the count follows it.
+        await store.TouchAsync("long", _clock.GetUtcNow(), _clock.GetUtcNow().AddMinutes(30), _ct);
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.Equal(1, await store.CountAsync(_ct));
+    }
+}
