@@ -58,7 +58,12 @@ async Task<Result> RunAsync(string mode)
         Redis = server?.ConnectionString,
         AccessTokenLifetimeSeconds = 3600,
         // wrk cuts its connections when a run ends; the proxy's warnings about that are noise here.
-        BffSettings = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Error" },
+        BffSettings = new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Default"] = "Error",
+            ["Logging:LogLevel:Yarp"] = "Error",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+        },
     });
 
     using var browser = stack.NewBrowser();
