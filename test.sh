@@ -45,9 +45,9 @@ results="$root/TestResults"
 rm -rf "$results"
 
 step ".NET: unit and integration tests (real redis-server, identity provider, Kestrel)"
-dotnet test tests/Bff.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" --results-directory "$results/tests"
+dotnet test tests/Bff.Tests -c Release --no-build -nologo --results-directory "$results/tests"
 
 step "End-to-end tests (Playwright with Debian's Chromium)"
-dotnet test e2e/Bff.E2E -c Release --no-build -nologo --logger "console;verbosity=normal" --results-directory "$results/e2e"
+dotnet test e2e/Bff.E2E -c Release --no-build -nologo --results-directory "$results/e2e"
 
 step "All test suites passed"

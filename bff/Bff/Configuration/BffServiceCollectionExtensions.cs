@@ -100,7 +100,9 @@ public static class BffServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionAuditObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, EndedSessionObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionExpiryWorker>());
-        services.AddHealthChecks().AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffHealthChecks.ReadyTag])
+            .AddCheck<ProviderHealthCheck>(ProviderHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
     }
 
     private static void AddTokens(IServiceCollection services)

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Bff.Health;
 
 /// <summary>
-/// The health answer as JSON: the overall status and each check's, e.g.
-/// <c>{"status":"Healthy","checks":{"redis":"Healthy"}}</c>. No description or exception text (they may
-/// name hosts); the logs have the details.
+/// The health answer as JSON: the overall status, each check's, and the numbers checks report, e.g.
+/// <c>{"status":"Healthy","checks":{"redis":"Healthy","sessions":"Healthy"},"data":{"sessions":{"active_sessions":3,…}}}</c>.
+/// No description or exception text (they may name hosts); the logs have the details.
 /// </summary>
 internal static class HealthResponseWriter
 {
@@ -24,6 +24,15 @@ internal static class HealthResponseWriter
             foreach (var (name, entry) in report.Entries)
             {
                 json.WriteString(name, entry.Status.ToString());
+            }
+
+            json.WriteEndObject();
+
+            json.WriteStartObject("data");
+            foreach (var (name, entry) in report.Entries.Where(e => e.Value.Data.Count > 0))
+            {
+                json.WritePropertyName(name);
+                JsonSerializer.Serialize(json, entry.Data);
             }
 
             json.WriteEndObject();

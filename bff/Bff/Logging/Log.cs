@@ -127,4 +127,7 @@ internal static partial class Log
 
     [LoggerMessage(6008, LogLevel.Information, "Connecting to Redis at {Endpoints} (key prefix '{KeyPrefix}')")]
     public static partial void RedisConnecting(ILogger logger, string endpoints, string keyPrefix);
+
+    [LoggerMessage(6009, LogLevel.Warning, "Sweeping expired sessions from Redis failed ({ErrorType}); the next sweep tries again")]
+    public static partial void RedisSweepFailed(ILogger logger, string errorType);
 }

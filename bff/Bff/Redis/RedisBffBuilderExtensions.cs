@@ -39,7 +39,9 @@ public static class RedisBffBuilderExtensions
 
         // These replace the in-memory defaults that AddBff registered.
         services.RemoveAll<ISessionStore>();
-        services.AddSingleton<ISessionStore, RedisSessionStore>();
+        services.TryAddSingleton<RedisSessionStore>();
+        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisSessionSweeper>());
         services.RemoveAll<IDistributedLock>();
         services.AddSingleton<IDistributedLock, RedisDistributedLock>();
         services.RemoveAll<IReplayCache>();

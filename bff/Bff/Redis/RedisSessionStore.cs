@@ -14,8 +14,21 @@ namespace Bff.Redis;
 /// absolute expiry. Every write that touches a session and its indexes is one Lua script, so they never
 /// disagree; index entries whose session expired are pruned when the index is read.
 /// </summary>
-internal sealed class RedisSessionStore(RedisConnection redis, TimeProvider time, ILogger<RedisSessionStore> logger) : ISessionStore
+internal sealed class RedisSessionStore(
+    RedisConnection redis,
+    TimeProvider time,
+    ILogger<RedisSessionStore> logger,
+    SessionExpiryQueue? expiries = null) : ISessionStore
 {
+    /// <summary>
+    /// How long an expired session's record outlives its expiry in Redis, so that the owner's next request, or
+    /// the sweep, can end it with its reason (idle or absolute) and revoke its refresh token. Never served.
+    /// </summary>
+    internal TimeSpan ExpiredGrace { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>At most this many expired sessions are ended per sweep.</summary>
+    private const int SweepBatch = 100;
+
     private static readonly RedisValue[] Fields = [MetaField, TicketField, LastActivityField, ExpiresField];
 
     // KEYS: the session, the set of all sessions, then its indexes.
@@ -34,12 +47,14 @@ internal sealed class RedisSessionStore(RedisConnection redis, TimeProvider time
         return 1
         """;
 
-    // Updates fields of a session that still exists, and only then; returns the session's fields.
-    // KEYS: the session. ARGV: field/value pairs, then the new TTL in ms or '' to keep it.
+    // Updates fields of a live session, and only then (an expired record kept for its grace period is never
+    // brought back); returns the session's fields.
+    // KEYS: the session. ARGV: now (UTC ticks), field/value pairs, then the new TTL in ms or '' to keep it.
     private const string UpdateScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local expires = redis.call('HGET', KEYS[1], 'e')
+        if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return false end
         local ttl = ARGV[#ARGV]
-        for i = 1, #ARGV - 1, 2 do
+        for i = 2, #ARGV - 1, 2 do
           redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
         end
         if ttl ~= '' then redis.call('PEXPIRE', KEYS[1], ttl) end
@@ -64,7 +79,7 @@ internal sealed class RedisSessionStore(RedisConnection redis, TimeProvider time
             session.Ticket,
             WriteInstant(session.LastActivityAt),
             WriteInstant(session.ExpiresAt),
-            Milliseconds(session.ExpiresAt - now),
+            Milliseconds(session.ExpiresAt - now + ExpiredGrace),
             session.Id,
             session.AbsoluteExpiresAt.ToUnixTimeMilliseconds(),
             now.ToUnixTimeMilliseconds(),
@@ -80,7 +95,7 @@ internal sealed class RedisSessionStore(RedisConnection redis, TimeProvider time
     public async Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var touched = await UpdateAsync(id, "session activity update",
-            [LastActivityField, WriteInstant(lastActivityAt), ExpiresField, WriteInstant(expiresAt), Milliseconds(expiresAt - time.GetUtcNow())],
+            [LastActivityField, WriteInstant(lastActivityAt), ExpiresField, WriteInstant(expiresAt), Milliseconds(expiresAt - time.GetUtcNow() + ExpiredGrace)],
             cancellationToken);
         if (touched is not null)
         {
@@ -94,17 +109,43 @@ internal sealed class RedisSessionStore(RedisConnection redis, TimeProvider time
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return await redis.RunAsync("session count", async db =>
+        return await redis.RunAsync("session count",
+            db => db.SortedSetLengthAsync(Keys.AllSessions, now, double.PositiveInfinity, Exclude.Start), cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends sessions that expired without a request noticing: removes them (one instance wins each) and reports
+    /// them to the <see cref="SessionExpiryQueue"/>, whose worker tells the observers (revocation, audit).
+    /// </summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var ids = await redis.RunAsync("session sweep",
+            db => db.SortedSetRangeByScoreAsync(Keys.AllSessions, double.NegativeInfinity, now, take: SweepBatch), cancellationToken);
+
+        var ended = 0;
+        foreach (var id in ids)
         {
-            await db.SortedSetRemoveRangeByScoreAsync(Keys.AllSessions, double.NegativeInfinity, now);
-            return await db.SortedSetLengthAsync(Keys.AllSessions);
-        }, cancellationToken);
+            var removed = await RemoveAsync((string)id!, cancellationToken);
+            if (removed is not null)
+            {
+                expiries?.Publish(removed);
+                ended++;
+            }
+            else
+            {
+                // The record is gone already (removed elsewhere, or past its grace): drop the count entry.
+                await redis.RunAsync("session sweep", db => db.SortedSetRemoveAsync(Keys.AllSessions, id), cancellationToken);
+            }
+        }
+
+        return ended;
     }
 
     public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
         var fields = await redis.RunAsync("session read", db => db.HashGetAsync(Keys.Session(id), Fields), cancellationToken);
-        return Live(Read(id, fields));
+        return Read(id, fields);
     }
 
     public async Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken)
@@ -121,7 +162,7 @@ internal sealed class RedisSessionStore(RedisConnection redis, TimeProvider time
 
         var removed = (int)await redis.RunAsync("session remove",
             db => db.ScriptEvaluateAsync(RemoveScript, KeysOf(session), [id]), cancellationToken);
-        return removed == 1 ? Live(session) : null;
+        return removed == 1 ? session : null;
     }
 
     public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
@@ -167,7 +208,7 @@ internal sealed class RedisSessionStore(RedisConnection redis, TimeProvider time
     private async Task<SessionRecord?> UpdateAsync(string id, string operation, RedisValue[] changes, CancellationToken cancellationToken)
     {
         var result = await redis.RunAsync(operation,
-            db => db.ScriptEvaluateAsync(UpdateScript, [Keys.Session(id)], changes), cancellationToken);
+            db => db.ScriptEvaluateAsync(UpdateScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow()), .. changes]), cancellationToken);
         return result.IsNull ? null : Live(Read(id, (RedisValue[])result!));
     }
 

@@ -71,6 +71,40 @@ public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task Expired_sessions_are_swept_once_and_reported_with_their_record()
+    {
+        var expiries = new SessionExpiryQueue();
+        var store = new RedisSessionStore(_connection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance, expiries);
+        using var otherConnection = redis.Connect(_connection.Keys.Prefix);
+        var otherInstance = new RedisSessionStore(otherConnection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance, expiries);
+        var now = _clock.GetUtcNow();
+        await store.SaveAsync(new SessionRecord
+        {
+            Id = "idle",
+            PublicId = "p-idle",
+            Subject = "alice",
+            CreatedAt = now,
+            LastActivityAt = now,
+            AbsoluteExpiresAt = now.AddHours(1),
+            ExpiresAt = now.AddMinutes(1),
+            Ticket = [1, 2, 3],
+        }, _ct);
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+
+        // Expired but kept for its owner's next request, which ends it with its reason; never listed.
+        Assert.Equal("p-idle", (await store.GetAsync("idle", _ct))?.PublicId);
+        Assert.Empty(await store.GetBySubjectAsync("alice", _ct));
+
+        Assert.Equal(1, await store.SweepAsync(_ct) + await otherInstance.SweepAsync(_ct));
+        Assert.True(expiries.Reader.TryRead(out var reported));
+        Assert.Equal("p-idle", reported.PublicId);
+        Assert.False(expiries.Reader.TryRead(out _));
+        Assert.Null(await store.GetAsync("idle", _ct));
+        Assert.Equal(0, await redis.Inspect.SortedSetLengthAsync(_connection.Keys.AllSessions));
+    }
+
+    [Fact]
     public async Task The_count_is_of_live_sessions_only()
     {
         var store = new RedisSessionStore(_connection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance);

@@ -115,6 +115,21 @@ public sealed class UserAccessTokenServiceTests
     }
 
     [Fact]
+    public async Task A_refreshed_id_token_that_does_not_validate_ends_the_session()
+    {
+        // OpenID Connect Core 12.2: an id_token in a refresh answer must be valid and name the same iss and sub;
+        // this provider publishes no key that could have signed it.
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.OK,
+            """{"access_token":"at-x","refresh_token":"rt-x","expires_in":60,"id_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0."}"""));
+
+        Assert.Equal(AccessTokenResult.SessionEnded, await kit.GetUserTokenAsync(session.Id));
+        Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_transient_failure_keeps_the_session_and_backs_off_before_trying_again()
     {
         var kit = new TokenTestKit();
