@@ -7,56 +7,13 @@ namespace Bff.E2E;
 /// The Sessions page in a real browser (Debian's Chromium through Playwright): one user in two browser
 /// contexts; the first ends the second, and the second learns it on its next action.
 /// </summary>
-public sealed class SessionsPageTests(SessionsPageTests.Fixture fixture) : IClassFixture<SessionsPageTests.Fixture>
+public sealed class SessionsPageTests(BrowserStackFixture fixture) : IClassFixture<BrowserStackFixture>
 {
     private TestStack Stack => fixture.Stack;
-    private IBrowser Browser => fixture.Browser;
-
-    /// <summary>One stack and one Chromium for the class; each test uses its own users and browser contexts.</summary>
-    public sealed class Fixture : IAsyncLifetime
-    {
-        private IPlaywright? _playwright;
-
-        public TestStack Stack { get; private set; } = null!;
-
-        public IBrowser Browser { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            Stack = await TestStack.StartAsync();
-            _playwright = await Playwright.CreateAsync();
-            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Headless = true,
-                Args =
-                [
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run",
-                ],
-            });
-        }
-
-        public async Task DisposeAsync()
-        {
-            if (Browser is not null)
-            {
-                await Browser.DisposeAsync();
-            }
-
-            _playwright?.Dispose();
-            if (Stack is not null)
-            {
-                await Stack.DisposeAsync();
-            }
-        }
-    }
 
     private async Task<IPage> SignedInPageAsync(string login)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Stack.BffUrl });
-        context.SetDefaultTimeout(15_000);
-        var page = await context.NewPageAsync();
+        var page = await fixture.NewPageAsync();
         await page.GotoAsync("/");
         await page.GetByTestId("sign-in").ClickAsync();
 

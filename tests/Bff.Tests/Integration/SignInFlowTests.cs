@@ -228,6 +228,22 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
     }
 
     [Fact]
+    public async Task Readiness_reports_the_provider_and_session_statistics()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("health-watcher");
+
+        using var ready = await browser.GetAsync("/health/ready", antiforgery: false);
+        var health = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("provider").GetString());
+        var sessions = health.GetProperty("data").GetProperty("sessions");
+        Assert.InRange(sessions.GetProperty("active_sessions").GetInt64(), 1, long.MaxValue);
+        Assert.InRange(sessions.GetProperty("sign_ins").GetInt64(), 1, long.MaxValue);
+    }
+
+    [Fact]
     public async Task No_cors_headers_are_sent_even_for_a_cross_origin_caller()
     {
         using var browser = Stack.NewBrowser();
