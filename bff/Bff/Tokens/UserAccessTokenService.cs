@@ -168,6 +168,7 @@ internal sealed class UserAccessTokenService(
 
         if (response.IsTransient)
         {
+            ForgetStaleBackoffs();
             var next = _backoff.AddOrUpdate(sessionId,
                 _ => new Backoff(FirstBackoff, time.GetUtcNow() + FirstBackoff),
                 (_, b) => b.Next(time.GetUtcNow(), MaxBackoff));
@@ -211,6 +212,19 @@ internal sealed class UserAccessTokenService(
         catch (OidcProtocolException)
         {
             return false;
+        }
+    }
+
+    // Back-offs of sessions that ended during an outage would otherwise stay forever.
+    private void ForgetStaleBackoffs()
+    {
+        var stale = time.GetUtcNow() - MaxBackoff;
+        foreach (var (id, backoff) in _backoff)
+        {
+            if (backoff.RetryAt < stale)
+            {
+                _backoff.TryRemove(new KeyValuePair<string, Backoff>(id, backoff));
+            }
         }
     }
 
