@@ -29,17 +29,27 @@ internal sealed class ClientAccessTokenCache(
             return AccessTokenResult.Success(cached.Token);
         }
 
-        var flight = _inFlight.GetOrAdd(key, k => new Lazy<Task<AccessTokenResult>>(() => FetchAsync(k, scope, resource)));
+        var flight = _inFlight.GetOrAdd(key, k => NewFlight(k, scope, resource));
+        return await flight.Value.WaitAsync(cancellationToken);
+    }
+
+    // A fetch leaves the table when it lands, whether or not anyone still waits for it.
+    private Lazy<Task<AccessTokenResult>> NewFlight(string key, string? scope, string? resource)
+    {
+        Lazy<Task<AccessTokenResult>>? flight = null;
+        flight = new Lazy<Task<AccessTokenResult>>(() => FlyAsync(key, scope, resource, flight!));
+        return flight;
+    }
+
+    private async Task<AccessTokenResult> FlyAsync(string key, string? scope, string? resource, Lazy<Task<AccessTokenResult>> flight)
+    {
         try
         {
-            return await flight.Value.WaitAsync(cancellationToken);
+            return await FetchAsync(key, scope, resource);
         }
         finally
         {
-            if (flight.Value.IsCompleted)
-            {
-                _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(key, flight));
-            }
+            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(key, flight));
         }
     }
 

@@ -52,22 +52,28 @@ internal sealed class UserAccessTokenService(
 
         // One refresh per session in this process; everyone else awaits the same task. The shared task
         // must not die with the first caller's request, so it runs on its own cancellation.
-        var flight = _inFlight.GetOrAdd(session.Id, id => new Lazy<Task<AccessTokenResult>>(() => RefreshAsync(id)));
-        return AwaitAsync(session.Id, flight, cancellationToken);
+        var flight = _inFlight.GetOrAdd(session.Id, NewFlight);
+        return flight.Value.WaitAsync(cancellationToken);
     }
 
-    private async Task<AccessTokenResult> AwaitAsync(string id, Lazy<Task<AccessTokenResult>> flight, CancellationToken cancellationToken)
+    // A flight leaves the table when it lands, whether or not anyone still waits for it, so a later due
+    // token never joins a finished flight.
+    private Lazy<Task<AccessTokenResult>> NewFlight(string sessionId)
+    {
+        Lazy<Task<AccessTokenResult>>? flight = null;
+        flight = new Lazy<Task<AccessTokenResult>>(() => FlyAsync(sessionId, flight!));
+        return flight;
+    }
+
+    private async Task<AccessTokenResult> FlyAsync(string sessionId, Lazy<Task<AccessTokenResult>> flight)
     {
         try
         {
-            return await flight.Value.WaitAsync(cancellationToken);
+            return await RefreshAsync(sessionId);
         }
         finally
         {
-            if (flight.Value.IsCompleted)
-            {
-                _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(id, flight));
-            }
+            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(sessionId, flight));
         }
     }
 

@@ -53,6 +53,30 @@ public sealed class UserAccessTokenServiceTests
     }
 
     [Fact]
+    public async Task A_refresh_whose_callers_gave_up_still_lands_and_is_not_reused_later()
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        using var gaveUp = new CancellationTokenSource();
+        var abandoned = kit.UserTokens.GetAsync(session, (await kit.StoredTokensAsync(session.Id))!, gaveUp.Token);
+        await kit.Endpoint.Arrived.Task;
+        gaveUp.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        kit.Endpoint.Gate.SetResult();
+        while ((await kit.StoredTokensAsync(session.Id))!.AccessToken != "at-1")
+        {
+            await Task.Yield();
+        }
+
+        // The stored token comes due again: a new refresh, not the landed one's answer.
+        kit.Time.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(AccessTokenResult.Success("at-2"), await kit.GetUserTokenAsync(session.Id));
+    }
+
+    [Fact]
     public async Task A_provider_slower_than_the_lock_lease_keeps_the_lock_by_renewing_it()
     {
         var kit = new TokenTestKit();
