@@ -56,6 +56,9 @@ internal sealed class UserAccessTokenService(
         return flight.Value.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Whether a refresh of this session is under way in this process.</summary>
+    internal bool IsRefreshing(string sessionId) => _inFlight.ContainsKey(sessionId);
+
     // A flight leaves the table when it lands, whether or not anyone still waits for it, so a later due
     // token never joins a finished flight.
     private Lazy<Task<AccessTokenResult>> NewFlight(string sessionId)

@@ -66,10 +66,12 @@ public sealed class UserAccessTokenServiceTests
         gaveUp.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         kit.Endpoint.Gate.SetResult();
-        while ((await kit.StoredTokensAsync(session.Id))!.AccessToken != "at-1")
+        while (kit.UserTokens.IsRefreshing(session.Id))
         {
             await Task.Yield();
         }
+
+        Assert.Equal("at-1", (await kit.StoredTokensAsync(session.Id))!.AccessToken);
 
         // The stored token comes due again: a new refresh, not the landed one's answer.
         kit.Time.Advance(TimeSpan.FromSeconds(60));
