@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Bff.Sessions;
 
 namespace Bff.Tokens;
 
@@ -8,14 +9,12 @@ namespace Bff.Tokens;
 /// </summary>
 internal sealed class TokenMetrics
 {
-    public const string MeterName = "Bff";
-
     private readonly Counter<long> _refreshFailures;
     private readonly Counter<long> _clientTokenFetches;
 
     public TokenMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(MeterName);
+        var meter = meters.Create(SessionStatistics.MeterName);
         _refreshFailures = meter.CreateCounter<long>("bff.tokens.refresh_failures", description: "Failed refreshes, by reason.");
         _clientTokenFetches = meter.CreateCounter<long>("bff.tokens.client_fetches", description: "Client-credentials tokens fetched from the provider.");
     }

@@ -96,6 +96,14 @@ internal sealed class TokenTestKit
         return session;
     }
 
+    /// <summary>Stores a session, then lets the clock run until its access token has expired (so it is due).</summary>
+    public async Task<SessionRecord> SignInWithDueTokenAsync(TimeSpan lifetime)
+    {
+        var session = await SignInAsync(lifetime);
+        Time.Advance(lifetime);
+        return session;
+    }
+
     /// <summary>The tokens stored for a session right now.</summary>
     public async Task<SessionTokens?> StoredTokensAsync(string sessionId)
     {

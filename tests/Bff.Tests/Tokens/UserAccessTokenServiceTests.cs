@@ -39,8 +39,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task Concurrent_callers_share_one_refresh()
     {
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
         var calls = Enumerable.Range(0, 10).Select(_ => kit.GetUserTokenAsync(session.Id)).ToList();
@@ -56,8 +55,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task A_refresh_whose_callers_gave_up_still_lands_and_is_not_reused_later()
     {
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
         using var gaveUp = new CancellationTokenSource();
@@ -82,8 +80,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task A_provider_slower_than_the_lock_lease_keeps_the_lock_by_renewing_it()
     {
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
         var refresh = kit.GetUserTokenAsync(session.Id);
@@ -104,8 +101,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task A_waiting_instance_uses_the_token_another_instance_stored()
     {
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
 
         // Another instance holds the refresh lock ...
         var other = await kit.Locks.TryAcquireAsync("refresh:" + session.Id, TimeSpan.FromSeconds(5), CancellationToken.None);
@@ -130,8 +126,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task Invalid_grant_ends_the_session()
     {
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, """{"error":"invalid_grant"}"""));
 
         var result = await kit.GetUserTokenAsync(session.Id);
@@ -146,8 +141,7 @@ public sealed class UserAccessTokenServiceTests
         // OpenID Connect Core 12.2: an id_token in a refresh answer must be valid and name the same iss and sub;
         // this provider publishes no key that could have signed it.
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.OK,
             """{"access_token":"at-x","refresh_token":"rt-x","expires_in":60,"id_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0."}"""));
 
@@ -159,8 +153,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task A_transient_failure_keeps_the_session_and_backs_off_before_trying_again()
     {
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadGateway, "oops"));
 
         Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
@@ -179,8 +172,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task A_session_ended_during_the_refresh_is_not_brought_back()
     {
         var kit = new TokenTestKit();
-        var session = await kit.SignInAsync(Lifetime);
-        kit.Time.Advance(Lifetime);
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
         var refresh = kit.GetUserTokenAsync(session.Id);

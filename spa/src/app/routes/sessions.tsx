@@ -1,7 +1,5 @@
-import { Card } from '../../components/Card';
-import { ErrorMessage } from '../../components/ErrorMessage';
 import { Loading } from '../../components/Loading';
-import { Button } from '../../components/Button';
+import { SessionCheckFailed } from '../../features/auth/components/SessionCheckFailed';
 import { SignedOut } from '../../features/auth/components/SignedOut';
 import { UserPanel } from '../../features/auth/components/UserPanel';
 import type { Session } from '../../features/auth/useSession';
@@ -14,16 +12,7 @@ export function SessionsRoute({ session }: { session: Session }) {
     case 'loading':
       return <Loading />;
     case 'error':
-      return (
-        <Card title="Could not check your session">
-          <ErrorMessage error={state.error} testId="session-error" />
-          <div className="actions">
-            <Button onClick={session.retry} data-testid="retry">
-              Try again
-            </Button>
-          </div>
-        </Card>
-      );
+      return <SessionCheckFailed error={state.error} onRetry={session.retry} />;
     case 'anonymous':
       return <SignedOut onSignIn={session.signIn} ended={state.ended} />;
     case 'authenticated':
