@@ -49,6 +49,9 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
+    public Task RunAsync(string operation, Func<IDatabase, Task> command, CancellationToken cancellationToken) =>
+        RunAsync(operation, async db => { await command(db); return true; }, cancellationToken);
+
     /// <summary>
     /// A synchronous command, for callers with a synchronous contract (the data-protection key ring). Waits
     /// for the first connect only if it is still under way (the host starts it before serving requests).
@@ -68,6 +71,9 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
+    /// <summary>The database, once the first connect has completed (for the data-protection key ring's repository).</summary>
+    public IDatabase Database() => Run("key ring", db => db);
+
     public Task<TimeSpan> PingAsync(CancellationToken cancellationToken) =>
         RunAsync("PING", db => db.PingAsync(), cancellationToken);
 
@@ -85,8 +91,6 @@ internal sealed class RedisConnection : IDisposable
         // With abortConnect=false this completes after at most connectTimeout, connected or not; the
         // multiplexer then keeps reconnecting in the background.
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration);
-        // Replies complete on the thread pool instead of one by one in order: no caller waits behind another.
-        multiplexer.PreserveAsyncOrder = false;
         multiplexer.ConnectionFailed += (_, e) =>
             Log.RedisConnectionFailed(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), e.FailureType.ToString());
         multiplexer.ConnectionRestored += (_, e) =>

@@ -25,4 +25,10 @@ public sealed class RedisOptions
     /// names. Defaults to <c>bff</c>.
     /// </summary>
     public string ApplicationName { get; set; } = "bff";
+
+    /// <summary>
+    /// The certificate that encrypts the data-protection key ring in Redis (<c>Bff:DataProtection:Certificate</c>).
+    /// Read when <c>AddRedis</c> is called. Unset: the key ring is stored unencrypted.
+    /// </summary>
+    public KeyRingCertificateOptions KeyRingCertificate { get; set; } = new();
 }
