@@ -71,8 +71,13 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
-    /// <summary>The database, once the first connect has completed (for the data-protection key ring's repository).</summary>
-    public IDatabase Database() => Run("key ring", db => db);
+    /// <summary>
+    /// The database for the data-protection key ring's repository, which runs its own commands: while Redis is
+    /// unreachable this throws <see cref="SessionStoreUnavailableException"/> (a 503), as every other read does.
+    /// </summary>
+    public IDatabase Database() => Run("key ring", db => db.Multiplexer.IsConnected
+        ? db
+        : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected."));
 
     public Task<TimeSpan> PingAsync(CancellationToken cancellationToken) =>
         RunAsync("PING", db => db.PingAsync(), cancellationToken);
