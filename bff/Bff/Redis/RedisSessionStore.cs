@@ -172,7 +172,7 @@ internal sealed class RedisSessionStore(
     {
         var result = await redis.RunAsync("session sweep take",
             db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow())]), cancellationToken);
-        if (result.Resp2Type == ResultType.BulkString)
+        if (!result.IsNull && result.Resp2Type == ResultType.BulkString)
         {
             var expiresAt = new DateTimeOffset(long.Parse((string)result!, NumberStyles.None, CultureInfo.InvariantCulture), TimeSpan.Zero);
             await redis.RunAsync("session sweep reschedule", db => db.SortedSetAddAsync(Keys.ExpiryBucketOf(id), id,
