@@ -98,6 +98,17 @@ public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task An_acl_user_with_a_password_connects_as_that_user()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        await redis.Inspect.ExecuteAsync("ACL", "SETUSER", "bff-acl", "on", ">acl-secret", "~" + prefix + "*", "+@all");
+        using var connection = RedisFixture.Connect(redis.Server.ConnectionString + ",user=bff-acl,password=acl-secret", prefix);
+
+        Assert.True(await new RedisReplayCache(connection, _clock).TryAddAsync("acl", _clock.GetUtcNow().AddMinutes(1), _ct));
+        Assert.Contains("user=bff-acl", (string)(await redis.Inspect.ExecuteAsync("CLIENT", "LIST"))!);
+    }
+
+    [Fact]
     public async Task The_count_is_of_live_sessions_only()
     {
         var store = new RedisSessionStore(_connection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance);
