@@ -116,12 +116,14 @@ public static class BffServiceCollectionExtensions
 
     private static void AddAuthentication(IServiceCollection services)
     {
+        // What AddCookie registers besides its handler, which is the BFF's own (see SessionCookieHandler).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, PostConfigureCookieAuthenticationOptions>());
         services.AddAuthentication(options =>
             {
                 options.DefaultScheme = BffAuthenticationSchemes.Cookie;
                 options.DefaultChallengeScheme = BffAuthenticationSchemes.Cookie;
             })
-            .AddCookie(BffAuthenticationSchemes.Cookie)
+            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffAuthenticationSchemes.Cookie, displayName: null, configureOptions: null)
             .AddScheme<OidcOptions, OidcHandler>(BffAuthenticationSchemes.Oidc, displayName: "OpenID Connect", configureOptions: null);
 
         services.AddOptions<CookieAuthenticationOptions>(BffAuthenticationSchemes.Cookie)
