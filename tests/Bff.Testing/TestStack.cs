@@ -92,6 +92,8 @@ public sealed class TestStack : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Bff:Authority"] = Idp.Authority,
             ["Bff:RequireHttpsMetadata"] = "false",
+            // The suite runs the production environment over plain HTTP on loopback, on purpose.
+            ["Bff:AllowPlainHttp"] = "true",
             ["Bff:ClientId"] = IdentityProvider.ClientId,
             ["Bff:ClientSecret"] = IdentityProvider.ClientSecret,
             ["Bff:Scopes:0"] = "openid",

@@ -41,8 +41,10 @@ public static class BffServiceCollectionExtensions
         services.AddMetrics();
         services.AddAuthorization();
         services.TryAddSingleton<ClientAddressResolver>();
-        // Security headers wrap the whole pipeline, static files (the SPA's HTML) included.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SecurityHeadersStartupFilter>());
+        services.TryAddSingleton<HostPrefixCookies>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>, ForwardedHeadersSetup>());
+        // Forwarded headers, the edge guard, security headers and cookie rules wrap the whole pipeline, static files (the SPA's HTML) included.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, EdgeStartupFilter>());
         // The BFF's limits are passed to its own UseRateLimiter in UseBff; this only registers the services.
         services.AddRateLimiter(_ => { });
 
@@ -136,7 +138,6 @@ public static class BffServiceCollectionExtensions
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.Cookie.Path = "/";
                 cookie.Cookie.IsEssential = true;
-                cookie.CookieManager = new SessionCookieManager();
                 cookie.SessionStore = ticketStore;
                 cookie.TicketDataFormat = new SessionCookieFormat(dataProtection, BffAuthenticationSchemes.Cookie);
                 // The server-side session enforces idle and absolute limits; the cookie only mirrors the absolute one.
