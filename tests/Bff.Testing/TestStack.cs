@@ -19,6 +19,9 @@ public sealed record TestStackOptions
     /// <summary>Extra BFF configuration, as <c>key=value</c> pairs (e.g. <c>Bff:Session:IdleTimeout</c>).</summary>
     public IReadOnlyDictionary<string, string> BffSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>More origins the identity provider accepts redirects to (e.g. a TLS-terminating proxy in front of the BFF).</summary>
+    public IReadOnlyList<string> ExtraOrigins { get; init; } = [];
+
     /// <summary>Extra set-up of each BFF host before it is built (e.g. a startup filter that observes requests).</summary>
     public Action<WebApplicationBuilder>? ConfigureBff { get; init; }
 }
@@ -38,7 +41,7 @@ public sealed class TestStack : IAsyncDisposable
         _options = options;
         BffPorts = Enumerable.Range(0, options.BffInstances).Select(_ => FreePort.Next()).ToArray();
         ApiPort = FreePort.Next();
-        Idp = new IdentityProvider(FreePort.Next(), BffPorts.Select(p => $"http://localhost:{p}"), options.AccessTokenLifetimeSeconds);
+        Idp = new IdentityProvider(FreePort.Next(), BffPorts.Select(p => $"http://localhost:{p}").Concat(options.ExtraOrigins), options.AccessTokenLifetimeSeconds);
         _bffs = new WebApplication?[options.BffInstances];
     }
 
