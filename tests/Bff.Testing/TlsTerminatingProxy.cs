@@ -79,7 +79,7 @@ public sealed class TlsTerminatingProxy : IAsyncDisposable
             }
             """);
 
-        _process = ExternalProcess.Start("nginx", ["-p", _directory, "-c", Path.Combine(_directory, "nginx.conf"), "-g", "daemon off;"], _directory);
+        _process = ExternalProcess.Start(File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx", ["-p", _directory, "-c", Path.Combine(_directory, "nginx.conf"), "-g", "daemon off;"], _directory);
         await _process.WaitUntilAsync(ListensAsync, TimeSpan.FromSeconds(20), "nginx");
     }
 

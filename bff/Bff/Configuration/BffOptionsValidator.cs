@@ -81,6 +81,7 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
                      ("Login", options.RateLimits.Login),
                      ("SignInCallback", options.RateLimits.SignInCallback),
                      ("BackChannel", options.RateLimits.BackChannel),
+                     ("AnonymousApi", options.RateLimits.AnonymousApi),
                  })
         {
             if (rule is null || rule.PermitLimit < 1)

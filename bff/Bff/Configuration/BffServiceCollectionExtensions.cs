@@ -3,6 +3,7 @@ using Bff.Distributed;
 using Bff.Health;
 using Bff.Http;
 using Bff.Oidc;
+using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
 
@@ -47,6 +48,10 @@ public static class BffServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, EdgeStartupFilter>());
         // The BFF's limits are passed to its own UseRateLimiter in UseBff; this only registers the services.
         services.AddRateLimiter(_ => { });
+        services.TryAddKeyedSingleton(ClientRateLimiter.BackChannelFailures, (sp, _) =>
+            new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.BackChannel));
+        services.TryAddKeyedSingleton(ClientRateLimiter.AnonymousApi, (sp, _) =>
+            new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.AnonymousApi));
 
         services.AddHealthChecks();
 
