@@ -1,4 +1,5 @@
 using Bff.Configuration;
+using Bff.Diagnostics;
 using Bff.Http;
 using Bff.Logging;
 using Bff.RateLimiting;
@@ -32,6 +33,9 @@ internal sealed class ProxyTokenMiddleware(
     {
         var route = context.GetReverseProxyFeature().Route.Config;
         RouteTokenPolicy.TryGetTokenType(route, out var type, out _);
+        using var activity = BffTelemetry.Source.StartActivity("bff.proxy");
+        activity?.SetTag("bff.route", route.RouteId);
+        activity?.SetTag("bff.token_type", type.ToString());
 
         if (type == TokenType.None)
         {
