@@ -24,6 +24,7 @@ public static class BffHostApp
         }
 
         bff.AddRemoteApis(builder.Configuration.GetSection("ReverseProxy"));
+        HostTelemetry.Add(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -31,6 +32,7 @@ public static class BffHostApp
         app.UseStaticFiles();
         app.UseBff();
         app.MapBffHealthChecks();
+        HostTelemetry.Map(app);
         app.MapBffManagementEndpoints();
         app.MapRemoteApis();
         app.MapFallbackToFile("index.html");

@@ -13,16 +13,24 @@ public sealed partial class BrowserClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public BrowserClient(string bffUrl)
+    /// <param name="bffUrl">The BFF's origin as the browser sees it.</param>
+    /// <param name="trustsServerCertificate">For an https origin with a test certificate: which certificate to accept.</param>
+    public BrowserClient(string bffUrl, Func<System.Security.Cryptography.X509Certificates.X509Certificate2?, bool>? trustsServerCertificate = null)
     {
         BffUrl = bffUrl;
         Cookies = new CookieContainer();
-        _http = new HttpClient(new HttpClientHandler
+        var handler = new HttpClientHandler
         {
             CookieContainer = Cookies,
             AllowAutoRedirect = false,
             UseCookies = true,
-        })
+        };
+        if (trustsServerCertificate is not null)
+        {
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) => trustsServerCertificate(certificate);
+        }
+
+        _http = new HttpClient(handler)
         {
             BaseAddress = new Uri(bffUrl),
             Timeout = TimeSpan.FromSeconds(30),

@@ -19,6 +19,9 @@ public sealed record TestStackOptions
     /// <summary>Extra BFF configuration, as <c>key=value</c> pairs (e.g. <c>Bff:Session:IdleTimeout</c>).</summary>
     public IReadOnlyDictionary<string, string> BffSettings { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>More origins the identity provider accepts redirects to (e.g. a TLS-terminating proxy in front of the BFF).</summary>
+    public IReadOnlyList<string> ExtraOrigins { get; init; } = [];
+
     /// <summary>Extra set-up of each BFF host before it is built (e.g. a startup filter that observes requests).</summary>
     public Action<WebApplicationBuilder>? ConfigureBff { get; init; }
 }
@@ -38,7 +41,7 @@ public sealed class TestStack : IAsyncDisposable
         _options = options;
         BffPorts = Enumerable.Range(0, options.BffInstances).Select(_ => FreePort.Next()).ToArray();
         ApiPort = FreePort.Next();
-        Idp = new IdentityProvider(FreePort.Next(), BffPorts.Select(p => $"http://localhost:{p}"), options.AccessTokenLifetimeSeconds);
+        Idp = new IdentityProvider(FreePort.Next(), BffPorts.Select(p => $"http://localhost:{p}").Concat(options.ExtraOrigins), options.AccessTokenLifetimeSeconds);
         _bffs = new WebApplication?[options.BffInstances];
     }
 
@@ -92,6 +95,10 @@ public sealed class TestStack : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Bff:Authority"] = Idp.Authority,
             ["Bff:RequireHttpsMetadata"] = "false",
+            // The suite runs the production environment over plain HTTP on loopback, on purpose.
+            ["Bff:AllowPlainHttp"] = "true",
+            // The suite reads the readiness details (off by default outside Development).
+            ["Bff:Health:ShowDetails"] = "true",
             ["Bff:ClientId"] = IdentityProvider.ClientId,
             ["Bff:ClientSecret"] = IdentityProvider.ClientSecret,
             ["Bff:Scopes:0"] = "openid",
@@ -110,17 +117,25 @@ public sealed class TestStack : IAsyncDisposable
             ["ReverseProxy:Routes:public-api:Match:Path"] = "/public-api/{**rest}",
             ["ReverseProxy:Routes:public-api:Metadata:Bff.TokenType"] = "Client",
             ["ReverseProxy:Routes:public-api:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:public-api:Metadata:Bff.AllowAnonymous"] = "true",
             ["ReverseProxy:Routes:public-api:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Routes:maybe-user:ClusterId"] = "api",
             ["ReverseProxy:Routes:maybe-user:Match:Path"] = "/maybe-user-api/{**rest}",
             ["ReverseProxy:Routes:maybe-user:Metadata:Bff.TokenType"] = "UserOrClient",
             ["ReverseProxy:Routes:maybe-user:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:maybe-user:Metadata:Bff.AllowAnonymous"] = "true",
+            ["ReverseProxy:Routes:members-client:ClusterId"] = "api",
+            ["ReverseProxy:Routes:members-client:Match:Path"] = "/members-client-api/{**rest}",
+            ["ReverseProxy:Routes:members-client:Metadata:Bff.TokenType"] = "Client",
+            ["ReverseProxy:Routes:members-client:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:members-client:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Routes:maybe-user:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = $"http://localhost:{ApiPort}",
             // Every test signs in from 127.0.0.1: the production limits would throttle the suite.
             ["Bff:RateLimits:Login:PermitLimit"] = "10000",
             ["Bff:RateLimits:SignInCallback:PermitLimit"] = "10000",
             ["Bff:RateLimits:BackChannel:PermitLimit"] = "10000",
+            ["Bff:RateLimits:AnonymousApi:PermitLimit"] = "10000",
         };
         if (_options.Redis is not null)
         {

@@ -1,3 +1,4 @@
+using Bff.Health;
 using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
@@ -47,10 +48,28 @@ public sealed class BffOptions
 
     /// <summary>
     /// Reverse proxies (IP addresses such as <c>10.0.0.5</c> or CIDR ranges such as <c>10.0.0.0/8</c>) whose
-    /// <c>X-Forwarded-For</c> header is believed when recording a session's client address and applying rate
-    /// limits. Defaults to none: the connection's peer address is the client.
+    /// <c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c> headers are believed: the client
+    /// address for sessions and rate limits, and https behind a TLS-terminating proxy (Secure, <c>__Host-</c>
+    /// cookies, an https redirect URI). Defaults to none: the connection itself is the truth.
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// Outside Development the BFF refuses to start when it listens only on plain HTTP with no
+    /// <see cref="TrustedProxies"/> (its cookies would lack <c>Secure</c>). Set to <c>true</c> to allow that
+    /// deliberately. Defaults to <c>false</c>.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
+
+    /// <summary>
+    /// The host name remote APIs are told in <c>X-Forwarded-Host</c>. Defaults to none: the host a trusted proxy
+    /// forwarded, and otherwise no <c>X-Forwarded-Host</c> at all (a client's own Host header is not passed on
+    /// as if it were vouched for).
+    /// </summary>
+    public string? ForwardedHost { get; set; }
+
+    /// <summary>What <c>/health/ready</c> shows.</summary>
+    public HealthOptions Health { get; set; } = new();
 
     /// <summary>Per-client-address rate limits on sign-in and back-channel logout.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();

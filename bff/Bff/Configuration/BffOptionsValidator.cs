@@ -63,6 +63,11 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
             errors.Add("Bff:Session:AuditEventsPerUser must be between 1 and 10000, e.g. 50.");
         }
 
+        if (options.Session.MaxPerUser is < 1 or > 10_000)
+        {
+            errors.Add("Bff:Session:MaxPerUser must be between 1 and 10000, e.g. 100.");
+        }
+
         foreach (var proxy in options.TrustedProxies)
         {
             if (!ClientAddressResolver.TryParseNetwork(proxy, out _))
@@ -76,6 +81,7 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
                      ("Login", options.RateLimits.Login),
                      ("SignInCallback", options.RateLimits.SignInCallback),
                      ("BackChannel", options.RateLimits.BackChannel),
+                     ("AnonymousApi", options.RateLimits.AnonymousApi),
                  })
         {
             if (rule is null || rule.PermitLimit < 1)

@@ -3,6 +3,7 @@ using Bff.Distributed;
 using Bff.Health;
 using Bff.Http;
 using Bff.Oidc;
+using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
 
@@ -41,10 +42,16 @@ public static class BffServiceCollectionExtensions
         services.AddMetrics();
         services.AddAuthorization();
         services.TryAddSingleton<ClientAddressResolver>();
-        // Security headers wrap the whole pipeline, static files (the SPA's HTML) included.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SecurityHeadersStartupFilter>());
+        services.TryAddSingleton<HostPrefixCookies>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>, ForwardedHeadersSetup>());
+        // Forwarded headers, the edge guard, security headers and cookie rules wrap the whole pipeline, static files (the SPA's HTML) included.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, EdgeStartupFilter>());
         // The BFF's limits are passed to its own UseRateLimiter in UseBff; this only registers the services.
         services.AddRateLimiter(_ => { });
+        services.TryAddKeyedSingleton(ClientRateLimiter.BackChannelFailures, (sp, _) =>
+            new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.BackChannel));
+        services.TryAddKeyedSingleton(ClientRateLimiter.AnonymousApi, (sp, _) =>
+            new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.AnonymousApi));
 
         services.AddHealthChecks();
 
@@ -116,12 +123,14 @@ public static class BffServiceCollectionExtensions
 
     private static void AddAuthentication(IServiceCollection services)
     {
+        // What AddCookie registers besides its handler, which is the BFF's own (see SessionCookieHandler).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, PostConfigureCookieAuthenticationOptions>());
         services.AddAuthentication(options =>
             {
                 options.DefaultScheme = BffAuthenticationSchemes.Cookie;
                 options.DefaultChallengeScheme = BffAuthenticationSchemes.Cookie;
             })
-            .AddCookie(BffAuthenticationSchemes.Cookie)
+            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffAuthenticationSchemes.Cookie, displayName: null, configureOptions: null)
             .AddScheme<OidcOptions, OidcHandler>(BffAuthenticationSchemes.Oidc, displayName: "OpenID Connect", configureOptions: null);
 
         services.AddOptions<CookieAuthenticationOptions>(BffAuthenticationSchemes.Cookie)
@@ -134,7 +143,6 @@ public static class BffServiceCollectionExtensions
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.Cookie.Path = "/";
                 cookie.Cookie.IsEssential = true;
-                cookie.CookieManager = new SessionCookieManager();
                 cookie.SessionStore = ticketStore;
                 cookie.TicketDataFormat = new SessionCookieFormat(dataProtection, BffAuthenticationSchemes.Cookie);
                 // The server-side session enforces idle and absolute limits; the cookie only mirrors the absolute one.

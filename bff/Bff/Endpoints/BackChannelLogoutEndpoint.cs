@@ -1,10 +1,15 @@
 using System.Text.Json;
 using Bff.Configuration;
+using Bff.Http;
 using Bff.Logging;
 using Bff.Oidc;
+using Bff.RateLimiting;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace Bff.Endpoints;
 
@@ -12,12 +17,23 @@ namespace Bff.Endpoints;
 /// <c>POST /bff/backchannel</c> (form field <c>logout_token</c>), called by the provider, not the browser, so
 /// it needs no <c>X-CSRF</c> header: validates the logout token (<see cref="LogoutTokenValidator"/>) and ends
 /// every matching session. 200 also when there was nothing left to end; 400 with a JSON
-/// <c>error</c>/<c>error_description</c> for an invalid token; both with <c>Cache-Control: no-store</c>.
+/// <c>error</c>/<c>error_description</c> for an invalid token or a body that is not a small
+/// <c>application/x-www-form-urlencoded</c> form (413 when too large, chunked or not); all with
+/// <c>Cache-Control: no-store</c>. Only failures spend the caller's rate limit.
 /// </summary>
 internal static class BackChannelLogoutEndpoint
 {
     public const string TokenField = "logout_token";
     private const long MaxBodyBytes = 64 * 1024;
+
+    // A logout request has one field; a few more are tolerated, thousands are not parsed.
+    private static readonly FormOptions FormLimits = new()
+    {
+        ValueCountLimit = 16,
+        KeyLengthLimit = 64,
+        ValueLengthLimit = (int)MaxBodyBytes,
+        BufferBody = false,
+    };
 
     public static async Task HandleAsync(
         HttpContext context,
@@ -25,32 +41,36 @@ internal static class BackChannelLogoutEndpoint
         ISessionStore store,
         SessionTerminator terminator,
         SessionStatistics statistics,
+        ClientAddressResolver addresses,
+        [FromKeyedServices(ClientRateLimiter.BackChannelFailures)] ClientRateLimiter failures,
         ILogger<BffOptions> logger)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";
 
-        if (!context.Request.HasFormContentType || context.Request.ContentLength > MaxBodyBytes)
+        var client = ClientPartition.For(context, addresses);
+        if (failures.IsExhausted(client, out var retryAfter))
         {
-            await RejectAsync(context, statistics, logger, "invalid_request", "Send the logout token as the form field 'logout_token'.");
+            await BffRateLimiter.RejectAsync(context, retryAfter, addresses);
             return;
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var raw = form[TokenField];
-        if (raw.Count != 1 || string.IsNullOrEmpty(raw[0]))
+        var (raw, status, problem) = await ReadTokenAsync(context);
+        if (raw is null)
         {
-            await RejectAsync(context, statistics, logger, "invalid_request", "Send exactly one logout token as the form field 'logout_token'.");
+            failures.TryAcquire(client, out _);
+            await RejectAsync(context, statistics, logger, "invalid_request", problem!, status);
             return;
         }
 
         LogoutToken token;
         try
         {
-            token = await validator.ValidateAsync(raw[0]!, context.RequestAborted);
+            token = await validator.ValidateAsync(raw, context.RequestAborted);
         }
         catch (OidcProtocolException ex)
         {
+            failures.TryAcquire(client, out _);
             await RejectAsync(context, statistics, logger, "invalid_request", ex.Message);
             return;
         }
@@ -62,13 +82,8 @@ internal static class BackChannelLogoutEndpoint
             return;
         }
 
-        var sessions = token.ProviderSessionId is { } sid
-            ? (await store.GetByProviderSessionAsync(sid, context.RequestAborted))
-                .Where(s => token.Subject is null || s.Subject == token.Subject)
-            : await store.GetBySubjectAsync(token.Subject!, context.RequestAborted);
-
         var ended = 0;
-        foreach (var session in sessions.ToList())
+        foreach (var session in await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted))
         {
             if (await terminator.EndAsync(session.Id, SessionEndReason.BackChannel, context.RequestAborted))
             {
@@ -80,11 +95,89 @@ internal static class BackChannelLogoutEndpoint
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
-    private static async Task RejectAsync(HttpContext context, SessionStatistics statistics, ILogger logger, string error, string description)
+    /// <summary>
+    /// The sessions a logout token names: those of its provider session (<c>sid</c>, and of its <c>sub</c> when it
+    /// names one), plus — when it names a <c>sub</c> — that user's sessions recorded without any <c>sid</c>, which
+    /// no <c>sid</c> could ever reach.
+    /// </summary>
+    internal static async Task<List<SessionRecord>> MatchingSessionsAsync(
+        ISessionStore store, string? subject, string? providerSessionId, CancellationToken cancellationToken)
+    {
+        if (providerSessionId is not { } sid)
+        {
+            return [.. await store.GetBySubjectAsync(subject!, cancellationToken)];
+        }
+
+        var sessions = (await store.GetByProviderSessionAsync(sid, cancellationToken))
+            .Where(s => subject is null || s.Subject == subject)
+            .ToList();
+        if (subject is not null)
+        {
+            sessions.AddRange((await store.GetBySubjectAsync(subject, cancellationToken)).Where(s => s.ProviderSessionId is null));
+        }
+
+        return sessions;
+    }
+
+    /// <summary>The one <c>logout_token</c> field of a small form body, or why there is none (and the status to answer).</summary>
+    private static async Task<(string? Token, int Status, string? Problem)> ReadTokenAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!IsUtf8Form(request.ContentType))
+        {
+            return (null, StatusCodes.Status400BadRequest,
+                "Send the logout token as the form field 'logout_token' of an application/x-www-form-urlencoded (UTF-8) body.");
+        }
+
+        // Kestrel then refuses a longer body however it arrives, chunked included.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, StatusCodes.Status413PayloadTooLarge, "The request body is too large for a logout token.");
+        }
+
+        IFormCollection form;
+        try
+        {
+            // This endpoint's limits, unless something before it has read the form already.
+            if (context.Features.Get<IFormFeature>()?.Form is null)
+            {
+                context.Features.Set<IFormFeature>(new FormFeature(request, FormLimits));
+            }
+
+            form = await request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ex.StatusCode : StatusCodes.Status400BadRequest,
+                "The request body could not be read as a small form.");
+        }
+        catch (InvalidDataException)
+        {
+            return (null, StatusCodes.Status400BadRequest, "The form has too many or too long fields for a logout request.");
+        }
+
+        var raw = form[TokenField];
+        return raw.Count == 1 && !string.IsNullOrEmpty(raw[0])
+            ? (raw[0], StatusCodes.Status200OK, null)
+            : (null, StatusCodes.Status400BadRequest, "Send exactly one logout token as the form field 'logout_token'.");
+    }
+
+    private static bool IsUtf8Form(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type) &&
+        type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) &&
+        (!type.Charset.HasValue || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task RejectAsync(HttpContext context, SessionStatistics statistics, ILogger logger, string error, string description,
+        int status = StatusCodes.Status400BadRequest)
     {
         Log.BackChannelLogoutRejected(logger, description);
         statistics.RecordFailure(SessionStatistics.FailureBackChannel);
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body);
         json.WriteStartObject();

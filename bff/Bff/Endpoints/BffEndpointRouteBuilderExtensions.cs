@@ -1,5 +1,6 @@
 using Bff.Antiforgery;
 using Bff.Endpoints;
+using Bff.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -14,7 +15,7 @@ public static class BffEndpointRouteBuilderExtensions
     public static IEndpointRouteBuilder MapBffManagementEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var bff = endpoints.MapGroup("/bff");
-        bff.MapGet("/login", LoginEndpoint.HandleAsync);
+        bff.MapGet("/login", LoginEndpoint.HandleAsync).RequireRateLimiting(BffRateLimiter.LoginPolicy);
         bff.MapGet("/logout", LogoutEndpoint.HandleAsync);
         bff.MapGet("/user", UserEndpoint.HandleAsync).WithMetadata(BffApiEndpointMetadata.Instance);
         // Called by the provider, server to server: no X-CSRF header.

@@ -29,4 +29,13 @@ public static class ProblemCodes
 
     /// <summary>Too many attempts from this client address; retry after the <c>Retry-After</c> header's seconds.</summary>
     public const string RateLimited = "rate_limited";
+
+    /// <summary>The HTTP method is not served (<c>CONNECT</c>, <c>TRACE</c>, or one the endpoint does not take).</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>The request body is larger than the endpoint accepts.</summary>
+    public const string RequestTooLarge = "request_too_large";
+
+    /// <summary>An unexpected failure; the details are in the server's log, never in the answer.</summary>
+    public const string InternalError = "internal_error";
 }

@@ -1,6 +1,7 @@
 using Bff.Antiforgery;
 using Bff.Configuration;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Bff.Http;
@@ -12,7 +13,9 @@ namespace Bff.Http;
 /// <item><c>X-Content-Type-Options: nosniff</c> and <c>Referrer-Policy: no-referrer</c> everywhere;</item>
 /// <item><c>Cache-Control: no-store</c> on <c>/bff/*</c>, on the sign-in and sign-out callbacks, on every API
 /// call (they carry the user's data) and on HTML pages, so the back button after sign-out shows nothing cached;</item>
-/// <item>a Content-Security-Policy on HTML pages that do not bring their own.</item>
+/// <item>a Content-Security-Policy on HTML pages that do not bring their own;</item>
+/// <item><c>Strict-Transport-Security</c> on HTTPS responses outside Development, so the browser never again
+/// tries this origin over plain HTTP, where a cookie could be read or planted.</item>
 /// </list>
 /// </summary>
 internal sealed class SecurityHeadersMiddleware
@@ -20,10 +23,12 @@ internal sealed class SecurityHeadersMiddleware
     private readonly RequestDelegate _next;
     private readonly PathString[] _privatePaths;
     private readonly Func<object, Task> _apply;
+    private readonly bool _strictTransport;
 
-    public SecurityHeadersMiddleware(RequestDelegate next, IOptions<BffOptions> options)
+    public SecurityHeadersMiddleware(RequestDelegate next, IOptions<BffOptions> options, IHostEnvironment environment)
     {
         _next = next;
+        _strictTransport = !environment.IsDevelopment();
         _privatePaths = ["/bff", options.Value.CallbackPath, options.Value.SignedOutCallbackPath];
         _apply = Apply;
     }
@@ -32,6 +37,9 @@ internal sealed class SecurityHeadersMiddleware
     /// The SPA loads its scripts, styles, images and data from its own origin only, and may not be framed.
     /// React sets styles through the DOM, which <c>style-src 'self'</c> allows.
     /// </summary>
+    /// <summary>One year, this host only: subdomains may be other apps that are not ready for HTTPS-only.</summary>
+    public const string StrictTransportSecurity = "max-age=31536000";
+
     public const string SpaContentSecurityPolicy =
         "default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
 
@@ -41,6 +49,10 @@ internal sealed class SecurityHeadersMiddleware
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.TryAdd("Referrer-Policy", "no-referrer");
+        if (_strictTransport && context.Request.IsHttps)
+        {
+            headers.StrictTransportSecurity = StrictTransportSecurity;
+        }
 
         var isHtml = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true;
         if (isHtml)

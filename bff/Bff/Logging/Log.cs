@@ -128,6 +128,20 @@ internal static partial class Log
     [LoggerMessage(6009, LogLevel.Warning, "Sweeping expired sessions from Redis failed ({ErrorType}); the next sweep tries again")]
     public static partial void RedisSweepFailed(ILogger logger, string errorType);
 
+    // 95xx: the edge (hostile or malformed requests, transport security).
+
+    [LoggerMessage(9501, LogLevel.Information, "{Method} {Path} refused with {Status}: the request could not be read")]
+    public static partial void BadRequestRefused(ILogger logger, string method, string path, int status);
+
+    [LoggerMessage(9502, LogLevel.Error, "{Method} {Path} failed unexpectedly; answered 500 without details")]
+    public static partial void UnhandledRequestFailure(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(9503, LogLevel.Warning, "Proxied request {Path} refused: header {Header} has a value that is not printable ASCII")]
+    public static partial void ProxyHeaderRejected(ILogger logger, string path, string header);
+
+    [LoggerMessage(9504, LogLevel.Warning, "The BFF serves plain HTTP in {Environment} with Bff:AllowPlainHttp set: session cookies are sent without Secure")]
+    public static partial void PlainHttpAllowed(ILogger logger, string environment);
+
     // 81xx: Redis sweeper, key ring, cluster and failover.
 
     [LoggerMessage(8101, LogLevel.Information, "Ended {Count} expired sessions from Redis in {ElapsedMs} ms")]

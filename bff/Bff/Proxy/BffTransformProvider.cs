@@ -1,4 +1,7 @@
 using System.Net.Http.Headers;
+using Bff.Configuration;
+using Bff.Http;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -8,10 +11,21 @@ namespace Bff.Proxy;
 /// <summary>
 /// Adds to every remote-API route the transforms that make it a BFF route: the chosen token as the
 /// <c>Authorization</c> header, no incoming credentials (Authorization, cookies) forwarded, X-Forwarded-*
-/// replaced rather than appended, and no cookies or CORS grants taken back from the API.
+/// replaced rather than appended (the host only when configured or named by a trusted proxy), no client-written
+/// forwarding headers (<c>Forwarded</c>, <c>X-Real-IP</c>) passed on, and no cookies or CORS grants taken back
+/// from the API.
 /// </summary>
-internal sealed class BffTransformProvider : ITransformProvider
+internal sealed class BffTransformProvider(IOptions<BffOptions> options) : ITransformProvider
 {
+    private const string ForwardedHost = "X-Forwarded-Host";
+
+    // Forwarding headers a client can write itself: the API gets only the X-Forwarded-* the BFF sets.
+    private static readonly string[] ClientForwardingHeaders =
+    [
+        "Forwarded", "X-Real-IP", ForwardedHost, "X-Original-For", "X-Original-Proto", ForwardedHeadersSetup.OriginalHostHeader,
+        "X-Original-Prefix",
+    ];
+
     // Headers an API must not set on the BFF's origin.
     private static readonly string[] BlockedResponseHeaders =
     [
@@ -38,13 +52,28 @@ internal sealed class BffTransformProvider : ITransformProvider
 
     public void Apply(TransformBuilderContext context)
     {
-        context.AddXForwarded(ForwardedTransformActions.Set);
+        context.AddXForwardedFor(action: ForwardedTransformActions.Set);
+        context.AddXForwardedProto(action: ForwardedTransformActions.Set);
+        context.AddXForwardedPrefix(action: ForwardedTransformActions.Set);
+        context.UseDefaultForwarders = false;
+        var forwardedHost = options.Value.ForwardedHost;
 
         context.AddRequestTransform(transform =>
         {
             var headers = transform.ProxyRequest.Headers;
             headers.Remove(HeaderNames.Authorization);
             headers.Remove(HeaderNames.Cookie);
+            foreach (var header in ClientForwardingHeaders)
+            {
+                headers.Remove(header);
+            }
+
+            var host = forwardedHost ??
+                (ForwardedHeadersSetup.HostFromTrustedProxy(transform.HttpContext) ? transform.HttpContext.Request.Host.Value : null);
+            if (!string.IsNullOrEmpty(host))
+            {
+                headers.TryAddWithoutValidation(ForwardedHost, host);
+            }
 
             if (transform.HttpContext.Features.Get<ProxyAccessToken>()?.Value is { } token)
             {

@@ -13,66 +13,58 @@ namespace Bff.RateLimiting;
 
 /// <summary>
 /// ASP.NET Core's rate limiter, set up for the BFF alone (an app's own <c>AddRateLimiter</c> settings are
-/// left untouched): a fixed window per client address on <c>/bff/login</c>, the sign-in callback and
-/// <c>/bff/backchannel</c>; everything else is not limited. Over the limit: 429 with <c>Retry-After</c>, as
-/// problem+json for API callers and a readable page for browser navigations.
+/// left untouched): a fixed window per client (<see cref="ClientPartition"/>) on the <c>/bff/login</c> endpoint
+/// (as endpoint metadata, so every path that routes there counts) and on the sign-in callback (matched as the
+/// sign-in handler matches it: that path is not an endpoint). Over the limit: 429 with <c>Retry-After</c>, as
+/// problem+json for API callers and a readable page for browser navigations. Back-channel logout counts
+/// failures only (<see cref="ClientRateLimiter"/>).
 /// </summary>
 internal static class BffRateLimiter
 {
+    public const string LoginPolicy = "Bff.Login";
+
     public static RateLimiterOptions Create(IServiceProvider services)
     {
         var bff = services.GetRequiredService<IOptions<BffOptions>>().Value;
         var addresses = services.GetRequiredService<ClientAddressResolver>();
-        var rules = new (PathString Path, string Name, RateLimitRule Rule)[]
-        {
-            ("/bff/login", "login", bff.RateLimits.Login),
-            (bff.CallbackPath, "signin_callback", bff.RateLimits.SignInCallback),
-            ("/bff/backchannel", "backchannel", bff.RateLimits.BackChannel),
-        };
+        var callback = new PathString(bff.CallbackPath);
 
-        return new RateLimiterOptions
+        var options = new RateLimiterOptions
         {
             RejectionStatusCode = StatusCodes.Status429TooManyRequests,
             GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                foreach (var (path, name, rule) in rules)
-                {
-                    if (context.Request.Path.Equals(path, StringComparison.OrdinalIgnoreCase))
-                    {
-                        var client = addresses.ResolveText(context) ?? "unknown";
-                        return RateLimitPartition.GetFixedWindowLimiter(name + "|" + client, _ => new FixedWindowRateLimiterOptions
-                        {
-                            PermitLimit = rule.PermitLimit,
-                            Window = rule.Window,
-                            QueueLimit = 0,
-                            AutoReplenishment = true,
-                        });
-                    }
-                }
-
-                return RateLimitPartition.GetNoLimiter("unlimited");
-            }),
-            OnRejected = (rejected, cancellationToken) => RejectAsync(rejected.HttpContext, rejected.Lease, addresses),
+                context.Request.Path.Equals(callback, StringComparison.OrdinalIgnoreCase)
+                    ? FixedWindow("signin_callback|" + ClientPartition.For(context, addresses), bff.RateLimits.SignInCallback)
+                    : RateLimitPartition.GetNoLimiter("unlimited")),
+            OnRejected = (rejected, cancellationToken) =>
+                RejectAsync(rejected.HttpContext, RetryAfter(rejected.Lease), addresses),
         };
+        options.AddPolicy(LoginPolicy, context => FixedWindow("login|" + ClientPartition.For(context, addresses), bff.RateLimits.Login));
+        return options;
     }
 
-    private static async ValueTask RejectAsync(HttpContext context, RateLimitLease lease, ClientAddressResolver addresses)
+    private static RateLimitPartition<string> FixedWindow(string key, RateLimitRule rule) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = rule.PermitLimit,
+            Window = rule.Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+
+    private static TimeSpan RetryAfter(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+
+    /// <summary>429 with <c>Retry-After</c>: a page for a person, problem+json for a program.</summary>
+    public static async ValueTask RejectAsync(HttpContext context, TimeSpan retryAfter, ClientAddressResolver addresses)
     {
-        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
 
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Bff.RateLimiting");
         Log.RateLimited(logger, context.Request.Path, addresses.ResolveText(context));
 
-        var message = $"Too many attempts from your network. Please wait {seconds} seconds and try again.";
-        if (RequestKind.IsBrowserNavigation(context.Request))
-        {
-            await ErrorPage.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many attempts", message);
-        }
-        else
-        {
-            await ProblemResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many requests", message);
-        }
+        await HttpErrorResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many attempts",
+            $"Too many attempts from your network. Please wait {seconds} seconds and try again.");
     }
 }

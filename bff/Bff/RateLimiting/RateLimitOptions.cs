@@ -1,6 +1,6 @@
 namespace Bff.RateLimiting;
 
-/// <summary>Per-client-address limits on the endpoints that start or finish a sign-in, bound from <c>Bff:RateLimits</c>.</summary>
+/// <summary>Per-client limits on sign-in, back-channel logout failures and anonymous client-token calls, bound from <c>Bff:RateLimits</c>.</summary>
 public sealed class RateLimitOptions
 {
     /// <summary><c>/bff/login</c>. Defaults to 10 per minute.</summary>
@@ -10,10 +10,16 @@ public sealed class RateLimitOptions
     public RateLimitRule SignInCallback { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) };
 
     /// <summary>
-    /// <c>/bff/backchannel</c>. The provider sends every logout from its own few addresses, so this is
-    /// higher. Defaults to 300 per minute.
+    /// Failed <c>/bff/backchannel</c> calls (invalid or unreadable logout tokens). Valid logouts never count, so a
+    /// provider's mass logout is never refused. Defaults to 300 failures per minute.
     /// </summary>
     public RateLimitRule BackChannel { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>
+    /// Calls by callers without a session to routes that forward the BFF's own client token to anonymous callers
+    /// (<c>Bff.AllowAnonymous</c>). Defaults to 60 per minute.
+    /// </summary>
+    public RateLimitRule AnonymousApi { get; set; } = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) };
 }
 
 /// <summary>At most <see cref="PermitLimit"/> requests per client address in each fixed <see cref="Window"/>.</summary>

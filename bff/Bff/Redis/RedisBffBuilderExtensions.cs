@@ -65,7 +65,9 @@ public static class RedisBffBuilderExtensions
             .Configure<IOptions<RedisOptions>>((options, redis) => options.ApplicationDiscriminator = redis.Value.ApplicationName);
         if (settings.KeyRingCertificate.IsSet)
         {
-            dataProtection.ProtectKeysWithCertificate(KeyRingCertificate.Load(settings.KeyRingCertificate));
+            var certificate = KeyRingCertificate.Load(settings.KeyRingCertificate);
+            dataProtection.ProtectKeysWithCertificate(certificate);
+            services.AddSingleton(new KeyRingProtection(certificate.Thumbprint));
         }
 
         services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);

@@ -58,7 +58,28 @@ internal sealed class ServerSideTicketStore(
         httpContext?.Features.Set(new CurrentSession(session));
         Log.SessionCreated(logger, session.PublicId, session.Subject, session.ProviderSessionId);
         await audit.RecordCreatedAsync(session, cancellationToken);
+        await EndOldestBeyondLimitAsync(session, cancellationToken);
         return key;
+    }
+
+    /// <summary>One account signing in over and over must not fill the store: the oldest sessions make room.</summary>
+    private async Task EndOldestBeyondLimitAsync(SessionRecord created, CancellationToken cancellationToken)
+    {
+        var sessions = await store.GetBySubjectAsync(created.Subject, cancellationToken);
+        var excess = sessions.Count - policy.MaxPerUser;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var oldest = sessions
+            .Where(s => s.Id != created.Id)
+            .OrderBy(s => s.CreatedAt)
+            .Take(excess);
+        foreach (var session in oldest)
+        {
+            await terminator.EndAsync(session.Id, SessionEndReason.SessionLimit, cancellationToken);
+        }
     }
 
     public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);

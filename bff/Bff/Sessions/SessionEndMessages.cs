@@ -13,6 +13,8 @@ internal static class SessionEndMessages
         SessionEndReason.AbsoluteLifetime => "Your session reached its maximum lifetime.",
         SessionEndReason.RefreshFailed => "Your sign-in could no longer be renewed at your identity provider.",
         SessionEndReason.Unreadable => "Your session could no longer be read by the server.",
+        SessionEndReason.Replaced => "A new sign-in in this browser replaced this session.",
+        SessionEndReason.SessionLimit => "You signed in on too many devices: your oldest session was ended.",
         _ => "Your session has ended.",
     };
 }

@@ -26,4 +26,10 @@ public enum SessionEndReason
 
     /// <summary>The stored ticket could not be decrypted (the key ring lost its key).</summary>
     Unreadable,
+
+    /// <summary>A new sign-in in the same browser replaced it: every sign-in starts a new session.</summary>
+    Replaced,
+
+    /// <summary>The user signed in more often than <c>Bff:Session:MaxPerUser</c> allows: the oldest session made room.</summary>
+    SessionLimit,
 }

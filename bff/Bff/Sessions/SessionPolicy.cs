@@ -16,6 +16,9 @@ internal sealed class SessionPolicy(IOptions<BffOptions> options)
     public TimeSpan ActivityGranularity =>
         TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, Limits.IdleTimeout.Ticks / 20));
 
+    /// <summary>How many sessions one user may hold (<c>Bff:Session:MaxPerUser</c>).</summary>
+    public int MaxPerUser => Limits.MaxPerUser;
+
     public DateTimeOffset AbsoluteExpiry(DateTimeOffset createdAt) => createdAt + Limits.AbsoluteLifetime;
 
     public DateTimeOffset Expiry(DateTimeOffset lastActivityAt, DateTimeOffset absoluteExpiresAt) =>

@@ -29,6 +29,9 @@ internal sealed class InProcessBff : IAsyncDisposable
         Time = time;
     }
 
+    /// <summary>The request header that sets the client address the BFF sees (<c>none</c>: no address).</summary>
+    public const string PeerHeader = "X-Test-Peer";
+
     public FakeTimeProvider Time { get; }
 
     public IServiceProvider Services => _app.Services;
@@ -57,6 +60,13 @@ internal sealed class InProcessBff : IAsyncDisposable
         builder.Services.AddBff(builder.Configuration.GetSection("Bff"));
 
         var app = builder.Build();
+        // The test server gives requests no address: give them one (X-Test-Peer, or a default), or none with "none".
+        app.Use((context, next) =>
+        {
+            var peer = context.Request.Headers[PeerHeader].ToString();
+            context.Connection.RemoteIpAddress = peer == "none" ? null : System.Net.IPAddress.Parse(peer.Length > 0 ? peer : "203.0.113.1");
+            return next(context);
+        });
         app.UseBff();
         app.MapBffManagementEndpoints();
         app.MapGet("/page", () => Results.Content("<!doctype html><p>app</p>", "text/html"));

@@ -56,7 +56,7 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
     }
 
     [Fact]
-    public async Task Forwarded_headers_are_replaced_not_appended()
+    public async Task Forwarded_headers_are_replaced_not_appended_and_client_written_ones_are_dropped()
     {
         using var browser = Stack.NewBrowser();
         await browser.SignInAsync("dave");
@@ -65,12 +65,22 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         request.Headers.Add("X-CSRF", "1");
         request.Headers.Add("X-Forwarded-For", "6.6.6.6");
         request.Headers.Add("X-Forwarded-Host", "evil.example");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("Forwarded", "for=6.6.6.6;host=evil.example;proto=https");
+        request.Headers.Add("X-Real-IP", "6.6.6.6");
+        request.Headers.Add("X-Original-Host", "evil.example");
         using var response = await browser.SendRawAsync(request);
         var echo = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var forwarded = echo.GetProperty("forwarded");
 
         Assert.DoesNotContain("6.6.6.6", forwarded.GetProperty("x-forwarded-for").GetString());
-        Assert.Equal($"localhost:{Stack.BffPorts[0]}", forwarded.GetProperty("x-forwarded-host").GetString());
+        Assert.Equal("http", forwarded.GetProperty("x-forwarded-proto").GetString());
+        // No trusted proxy and no Bff:ForwardedHost: the client's own Host is not vouched for to the API.
+        Assert.False(forwarded.TryGetProperty("x-forwarded-host", out _));
+        var headers = echo.GetProperty("headers").EnumerateArray().Select(h => h.GetString()).ToList();
+        Assert.DoesNotContain("forwarded", headers);
+        Assert.DoesNotContain("x-real-ip", headers);
+        Assert.DoesNotContain("x-original-host", headers);
     }
 
     [Fact]

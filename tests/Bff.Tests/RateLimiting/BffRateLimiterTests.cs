@@ -12,7 +12,6 @@ public sealed class BffRateLimiterTests
         ["Bff:RateLimits:Login:Window"] = "00:10:00",
         ["Bff:RateLimits:BackChannel:PermitLimit"] = "1",
         ["Bff:RateLimits:BackChannel:Window"] = "00:10:00",
-        // The test server's requests come from no address; trust nothing, so each test client is "unknown".
     };
 
     [Fact]
@@ -37,6 +36,75 @@ public sealed class BffRateLimiterTests
         Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
     }
 
+    [Theory]
+    [InlineData("/bff/login/")]
+    [InlineData("/BFF/Login")]
+    public async Task Every_path_that_routes_to_login_spends_the_same_budget(string variant)
+    {
+        await using var bff = await InProcessBff.StartAsync(Limits());
+        (await bff.SendAsync(HttpMethod.Get, "/bff/login", antiforgery: false)).Dispose();
+        (await bff.SendAsync(HttpMethod.Get, variant, antiforgery: false)).Dispose();
+
+        using var limited = await bff.SendAsync(HttpMethod.Get, variant, antiforgery: false);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+    }
+
+    [Fact]
+    public async Task Each_client_address_has_its_own_budget()
+    {
+        await using var bff = await InProcessBff.StartAsync(Limits());
+        for (var i = 0; i < 2; i++)
+        {
+            (await bff.SendAsync(HttpMethod.Get, "/bff/login", antiforgery: false)).Dispose();
+        }
+
+        using var other = await bff.SendAsync(HttpMethod.Get, "/bff/login", antiforgery: false,
+            configure: r => r.Headers.Add(InProcessBff.PeerHeader, "198.51.100.20"));
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Clients_without_an_address_do_not_share_one_bucket()
+    {
+        // Kestrel on a Unix socket, as behind a local proxy: requests carry no client address at all.
+        var socket = Path.Combine(Path.GetTempPath(), $"bff-{Guid.NewGuid():N}.sock");
+        await using var app = Bff.Host.BffHostApp.Create(
+        [
+            $"--urls=http://unix:{socket}",
+            "--Bff:Authority=http://127.0.0.1:9",
+            "--Bff:RequireHttpsMetadata=false",
+            "--Bff:ClientId=bff",
+            "--Bff:ClientSecret=secret",
+            "--Bff:AllowPlainHttp=true",
+            "--Bff:RateLimits:Login:PermitLimit=2",
+            "--Logging:LogLevel:Default=None",
+        ]);
+        await app.StartAsync();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                // A new client each time: its own connection.
+                using var http = new HttpClient(new SocketsHttpHandler
+                {
+                    ConnectCallback = async (_, cancellationToken) =>
+                    {
+                        var unix = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                        await unix.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), cancellationToken);
+                        return new System.Net.Sockets.NetworkStream(unix, ownsSocket: true);
+                    },
+                });
+                using var response = await http.GetAsync("http://localhost/bff/login");
+                Assert.NotEqual(HttpStatusCode.TooManyRequests, response.StatusCode);
+            }
+        }
+        finally
+        {
+            await app.StopAsync();
+            File.Delete(socket);
+        }
+    }
+
     [Fact]
     public async Task A_browser_navigation_over_the_limit_gets_a_readable_page()
     {
@@ -55,15 +123,26 @@ public sealed class BffRateLimiterTests
     }
 
     [Fact]
-    public async Task Back_channel_over_the_limit_is_429()
+    public async Task Back_channel_failures_over_the_limit_are_429()
     {
         await using var bff = await InProcessBff.StartAsync(Limits());
         using var first = await bff.SendAsync(HttpMethod.Post, "/bff/backchannel", antiforgery: false,
-            configure: r => r.Content = new FormUrlEncodedContent([new("logout_token", "x")]));
+            configure: r => r.Content = new StringContent("logout_token=x", System.Text.Encoding.UTF8, "text/plain"));
         Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
 
+        // The budget is spent: even a well-formed request now waits.
         using var second = await bff.SendAsync(HttpMethod.Post, "/bff/backchannel", antiforgery: false,
             configure: r => r.Content = new FormUrlEncodedContent([new("logout_token", "x")]));
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.NotNull(second.Headers.RetryAfter);
+
+        // Another client is not affected.
+        using var other = await bff.SendAsync(HttpMethod.Post, "/bff/backchannel", antiforgery: false,
+            configure: r =>
+            {
+                r.Headers.Add(InProcessBff.PeerHeader, "198.51.100.20");
+                r.Content = new StringContent("logout_token=x", System.Text.Encoding.UTF8, "text/plain");
+            });
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
     }
 }

@@ -53,7 +53,7 @@ internal sealed class SessionHarness : IDisposable
         return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, "test")), BffAuthenticationSchemes.Cookie);
     }
 
-    public static DefaultHttpContext Request(string? query = null, string? userAgent = null, string ip = "198.51.100.7", string? forwardedFor = null)
+    public static DefaultHttpContext Request(string? query = null, string? userAgent = null, string ip = "198.51.100.7")
     {
         var context = new DefaultHttpContext();
         context.Connection.RemoteIpAddress = IPAddress.Parse(ip);
@@ -65,11 +65,6 @@ internal sealed class SessionHarness : IDisposable
         if (userAgent is not null)
         {
             context.Request.Headers.UserAgent = userAgent;
-        }
-
-        if (forwardedFor is not null)
-        {
-            context.Request.Headers["X-Forwarded-For"] = forwardedFor;
         }
 
         return context;

@@ -57,6 +57,8 @@ const REASONS: Record<string, string> = {
   AbsoluteLifetime: 'reached its maximum lifetime',
   RefreshFailed: 'could no longer be renewed',
   Unreadable: 'could no longer be read',
+  Replaced: 'replaced by a new sign-in',
+  SessionLimit: 'ended to stay within the session limit',
 };
 
 /** A short sentence for an audit event, e.g. "Session ended: signed out from another session". */

@@ -1,0 +1,38 @@
+using System.Threading.RateLimiting;
+
+namespace Bff.RateLimiting;
+
+/// <summary>
+/// A fixed-window budget per client (<see cref="ClientPartition"/>) that code spends itself, for limits the
+/// endpoint middleware cannot express: back-channel logout spends it on failures only (a provider's burst of
+/// genuine logouts is never refused, someone guessing at tokens is), anonymous client-token calls on every call.
+/// </summary>
+internal sealed class ClientRateLimiter(RateLimitRule rule) : IDisposable
+{
+    public const string BackChannelFailures = "Bff.BackChannelFailures";
+    public const string AnonymousApi = "Bff.AnonymousApi";
+
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
+        RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = rule.PermitLimit,
+            Window = rule.Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    /// <summary>Spends one permit; false (and how long to wait) when the client has none left.</summary>
+    public bool TryAcquire(string client, out TimeSpan retryAfter) => Acquire(client, 1, out retryAfter);
+
+    /// <summary>True when the client has no permit left, without spending one.</summary>
+    public bool IsExhausted(string client, out TimeSpan retryAfter) => !Acquire(client, 0, out retryAfter);
+
+    private bool Acquire(string client, int permits, out TimeSpan retryAfter)
+    {
+        using var lease = _limiter.AttemptAcquire(client, permits);
+        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : rule.Window;
+        return lease.IsAcquired;
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using Bff.Host;
+using Bff.Testing;
+
+namespace Bff.Tests.Integration;
+
+/// <summary>A real nginx terminating TLS in front of a BFF that trusts it (and nobody else) as a proxy.</summary>
+public sealed class TlsOffloadFixture : IAsyncLifetime
+{
+    public TlsTerminatingProxy Proxy { get; } = TlsTerminatingProxy.Create();
+
+    public TestStack Stack { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Stack = await TestStack.StartAsync(new TestStackOptions
+        {
+            ExtraOrigins = [Proxy.Origin],
+            BffSettings = new Dictionary<string, string>
+            {
+                ["Bff:TrustedProxies:0"] = TlsTerminatingProxy.SourceAddress,
+                ["Bff:AllowPlainHttp"] = "false",
+            },
+        });
+        await Proxy.StartAsync(Stack.BffPorts[0]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Proxy.DisposeAsync();
+        await Stack.DisposeAsync();
+    }
+}
+
+public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<TlsOffloadFixture>
+{
+    private BrowserClient HttpsBrowser() => new(fixture.Proxy.Origin, fixture.Proxy.Trusts);
+
+    [Fact]
+    public async Task Behind_the_proxy_the_sign_in_cookies_are_host_prefixed_and_secure()
+    {
+        using var browser = HttpsBrowser();
+        using var login = await browser.GetAsync("/bff/login", antiforgery: false);
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var setCookies = login.Headers.GetValues("Set-Cookie").ToList();
+        Assert.NotEmpty(setCookies);
+        Assert.All(setCookies, cookie =>
+        {
+            Assert.StartsWith("__Host-", cookie, StringComparison.Ordinal);
+            Assert.Contains("; secure", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("; path=/;", cookie + ";", StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
+        });
+        Assert.Contains(setCookies, c => c.StartsWith("__Host-.AspNetCore.Correlation.", StringComparison.Ordinal));
+        Assert.Equal("max-age=31536000", login.Headers.GetValues("Strict-Transport-Security").Single());
+    }
+
+    [Fact]
+    public async Task Sign_in_through_the_proxy_comes_back_over_https_with_a_secure_host_session_cookie()
+    {
+        using var browser = HttpsBrowser();
+        await browser.SignInAsync("tls-alice");
+
+        // The provider sent the browser back to the redirect URI the BFF asked for: the https origin.
+        Assert.Equal(fixture.Proxy.Origin + "/signin-oidc", browser.LastCallbackUrl!.GetLeftPart(UriPartial.Path));
+
+        var session = Assert.Single(browser.Cookies.GetAllCookies(), c => c.Name is "__Host-bff" or "bff");
+        Assert.Equal("__Host-bff", session.Name);
+        Assert.True(session.Secure);
+        Assert.True(session.HttpOnly);
+
+        Assert.Equal("tls-alice", (await browser.UserAsync())["sub"].GetString());
+        Assert.Equal("tls-alice", (await browser.GetJsonAsync("/api/whoami")).GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public async Task Over_https_a_planted_bare_session_cookie_is_ignored()
+    {
+        using var attacker = fixture.Stack.NewBrowser();
+        await attacker.SignInAsync("tls-mallory");
+        var planted = attacker.SessionCookie!;
+        Assert.Equal("bff", planted.Name);
+
+        using var victim = HttpsBrowser();
+        victim.Cookies.Add(new Cookie("bff", planted.Value, "/", "localhost"));
+        using var user = await victim.GetAsync("/bff/user");
+
+        // Over https only the __Host- cookie counts: a plain-HTTP or sibling-domain cookie is not a session.
+        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+    }
+
+    [Fact]
+    public async Task Forwarded_headers_from_an_untrusted_peer_are_ignored()
+    {
+        // The test talks to the BFF directly from 127.0.0.1; only nginx's 127.0.0.2 is trusted.
+        using var direct = fixture.Stack.NewBrowser();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/bff/login");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-Host", "evil.example");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        using var login = await direct.SendRawAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var correlation = login.Headers.GetValues("Set-Cookie").Single(c => c.Contains(".AspNetCore.Correlation.", StringComparison.Ordinal));
+        Assert.StartsWith(".AspNetCore.Correlation.", correlation, StringComparison.Ordinal);
+        Assert.DoesNotContain("secure", correlation, StringComparison.OrdinalIgnoreCase);
+        Assert.False(login.Headers.Contains("Strict-Transport-Security"));
+        var authorize = Uri.UnescapeDataString(login.Headers.Location!.ToString());
+        Assert.DoesNotContain("evil.example", authorize, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://localhost", authorize, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_production_bff_on_plain_http_without_a_trusted_proxy_refuses_to_start()
+    {
+        var port = FreePort.Next();
+        await using var app = BffHostApp.Create(
+        [
+            $"--urls=http://127.0.0.1:{port}",
+            "--environment=Production",
+            "--Bff:Authority=http://127.0.0.1:9",
+            "--Bff:RequireHttpsMetadata=false",
+            "--Bff:ClientId=bff",
+            "--Bff:ClientSecret=secret",
+            "--Logging:LogLevel:Default=None",
+        ]);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+        Assert.Contains("Bff:TrustedProxies", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Bff:AllowPlainHttp", refused.Message, StringComparison.Ordinal);
+    }
+}
