@@ -16,7 +16,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Cluster = await RedisCluster.StartAsync();
-        Inspector = await ConnectionMultiplexer.ConnectAsync(Cluster.ConnectionString);
+        Inspector = await ConnectionMultiplexer.ConnectAsync(Cluster.ConnectionString + ",tiebreaker=");
         Stack = await TestStack.StartAsync(new TestStackOptions
         {
             BffInstances = 2,

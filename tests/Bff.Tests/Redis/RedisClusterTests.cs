@@ -151,6 +151,15 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture, ITestOutputHe
         Assert.Contains("bff:dataprotection:keys", all);
         Assert.Contains("bff:audit-log", all);
         output.WriteLine(string.Join(", ", perMaster.Select(m => $"{m.Key}: {m.Value.Count} keys")));
+
+        // No command was ever refused for touching two slots or sent to the wrong master (the servers count them).
+        foreach (var port in fixture.Cluster.Ports)
+        {
+            var errors = await RedisCluster.CliAsync(port, "INFO", "errorstats");
+            Assert.DoesNotContain("CROSSSLOT", errors);
+            Assert.DoesNotContain("MOVED", errors);
+            Assert.DoesNotContain("ASK", errors);
+        }
     }
 
     [Fact]

@@ -12,6 +12,7 @@ public sealed class RedisConfigurationTests
         Assert.False(configuration.AbortOnConnectFail);
         Assert.Equal(RedisConfiguration.DefaultConnectTimeoutMs, configuration.ConnectTimeout);
         Assert.Equal(RedisConfiguration.DefaultSyncTimeoutMs, configuration.SyncTimeout);
+        Assert.Equal("", configuration.TieBreaker);
     }
 
     [Fact]
