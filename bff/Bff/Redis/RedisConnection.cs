@@ -22,6 +22,10 @@ internal sealed class RedisConnection : IDisposable
     {
         _logger = logger;
         _configuration = RedisConfiguration.Parse(options.Value.ConnectionString);
+        if (options.Value.TrustedCertificateAuthority is { Length: > 0 } authority)
+        {
+            _configuration.TrustIssuer(authority);
+        }
         Keys = new RedisKeys(options.Value.KeyPrefix);
         OperationTimeout = TimeSpan.FromMilliseconds(_configuration.SyncTimeout);
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);

@@ -24,6 +24,11 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
             errors.Add("Bff:Redis:KeyPrefix must be a non-empty prefix without spaces or braces, e.g. 'bff:' or 'shop-bff:'.");
         }
 
+        if (options.TrustedCertificateAuthority is { Length: > 0 } authority && !File.Exists(authority))
+        {
+            errors.Add($"Bff:Redis:TrustedCertificateAuthority names '{authority}', which does not exist: give the path of the CA certificate (PEM or DER) that signed Redis's TLS certificate.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ApplicationName))
         {
             errors.Add("Bff:Redis:ApplicationName must not be empty: every instance of one application uses the same name, e.g. 'bff'.");
