@@ -27,7 +27,10 @@ public sealed class RedisKeyRingTests(RedisFixture redis) : IDisposable
         return path;
     }
 
-    private async Task<ServiceProvider> BuildAsync(string? certificatePath, string? password = Password)
+    private Task<ServiceProvider> BuildAsync(string? certificatePath, string? password = Password) =>
+        BuildAsync(new KeyRingCertificateOptions { Path = certificatePath, Password = password });
+
+    private async Task<ServiceProvider> BuildAsync(KeyRingCertificateOptions certificate)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -40,7 +43,7 @@ public sealed class RedisKeyRingTests(RedisFixture redis) : IDisposable
         {
             options.ConnectionString = redis.Server.ConnectionString;
             options.KeyPrefix = _prefix;
-            options.KeyRingCertificate = new KeyRingCertificateOptions { Path = certificatePath, Password = password };
+            options.KeyRingCertificate = certificate;
         });
         var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<RedisConnection>().StartAsync();
@@ -65,15 +68,38 @@ public sealed class RedisKeyRingTests(RedisFixture redis) : IDisposable
         Assert.Equal("a refresh token", second.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(protectedValue));
 
         // Someone who reads Redis but lacks the certificate's private key cannot use the ring.
-        await using var withoutCertificate = await BuildAsync(null);
+        await using var withoutCertificate = await BuildAsync(certificatePath: null);
         Assert.ThrowsAny<CryptographicException>(() =>
             withoutCertificate.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(protectedValue));
     }
 
     [Fact]
+    public async Task A_certificate_in_the_store_named_by_its_thumbprint_encrypts_the_ring()
+    {
+        using var fromFile = X509CertificateLoader.LoadPkcs12FromFile(CertificateFile(), Password, X509KeyStorageFlags.PersistKeySet | X509KeyStorageFlags.Exportable);
+        using var store = new X509Store(StoreName.My, StoreLocation.CurrentUser);
+        store.Open(OpenFlags.ReadWrite);
+        store.Add(fromFile);
+        try
+        {
+            await using var provider = await BuildAsync(new KeyRingCertificateOptions { Thumbprint = fromFile.Thumbprint.ToLowerInvariant() });
+            var secret = provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("x");
+
+            Assert.Contains("EncryptedData", await StoredKeyAsync());
+            Assert.Equal("x", provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(secret));
+            var unknown = await Assert.ThrowsAsync<InvalidOperationException>(() => BuildAsync(new KeyRingCertificateOptions { Thumbprint = new string('A', 40) }));
+            Assert.Contains("is not in the CurrentUser/My store", unknown.Message);
+        }
+        finally
+        {
+            store.Remove(fromFile);
+        }
+    }
+
+    [Fact]
     public async Task Without_a_certificate_the_key_is_stored_in_clear()
     {
-        await using var provider = await BuildAsync(null);
+        await using var provider = await BuildAsync(certificatePath: null);
         provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("x");
 
         Assert.Contains("<value>", await StoredKeyAsync());
