@@ -86,6 +86,31 @@ public sealed partial class SessionExperienceTests(BrowserStackFixture fixture, 
             await Expect(laptop.Page.GetByTestId("session-current").Locator("xpath=ancestor::li").GetByTestId("session-sign-out"))
                 .ToHaveTextAsync("Sign out of this device");
 
+            // On a phone-sized screen each row is two lines (device, then facts) with its button beside them.
+            await laptop.Page.SetViewportSizeAsync(360, 740);
+            foreach (var row in await laptop.Page.GetByTestId("session-row").AllAsync())
+            {
+                var lines = await row.EvaluateAsync<double[]>("""
+                    r => {
+                      const box = e => e.getBoundingClientRect();
+                      const lineHeight = parseFloat(getComputedStyle(r).lineHeight);
+                      const device = box(r.querySelector('.session-list__device'));
+                      const button = box(r.querySelector('button'));
+                      const facts = box(r.querySelector('[data-testid=session-facts]'));
+                      const padding = parseFloat(getComputedStyle(r).paddingTop) + parseFloat(getComputedStyle(r).paddingBottom);
+                      return [lineHeight, Math.abs(device.top - button.top), facts.height, facts.top - device.top,
+                              box(r).height - padding, device.height];
+                    }
+                    """);
+                output.WriteLine($"row: line {lines[0]}px, device/button offset {lines[1]}px, facts {lines[2]}px high, {lines[3]}px below, row {lines[4]}px");
+                Assert.True(lines[1] < lines[0], "the button starts on the device's line");
+                Assert.True(lines[2] < lines[0] * 1.5, "the facts take one line");
+                Assert.True(lines[3] > 0, "the facts come second");
+                Assert.True(lines[4] < lines[0] * 2.6, $"two lines in all, not {lines[4]}px");
+                Assert.True(lines[5] < lines[0] * 1.5, "the device takes one line");
+            }
+
+            await laptop.Page.SetViewportSizeAsync(1280, 720);
             await laptop.Page.GetByTestId("sign-out-others").ClickAsync();
             await Expect(laptop.Page.GetByTestId("confirm")).ToContainTextAsync("This browser stays signed in");
             await laptop.Page.GetByTestId("confirm-cancel").ClickAsync();
