@@ -1,5 +1,6 @@
 using Bff.Configuration;
 using Bff.Logging;
+using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Bff.Endpoints;
 /// <summary><c>GET /bff/login?returnUrl=/path</c>: starts sign-in at the provider and comes back to a local path.</summary>
 internal static class LoginEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ILogger<BffOptions> logger)
+    public static async Task HandleAsync(HttpContext context, ReauthenticationRequirement reauthentication, ILogger<BffOptions> logger)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];
@@ -24,9 +25,8 @@ internal static class LoginEndpoint
             return;
         }
 
-        await context.ChallengeAsync(BffAuthenticationSchemes.Oidc, new AuthenticationProperties
-        {
-            RedirectUri = context.Request.PathBase + returnUrl,
-        });
+        var properties = new AuthenticationProperties { RedirectUri = context.Request.PathBase + returnUrl };
+        await reauthentication.ApplyAsync(context, properties);
+        await context.ChallengeAsync(BffAuthenticationSchemes.Oidc, properties);
     }
 }

@@ -149,4 +149,12 @@ internal static partial class Log
 
     [LoggerMessage(8102, LogLevel.Information, "The data-protection key ring in Redis is encrypted with certificate {Thumbprint}")]
     public static partial void KeyRingCertificateLoaded(ILogger logger, string thumbprint);
+
+    // 83xx: session experience (re-authentication, ending other sessions).
+
+    [LoggerMessage(8301, LogLevel.Information, "Sign-in asks the provider for the password again: this browser's session was ended elsewhere ({Reason})")]
+    public static partial void ReauthenticationRequired(ILogger logger, string reason);
+
+    [LoggerMessage(8302, LogLevel.Information, "{Subject} signed out all other sessions: {Count} session(s) ended")]
+    public static partial void SignedOutOthers(ILogger logger, string subject, int count);
 }

@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Bff.Endpoints;
 using Bff.Http;
 using Bff.Logging;
+using Bff.Sessions;
 using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
@@ -84,6 +85,12 @@ internal sealed class OidcHandler(
             ["nonce"] = nonce,
             ["state"] = Options.StateDataFormat.Protect(properties),
         };
+
+        // Set by the BFF itself (never taken from the query): a browser whose session was ended elsewhere logs in again.
+        if (properties.GetParameter<string>(ReauthenticationRequirement.PromptParameter) is { } prompt)
+        {
+            parameters[ReauthenticationRequirement.PromptParameter] = prompt;
+        }
 
         return QueryHelpers.AddQueryString(_configuration!.AuthorizationEndpoint, parameters);
     }
