@@ -108,7 +108,7 @@ public sealed class RedisSessionSweeperTests(RedisFixture redis, ITestOutputHelp
     [Fact]
     public async Task Where_redis_expires_sessions_itself_no_index_key_outlives_them()
     {
-        // Real time, short lifetimes: the sessions end in a second and Redis keeps them a second more (the grace).
+        // Real time, short lifetimes: the sessions end in two seconds and Redis keeps them a second more (the grace).
         using var connection = RedisFixture.Connect(redis.Server.ConnectionString, RedisFixture.NewPrefix());
         var store = new RedisSessionStore(connection, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance)
         {
@@ -116,7 +116,7 @@ public sealed class RedisSessionSweeperTests(RedisFixture redis, ITestOutputHelp
         };
         var now = DateTimeOffset.UtcNow;
         var sessions = Enumerable.Range(0, 500)
-            .Select(i => SweeperScenario.Session($"r{i}", $"ru{i % 50}", $"rsid{i % 100}", now, now.AddSeconds(1), now.AddHours(8)))
+            .Select(i => SweeperScenario.Session($"r{i}", $"ru{i % 50}", $"rsid{i % 100}", now, now.AddSeconds(2), now.AddHours(8)))
             .ToList();
         await Task.WhenAll(sessions.Select(s => store.SaveAsync(s, CancellationToken.None)));
 
