@@ -41,6 +41,9 @@ const TEST_HOOKS = process.env.IDP_TEST_HOOKS === '1';
 // When set, keys, grants and sessions are written here on shutdown and read back on start, so the
 // provider can be stopped and started again (an outage) without losing who is signed in.
 const STATE_FILE = process.env.IDP_STATE_FILE || '';
+// Pushed authorization requests (RFC 9126) are advertised and used by the BFF; IDP_REQUIRE_PAR=1 refuses
+// authorization requests that were not pushed.
+const REQUIRE_PAR = process.env.IDP_REQUIRE_PAR === '1';
 
 const API_RESOURCE = 'urn:bff-demo:api';
 const API_AUDIENCE = 'api';
@@ -270,6 +273,7 @@ const configuration = {
       allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
     },
     backchannelLogout: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
     rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
     resourceIndicators: {
       enabled: true,

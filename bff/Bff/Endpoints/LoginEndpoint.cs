@@ -1,15 +1,29 @@
+using System.Globalization;
 using Bff.Configuration;
 using Bff.Logging;
+using Bff.Oidc;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Bff.Endpoints;
 
-/// <summary><c>GET /bff/login?returnUrl=/path</c>: starts sign-in at the provider and comes back to a local path.</summary>
+/// <summary>
+/// <c>GET /bff/login?returnUrl=/path</c>: starts sign-in at the provider and comes back to a local path.
+/// <c>prompt</c>, <c>acr_values</c>, <c>max_age</c> and <c>login_hint</c> pass on to the provider; nothing else does.
+/// </summary>
 internal static class LoginEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, ILogger<BffOptions> logger)
+    private const int MaxParameterLength = 256;
+
+    public static async Task HandleAsync(
+        HttpContext context,
+        ProviderMetadata metadata,
+        IOptionsMonitor<OpenIdConnectOptions> oidc,
+        ILogger<BffOptions> logger)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];
@@ -24,9 +38,45 @@ internal static class LoginEndpoint
             return;
         }
 
-        await context.ChallengeAsync(BffAuthenticationSchemes.Oidc, new AuthenticationProperties
+        var properties = new AuthenticationProperties { RedirectUri = context.Request.PathBase + returnUrl };
+        foreach (var name in BffOpenIdConnectEvents.PassThroughParameters)
         {
-            RedirectUri = context.Request.PathBase + returnUrl,
-        });
+            var values = context.Request.Query[name];
+            if (values.Count == 0)
+            {
+                continue;
+            }
+
+            if (values.Count > 1 || !IsAcceptable(name, values[0]))
+            {
+                await BffEndpointResults.BadRequestAsync(context, $"{name} must be given once, as printable text of at most {MaxParameterLength} characters{(name == OpenIdConnectParameterNames.MaxAge ? " (max_age: whole seconds)" : "")}.");
+                return;
+            }
+
+            properties.SetParameter(name, values[0]);
+        }
+
+        // The handler would throw for a provider it cannot read; a person gets a page that says what is wrong.
+        try
+        {
+            var configuration = await metadata.GetAsync(context.RequestAborted);
+            if (oidc.Get(BffAuthenticationSchemes.Oidc).PushedAuthorizationBehavior == PushedAuthorizationBehavior.Require &&
+                string.IsNullOrEmpty(configuration.PushedAuthorizationRequestEndpoint))
+            {
+                throw new ProviderMetadataException("Bff:RequirePushedAuthorization is set, but the provider's discovery document names no pushed_authorization_request_endpoint.");
+            }
+
+            await context.ChallengeAsync(BffAuthenticationSchemes.Oidc, properties);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted &&
+                                   ex is ProviderMetadataException or ProviderUnavailableException or HttpRequestException or IOException)
+        {
+            Log.ProviderUnavailable(logger, ex.GetType().Name, ex.Message);
+            await SignInFailurePage.WriteProviderProblemAsync(context, ex);
+        }
     }
+
+    private static bool IsAcceptable(string name, string? value) =>
+        !string.IsNullOrEmpty(value) && value.Length <= MaxParameterLength && value.All(c => c is >= ' ' and <= '~') &&
+        (name != OpenIdConnectParameterNames.MaxAge || long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _));
 }

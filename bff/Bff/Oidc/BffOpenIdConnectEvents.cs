@@ -1,0 +1,173 @@
+using Bff.Endpoints;
+using Bff.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Bff.Oidc;
+
+/// <summary>
+/// What the BFF adds to ASP.NET Core's OpenID Connect handler, through its events: the RFC 9207 <c>iss</c>
+/// check, the code exchange and the pushed authorization request with the BFF's client and its classification
+/// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, the session's tokens and
+/// claims, readable pages instead of exceptions, and sign-out that works without an <c>end_session_endpoint</c>.
+/// Replace or extend any of it with <c>ConfigureOpenIdConnect</c>: the handler calls these through
+/// <see cref="OpenIdConnectOptions.Events"/>.
+/// </summary>
+internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEndpointClient tokenEndpoint, TimeProvider time) : OpenIdConnectEvents
+{
+    /// <summary>Authorize parameters that <c>/bff/login</c> passes on from its query, as authentication-properties parameters.</summary>
+    public static readonly string[] PassThroughParameters =
+        [OpenIdConnectParameterNames.Prompt, OpenIdConnectParameterNames.AcrValues, OpenIdConnectParameterNames.MaxAge, OpenIdConnectParameterNames.LoginHint];
+
+    /// <summary>The <c>id_token_hint</c> a sign-out passes, as an authentication-properties parameter.</summary>
+    public const string IdTokenHintParameter = OpenIdConnectParameterNames.IdTokenHint;
+
+    // The nonce travels in the data-protected state too, so the id_token must carry this request's nonce,
+    // not merely one this browser holds a cookie for.
+    private const string NonceKey = "bff.nonce";
+    private static readonly object TokenResponseKey = new();
+
+    public override Task RedirectToIdentityProvider(RedirectContext context)
+    {
+        if (context.ProtocolMessage.Nonce is { } nonce)
+        {
+            context.Properties.Items[NonceKey] = nonce;
+        }
+
+        foreach (var name in PassThroughParameters)
+        {
+            if (context.Properties.GetParameter<string>(name) is { Length: > 0 } value)
+            {
+                context.ProtocolMessage.SetParameter(name, value);
+            }
+        }
+
+        return base.RedirectToIdentityProvider(context);
+    }
+
+    public override async Task PushAuthorization(PushedAuthorizationContext context)
+    {
+        // Pushed with the same client authentication as every other call to the provider.
+        var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
+        var form = context.ProtocolMessage.Parameters
+            .Where(p => p.Key != OpenIdConnectParameterNames.ClientSecret && !string.IsNullOrEmpty(p.Value))
+            .ToList();
+        var response = await tokenEndpoint.PostAsync(configuration.PushedAuthorizationRequestEndpoint, form, context.HttpContext.RequestAborted);
+        var requestUri = response.IsSuccess ? TokenResponse.String(System.Text.Json.JsonDocument.Parse(response.Json!).RootElement, "request_uri") : null;
+        if (string.IsNullOrEmpty(requestUri))
+        {
+            throw new ProviderUnavailableException(response.IsNotJson
+                ? "The identity provider answered the sign-in request with something that is not JSON. Please try again in a moment."
+                : "The identity provider did not accept the sign-in request right now. Please try again in a moment.");
+        }
+
+        context.HandleClientAuthentication();
+        context.HandlePush(requestUri);
+        await base.PushAuthorization(context);
+    }
+
+    public override async Task MessageReceived(MessageReceivedContext context)
+    {
+        // RFC 9207: the authorization response names its issuer, so a response from another provider
+        // (a mix-up attack) is refused before its code is used anywhere.
+        var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
+        var iss = context.ProtocolMessage.Iss;
+        if ((configuration.AuthorizationResponseIssParameterSupported || iss is not null) &&
+            !string.Equals(iss, configuration.Issuer, StringComparison.Ordinal))
+        {
+            context.Fail(new OidcProtocolException("The sign-in response came from an unexpected issuer."));
+            return;
+        }
+
+        await base.MessageReceived(context);
+    }
+
+    public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
+    {
+        var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
+        var form = context.TokenEndpointRequest!.Parameters
+            .Where(p => p.Key is not (OpenIdConnectParameterNames.ClientId or OpenIdConnectParameterNames.ClientSecret) && !string.IsNullOrEmpty(p.Value))
+            .ToList();
+        var response = await tokenEndpoint.PostAsync(configuration.TokenEndpoint, form, context.HttpContext.RequestAborted);
+        if (response.IsTransient)
+        {
+            context.Fail(new ProviderUnavailableException(response.IsNotJson
+                ? "The identity provider answered the sign-in with something that is not JSON. Please try again in a moment."
+                : "The identity provider cannot be reached right now. Please try again in a moment.")
+            {
+                Data = { ["detail"] = response.ErrorDescription },
+            });
+            return;
+        }
+
+        if (!response.IsSuccess)
+        {
+            context.Fail(new OidcProtocolException(
+                "The sign-in code was rejected by the identity provider (it may have been used already). Please sign in again."));
+            return;
+        }
+
+        if (string.IsNullOrEmpty(response.IdToken))
+        {
+            context.Fail(new OidcProtocolException("The identity provider returned no id_token."));
+            return;
+        }
+
+        context.HttpContext.Items[TokenResponseKey] = response;
+        context.HandleCodeRedemption(new OpenIdConnectMessage(response.Json!));
+        await base.AuthorizationCodeReceived(context);
+    }
+
+    public override async Task TokenValidated(TokenValidatedContext context)
+    {
+        var idToken = new JsonWebToken(context.TokenEndpointResponse!.IdToken);
+        context.Properties!.Items.Remove(NonceKey, out var expected);
+        idToken.TryGetPayloadValue<string>("nonce", out var nonce);
+        if (expected is null || !string.Equals(nonce, expected, StringComparison.Ordinal) ||
+            !string.Equals(context.Nonce, expected, StringComparison.Ordinal))
+        {
+            context.Fail(new OidcProtocolException("The id_token's nonce does not match the sign-in request."));
+            return;
+        }
+
+        // The session's tokens, written the same way a refresh writes them (expires_at and issued_at included:
+        // together they give the token's lifetime, which bounds how early it is refreshed).
+        if (context.HttpContext.Items[TokenResponseKey] is TokenResponse response)
+        {
+            SessionTokens.Apply(context.Properties, response, time.GetUtcNow());
+        }
+
+        await base.TokenValidated(context);
+    }
+
+    public override Task RemoteFailure(RemoteFailureContext context) => SignInFailurePage.HandleAsync(context);
+
+    public override async Task RedirectToIdentityProviderForSignOut(RedirectContext context)
+    {
+        // The local session is already gone. A provider without end_session_endpoint (Amazon Cognito, say)
+        // or one that cannot be reached leaves the provider's session as it is: back to the app.
+        if (metadata.Current?.EndSessionEndpoint is not { Length: > 0 })
+        {
+            context.Response.Redirect(context.Request.PathBase + (context.Properties.RedirectUri ?? "/"));
+            context.HandleResponse();
+            return;
+        }
+
+        context.ProtocolMessage.ClientId = context.Options.ClientId;
+        context.ProtocolMessage.IdTokenHint = context.Properties.GetParameter<string>(IdTokenHintParameter);
+        await base.RedirectToIdentityProviderForSignOut(context);
+    }
+
+    public override async Task SignedOutCallbackRedirect(RemoteSignOutContext context)
+    {
+        // An unreadable state (expired, forged) still ends at the app's home page: the user is signed out either way.
+        var returnUrl = context.Properties?.RedirectUri is { } url && ReturnUrlValidator.IsLocal(url) ? url : "/";
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Redirect(context.Request.PathBase + returnUrl);
+        context.HandleResponse();
+        await base.SignedOutCallbackRedirect(context);
+    }
+}
