@@ -64,7 +64,6 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
                 : "The identity provider did not accept the sign-in request right now. Please try again in a moment.");
         }
 
-        context.HandleClientAuthentication();
         context.HandlePush(requestUri);
         await base.PushAuthorization(context);
     }
