@@ -396,4 +396,102 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         var forged = await browser.NavigateAsync("/signout-callback-oidc?state=forged");
         Assert.Equal(new Uri(_bffUrl + "/"), forged.Url);
     }
+
+    private string LogoutToken(string? typ)
+    {
+        var claims = new Dictionary<string, object?>
+        {
+            ["iss"] = _idp.Issuer,
+            ["aud"] = HostileProvider.ClientId,
+            ["iat"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["sid"] = "hostile-session",
+            ["events"] = new Dictionary<string, object> { ["http://schemas.openid.net/event/backchannel-logout"] = new Dictionary<string, object>() },
+        };
+        return _idp.Rsa.Sign(claims, new Dictionary<string, object?> { ["typ"] = typ });
+    }
+
+    private async Task<HttpStatusCode> PostLogoutTokenAsync(string token)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(_bffUrl + "/bff/backchannel",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["logout_token"] = token }));
+        return response.StatusCode;
+    }
+
+    [Theory]
+    [InlineData("JWT")] // as Keycloak before 25 and other providers type them
+    [InlineData(null)]
+    [InlineData("logout+jwt")]
+    public async Task Back_channel_logout_tokens_typed_jwt_or_untyped_end_the_session(string? typ)
+    {
+        using var browser = NewBrowser();
+        await SignInAsync(browser);
+
+        Assert.Equal(HttpStatusCode.OK, await PostLogoutTokenAsync(LogoutToken(typ)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/bff/user")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Back_channel_logout_tokens_typed_for_access_are_refused()
+    {
+        using var browser = NewBrowser();
+        await SignInAsync(browser);
+
+        Assert.Equal(HttpStatusCode.BadRequest, await PostLogoutTokenAsync(LogoutToken("at+jwt")));
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/bff/user")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_strict_switch_refuses_logout_tokens_typed_jwt()
+    {
+        await _bff.DisposeAsync();
+        await StartBffAsync("--Bff:BackChannel:RequireLogoutJwtType=true");
+        using var browser = NewBrowser();
+        await SignInAsync(browser);
+
+        Assert.Equal(HttpStatusCode.BadRequest, await PostLogoutTokenAsync(LogoutToken("JWT")));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/bff/user")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, await PostLogoutTokenAsync(LogoutToken("logout+jwt")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/bff/user")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Configure_open_id_connect_changes_the_handler_and_keeps_the_bffs_checks()
+    {
+        await _bff.DisposeAsync();
+        var port = FreePort.Next();
+        _bffUrl = $"http://localhost:{port}";
+        var seen = new List<string>();
+        _bff = BffHostApp.Create(
+        [
+            $"--urls={_bffUrl}", "--Logging:LogLevel:Default=None", $"--Bff:Authority={_idp.Issuer}",
+            "--Bff:RequireHttpsMetadata=false", "--Bff:AllowPlainHttp=true",
+            $"--Bff:ClientId={HostileProvider.ClientId}", $"--Bff:ClientSecret={HostileProvider.ClientSecret}",
+        ], builder => new Bff.Configuration.BffBuilder(builder.Services).ConfigureOpenIdConnect(o =>
+        {
+            o.Prompt = "consent";
+            o.Events.OnTokenValidated = context =>
+            {
+                seen.Add(context.Principal!.FindFirst("sub")!.Value);
+                return Task.CompletedTask;
+            };
+        }));
+        await _bff.StartAsync();
+        using var browser = NewBrowser();
+
+        var authorize = await StartSignInAsync(browser);
+        Assert.Equal("consent", authorize["prompt"]);
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(Callback(authorize, _idp.IssueCode(authorize), _idp.Issuer))).Status);
+        Assert.Equal(["alice"], seen);
+
+        // The user's event runs after the BFF's nonce check, which still refuses a forged answer.
+        _idp.ChangeClaims = c => c["nonce"] = "attacker-nonce";
+        using var other = NewBrowser();
+        await AssertRefusedAsync(other, await SignInAsync(other), "nonce");
+        Assert.Equal(["alice"], seen);
+    }
 }
