@@ -146,18 +146,22 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
 
     public override async Task RedirectToIdentityProviderForSignOut(RedirectContext context)
     {
-        // The local session is already gone. A provider without end_session_endpoint (Amazon Cognito, say)
-        // or one that cannot be reached leaves the provider's session as it is: back to the app.
-        if (metadata.Current?.EndSessionEndpoint is not { Length: > 0 })
+        context.ProtocolMessage.ClientId = context.Options.ClientId;
+        context.ProtocolMessage.IdTokenHint = context.Properties.GetParameter<string>(IdTokenHintParameter);
+        // The app's own delegate may point elsewhere (Amazon Cognito's /logout, which discovery does not name).
+        await base.RedirectToIdentityProviderForSignOut(context);
+        if (context.Handled)
         {
-            context.Response.Redirect(context.Request.PathBase + (context.Properties.RedirectUri ?? "/"));
-            context.HandleResponse();
             return;
         }
 
-        context.ProtocolMessage.ClientId = context.Options.ClientId;
-        context.ProtocolMessage.IdTokenHint = context.Properties.GetParameter<string>(IdTokenHintParameter);
-        await base.RedirectToIdentityProviderForSignOut(context);
+        // The local session is already gone. A provider without end_session_endpoint leaves its own session
+        // as it is, where the handler would throw: back to the app.
+        if (string.IsNullOrEmpty(context.ProtocolMessage.IssuerAddress))
+        {
+            context.Response.Redirect(context.Request.PathBase + (context.Properties.RedirectUri ?? "/"));
+            context.HandleResponse();
+        }
     }
 
     public override async Task SignedOutCallbackRedirect(RemoteSignOutContext context)

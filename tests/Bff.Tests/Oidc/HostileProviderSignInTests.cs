@@ -27,7 +27,9 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         await StartBffAsync();
     }
 
-    private async Task StartBffAsync(params string[] extra)
+    private Task StartBffAsync(params string[] extra) => StartBffAsync(null, extra);
+
+    private async Task StartBffAsync(Action<Bff.Configuration.BffBuilder>? configure, params string[] extra)
     {
         var port = FreePort.Next();
         _bffUrl = $"http://localhost:{port}";
@@ -43,7 +45,11 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
             "--Bff:RateLimits:Login:PermitLimit=10000",
             "--Bff:RateLimits:SignInCallback:PermitLimit=10000",
             .. extra,
-        ], builder => builder.Services.AddSingleton<TimeProvider>(_time));
+        ], builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(_time);
+            configure?.Invoke(new Bff.Configuration.BffBuilder(builder.Services));
+        });
         await _bff.StartAsync();
     }
 
@@ -463,15 +469,8 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
     public async Task Configure_open_id_connect_changes_the_handler_and_keeps_the_bffs_checks()
     {
         await _bff.DisposeAsync();
-        var port = FreePort.Next();
-        _bffUrl = $"http://localhost:{port}";
         var seen = new List<string>();
-        _bff = BffHostApp.Create(
-        [
-            $"--urls={_bffUrl}", "--Logging:LogLevel:Default=None", $"--Bff:Authority={_idp.Issuer}",
-            "--Bff:RequireHttpsMetadata=false", "--Bff:AllowPlainHttp=true",
-            $"--Bff:ClientId={HostileProvider.ClientId}", $"--Bff:ClientSecret={HostileProvider.ClientSecret}",
-        ], builder => new Bff.Configuration.BffBuilder(builder.Services).ConfigureOpenIdConnect(o =>
+        await StartBffAsync(bff => bff.ConfigureOpenIdConnect(o =>
         {
             o.Prompt = "consent";
             o.Events.OnTokenValidated = context =>
@@ -480,7 +479,6 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
                 return Task.CompletedTask;
             };
         }));
-        await _bff.StartAsync();
         using var browser = NewBrowser();
 
         var authorize = await StartSignInAsync(browser);
@@ -493,5 +491,29 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         using var other = NewBrowser();
         await AssertRefusedAsync(other, await SignInAsync(other), "nonce");
         Assert.Equal(["alice"], seen);
+    }
+
+    [Fact]
+    public async Task An_apps_sign_out_delegate_can_name_a_logout_endpoint_discovery_lacks()
+    {
+        _idp.HasEndSessionEndpoint = false; // Amazon Cognito, with the README's snippet
+        await _bff.DisposeAsync();
+        await StartBffAsync(bff => bff.ConfigureOpenIdConnect(o => o.Events.OnRedirectToIdentityProviderForSignOut = context =>
+        {
+            context.ProtocolMessage.IssuerAddress = _idp.Issuer + "/logout";
+            context.ProtocolMessage.SetParameter("logout_uri", context.ProtocolMessage.PostLogoutRedirectUri);
+            return Task.CompletedTask;
+        }));
+        using var browser = NewBrowser();
+        await SignInAsync(browser);
+        var logoutUrl = (await browser.UserAsync())["bff:logout_url"].GetString()!;
+
+        using var logout = await browser.GetAsync(logoutUrl, antiforgery: false);
+
+        Assert.StartsWith(_idp.Issuer + "/logout?", logout.Headers.Location!.ToString());
+        var query = QueryHelpers.ParseQuery(logout.Headers.Location.Query);
+        Assert.Equal(HostileProvider.ClientId, query["client_id"].ToString());
+        Assert.Equal(_bffUrl + "/signout-callback-oidc", query["logout_uri"].ToString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/bff/user")).StatusCode);
     }
 }
