@@ -473,6 +473,7 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         await StartBffAsync(bff => bff.ConfigureOpenIdConnect(o =>
         {
             o.Prompt = "consent";
+            o.AdditionalAuthorizationParameters["ui_locales"] = "de";
             o.Events.OnTokenValidated = context =>
             {
                 seen.Add(context.Principal!.FindFirst("sub")!.Value);
@@ -483,6 +484,7 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
 
         var authorize = await StartSignInAsync(browser);
         Assert.Equal("consent", authorize["prompt"]);
+        Assert.Equal("de", authorize["ui_locales"]);
         Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(Callback(authorize, _idp.IssueCode(authorize), _idp.Issuer))).Status);
         Assert.Equal(["alice"], seen);
 
