@@ -10,11 +10,12 @@ step() { printf '\n==> %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-step "System packages (redis-server, chromium, nginx)"
+step "System packages (redis-server, chromium, nginx, docker-compose)"
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -38,6 +39,10 @@ step "SPA: unit tests and build into the BFF's wwwroot"
 
 step "Dev identity provider: smoke test"
 (cd dev/idp && node smoke.mjs)
+
+step "docker-compose.yml: valid (no container engine here: the file is checked, not run)"
+docker-compose -f docker-compose.yml config -q
+echo "docker-compose.yml is valid"
 
 step ".NET: restore and build"
 dotnet build Bff.sln -c Release -nologo -v quiet

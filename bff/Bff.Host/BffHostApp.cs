@@ -23,6 +23,7 @@ public static class BffHostApp
         }
 
         bff.AddRemoteApis(builder.Configuration.GetSection("ReverseProxy"));
+        HostTelemetry.Add(builder);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -30,6 +31,7 @@ public static class BffHostApp
         app.UseStaticFiles();
         app.UseBff();
         app.MapBffHealthChecks();
+        HostTelemetry.Map(app);
         app.MapBffManagementEndpoints();
         app.MapRemoteApis();
         app.MapFallbackToFile("index.html");

@@ -97,6 +97,8 @@ public sealed class TestStack : IAsyncDisposable
             ["Bff:RequireHttpsMetadata"] = "false",
             // The suite runs the production environment over plain HTTP on loopback, on purpose.
             ["Bff:AllowPlainHttp"] = "true",
+            // The suite reads the readiness details (off by default outside Development).
+            ["Bff:Health:ShowDetails"] = "true",
             ["Bff:ClientId"] = IdentityProvider.ClientId,
             ["Bff:ClientSecret"] = IdentityProvider.ClientSecret,
             ["Bff:Scopes:0"] = "openid",
@@ -115,17 +117,25 @@ public sealed class TestStack : IAsyncDisposable
             ["ReverseProxy:Routes:public-api:Match:Path"] = "/public-api/{**rest}",
             ["ReverseProxy:Routes:public-api:Metadata:Bff.TokenType"] = "Client",
             ["ReverseProxy:Routes:public-api:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:public-api:Metadata:Bff.AllowAnonymous"] = "true",
             ["ReverseProxy:Routes:public-api:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Routes:maybe-user:ClusterId"] = "api",
             ["ReverseProxy:Routes:maybe-user:Match:Path"] = "/maybe-user-api/{**rest}",
             ["ReverseProxy:Routes:maybe-user:Metadata:Bff.TokenType"] = "UserOrClient",
             ["ReverseProxy:Routes:maybe-user:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:maybe-user:Metadata:Bff.AllowAnonymous"] = "true",
+            ["ReverseProxy:Routes:members-client:ClusterId"] = "api",
+            ["ReverseProxy:Routes:members-client:Match:Path"] = "/members-client-api/{**rest}",
+            ["ReverseProxy:Routes:members-client:Metadata:Bff.TokenType"] = "Client",
+            ["ReverseProxy:Routes:members-client:Metadata:Bff.Scope"] = "api",
+            ["ReverseProxy:Routes:members-client:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Routes:maybe-user:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = $"http://localhost:{ApiPort}",
             // Every test signs in from 127.0.0.1: the production limits would throttle the suite.
             ["Bff:RateLimits:Login:PermitLimit"] = "10000",
             ["Bff:RateLimits:SignInCallback:PermitLimit"] = "10000",
             ["Bff:RateLimits:BackChannel:PermitLimit"] = "10000",
+            ["Bff:RateLimits:AnonymousApi:PermitLimit"] = "10000",
         };
         if (_options.Redis is not null)
         {

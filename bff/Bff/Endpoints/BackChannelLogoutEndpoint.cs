@@ -83,7 +83,7 @@ internal static class BackChannelLogoutEndpoint
         }
 
         var ended = 0;
-        foreach (var session in await MatchingSessionsAsync(store, token, context.RequestAborted))
+        foreach (var session in await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted))
         {
             if (await terminator.EndAsync(session.Id, SessionEndReason.BackChannel, context.RequestAborted))
             {
@@ -100,17 +100,18 @@ internal static class BackChannelLogoutEndpoint
     /// names one), plus — when it names a <c>sub</c> — that user's sessions recorded without any <c>sid</c>, which
     /// no <c>sid</c> could ever reach.
     /// </summary>
-    private static async Task<List<SessionRecord>> MatchingSessionsAsync(ISessionStore store, LogoutToken token, CancellationToken cancellationToken)
+    internal static async Task<List<SessionRecord>> MatchingSessionsAsync(
+        ISessionStore store, string? subject, string? providerSessionId, CancellationToken cancellationToken)
     {
-        if (token.ProviderSessionId is not { } sid)
+        if (providerSessionId is not { } sid)
         {
-            return [.. await store.GetBySubjectAsync(token.Subject!, cancellationToken)];
+            return [.. await store.GetBySubjectAsync(subject!, cancellationToken)];
         }
 
         var sessions = (await store.GetByProviderSessionAsync(sid, cancellationToken))
-            .Where(s => token.Subject is null || s.Subject == token.Subject)
+            .Where(s => subject is null || s.Subject == subject)
             .ToList();
-        if (token.Subject is { } subject)
+        if (subject is not null)
         {
             sessions.AddRange((await store.GetBySubjectAsync(subject, cancellationToken)).Where(s => s.ProviderSessionId is null));
         }

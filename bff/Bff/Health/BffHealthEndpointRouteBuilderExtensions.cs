@@ -11,14 +11,15 @@ public static class BffHealthEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>/health/live</c> (200 while the process serves requests; runs no check) and <c>/health/ready</c>
     /// (every check tagged <see cref="BffHealthChecks.ReadyTag"/>, such as Redis; 503 when one is unhealthy).
-    /// Both answer JSON with each check's status, and neither looks at the caller's session.
+    /// Both answer JSON: the overall status, and on readiness each check's status and the session statistics when
+    /// <c>Bff:Health:ShowDetails</c> allows (by default in Development only). Neither looks at the caller's session.
     /// </summary>
     public static IEndpointRouteBuilder MapBffHealthChecks(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks(BffHealthChecks.LivePath, new HealthCheckOptions
         {
             Predicate = _ => false,
-            ResponseWriter = HealthResponseWriter.WriteAsync,
+            ResponseWriter = HealthResponseWriter.WriteStatusAsync,
         }).WithMetadata(SessionlessEndpointMetadata.Instance);
         endpoints.MapHealthChecks(BffHealthChecks.ReadyPath, new HealthCheckOptions
         {

@@ -1,5 +1,9 @@
 using System.Text.Json;
+using Bff.Configuration;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bff.Health;
@@ -7,11 +11,27 @@ namespace Bff.Health;
 /// <summary>
 /// The health answer as JSON: the overall status, each check's, and the numbers checks report, e.g.
 /// <c>{"status":"Healthy","checks":{"redis":"Healthy","sessions":"Healthy"},"data":{"sessions":{"active_sessions":3,…}}}</c>.
-/// No description or exception text (they may name hosts); the logs have the details.
+/// No description or exception text (they may name hosts); the logs have the details. Without
+/// <c>Bff:Health:ShowDetails</c> (the default outside Development) only the overall status is shown: anyone who
+/// can reach the endpoint can read it.
 /// </summary>
 internal static class HealthResponseWriter
 {
-    public static async Task WriteAsync(HttpContext context, HealthReport report)
+    /// <summary>The overall status alone: for liveness, and readiness unless details are allowed.</summary>
+    public static async Task WriteStatusAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.WriteAsync($"{{\"status\":\"{report.Status}\"}}", context.RequestAborted);
+    }
+
+    public static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<BffOptions>>().Value.Health;
+        var showDetails = options.ShowDetails ?? context.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment();
+        return showDetails ? WriteDetailsAsync(context, report) : WriteStatusAsync(context, report);
+    }
+
+    private static async Task WriteDetailsAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
 

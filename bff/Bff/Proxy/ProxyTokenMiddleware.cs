@@ -1,10 +1,13 @@
 using Bff.Configuration;
+using Bff.Diagnostics;
 using Bff.Http;
 using Bff.Logging;
+using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
@@ -14,18 +17,25 @@ namespace Bff.Proxy;
 /// <summary>
 /// Step of the proxy pipeline that gets the token the route asks for — the user's, fresh, or the BFF's
 /// own — and refuses the call before anything is forwarded when there is none: 401 problem+json without
-/// a session or when the session just ended, 503 when the provider cannot be reached.
+/// a session or when the session just ended, 503 when the provider cannot be reached. The BFF's own token
+/// goes to callers without a session only on routes that opt in (<c>Bff.AllowAnonymous</c>), within
+/// <c>Bff:RateLimits:AnonymousApi</c>.
 /// </summary>
 internal sealed class ProxyTokenMiddleware(
     RequestDelegate next,
     UserAccessTokenService userTokens,
     ClientAccessTokenCache clientTokens,
+    ClientAddressResolver addresses,
+    [FromKeyedServices(ClientRateLimiter.AnonymousApi)] ClientRateLimiter anonymousCalls,
     ILogger<ProxyTokenMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
         RouteTokenPolicy.TryGetTokenType(route, out var type, out _);
+        using var activity = BffTelemetry.Source.StartActivity("bff.proxy");
+        activity?.SetTag("bff.route", route.RouteId);
+        activity?.SetTag("bff.token_type", type.ToString());
 
         if (type == TokenType.None)
         {
@@ -33,18 +43,20 @@ internal sealed class ProxyTokenMiddleware(
             return;
         }
 
-        if (type == TokenType.Client)
+        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var session = context.Features.Get<CurrentSession>()?.Record;
+        var signedIn = result.Succeeded && session is not null;
+
+        if (type == TokenType.Client && signedIn)
         {
             await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        if (result.Succeeded && session is not null)
+        if (signedIn && type is TokenType.User or TokenType.UserOrNone or TokenType.UserOrClient)
         {
             var tokens = SessionTokens.From(result.Properties!);
-            await ForwardWithAsync(context, route, await userTokens.GetAsync(session, tokens, context.RequestAborted), isUserToken: true);
+            await ForwardWithAsync(context, route, await userTokens.GetAsync(session!, tokens, context.RequestAborted), isUserToken: true);
             return;
         }
 
@@ -53,7 +65,13 @@ internal sealed class ProxyTokenMiddleware(
             case TokenType.UserOrNone:
                 await next(context);
                 break;
-            case TokenType.UserOrClient:
+            case TokenType.Client or TokenType.UserOrClient when RouteTokenPolicy.AllowsAnonymous(route):
+                if (!anonymousCalls.TryAcquire(ClientPartition.For(context, addresses), out var retryAfter))
+                {
+                    await BffRateLimiter.RejectAsync(context, retryAfter, addresses);
+                    break;
+                }
+
                 await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
                 break;
             default:

@@ -3,14 +3,19 @@ using Yarp.ReverseProxy.Configuration;
 namespace Bff.Proxy;
 
 /// <summary>
-/// Reads a route's token metadata: <c>Bff.TokenType</c>, and for client tokens the optional
-/// <c>Bff.Scope</c> and <c>Bff.Resource</c> to ask the provider for.
+/// Reads a route's token metadata: <c>Bff.TokenType</c>, for client tokens the optional <c>Bff.Scope</c> and
+/// <c>Bff.Resource</c> to ask the provider for, and <c>Bff.AllowAnonymous</c>: whether callers without a session
+/// may use the BFF's own client token on this route (off unless set to <c>true</c>).
 /// </summary>
 internal static class RouteTokenPolicy
 {
     public const string TokenTypeKey = "Bff.TokenType";
     public const string ScopeKey = "Bff.Scope";
     public const string ResourceKey = "Bff.Resource";
+    public const string AllowAnonymousKey = "Bff.AllowAnonymous";
+
+    public static bool AllowsAnonymous(RouteConfig route) =>
+        route.Metadata?.GetValueOrDefault(AllowAnonymousKey) is { } value && bool.TryParse(value, out var allowed) && allowed;
 
     public static string? ClientScope(RouteConfig route) => route.Metadata?.GetValueOrDefault(ScopeKey);
 

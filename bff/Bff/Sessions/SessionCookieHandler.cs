@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Bff.Diagnostics;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Logging;
@@ -24,12 +25,15 @@ internal sealed class SessionCookieHandler(
 {
     protected override async Task HandleSignInAsync(ClaimsPrincipal user, AuthenticationProperties? properties)
     {
+        using var activity = BffTelemetry.Source.StartActivity("bff.sign_in");
         if (IncomingSessionKey() is { } key)
         {
-            await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.Replaced, Context.RequestAborted);
+            var replaced = await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.Replaced, Context.RequestAborted);
+            activity?.SetTag("bff.session.replaced", replaced);
         }
 
         await base.HandleSignInAsync(user, properties);
+        activity?.SetTag("bff.session.id", Context.Features.Get<CurrentSession>()?.Record.PublicId);
     }
 
     private string? IncomingSessionKey()

@@ -10,7 +10,7 @@ namespace Bff.Sessions;
 /// </summary>
 internal sealed class SessionStatistics : IDisposable
 {
-    public const string MeterName = "Bff";
+    public const string MeterName = Diagnostics.BffTelemetry.MeterName;
     public const string FailureSignIn = "sign_in";
     public const string FailureRefresh = "refresh";
     public const string FailureBackChannel = "back_channel";

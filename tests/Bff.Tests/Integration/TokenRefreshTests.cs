@@ -90,6 +90,20 @@ public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_client_route_without_the_anonymous_opt_in_serves_signed_in_callers_only()
+    {
+        using var anonymous = Stack.NewBrowser();
+        using var refused = await anonymous.GetAsync("/members-client-api/whoami");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("members-client");
+        var asClient = await browser.GetJsonAsync("/members-client-api/whoami");
+        Assert.Equal("bff", asClient.GetProperty("client_id").GetString());
+        Assert.Equal(JsonValueKind.Null, asClient.GetProperty("sub").ValueKind);
+    }
+
+    [Fact]
     public async Task User_or_client_route_uses_the_users_token_when_signed_in_and_the_clients_otherwise()
     {
         using var anonymous = Stack.NewBrowser();

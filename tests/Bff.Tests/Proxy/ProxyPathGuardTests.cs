@@ -16,6 +16,7 @@ public sealed class ProxyPathGuardTests
     [InlineData("/api/..x/y")]
     [InlineData("/api/a%20b")]
     [InlineData("/api/caf%C3%A9")]
+    [InlineData("/api/matrix;a=1/x")]
     [InlineData("/")]
     public void Ordinary_paths_are_forwarded(string target)
     {
@@ -35,6 +36,10 @@ public sealed class ProxyPathGuardTests
     [InlineData("/api/x%00")]
     [InlineData("/api/%252e%252e/secret")]
     [InlineData("/api/%252f")]
+    [InlineData("/api/..%3b/x")]
+    [InlineData("/api/x%3Bjsessionid=1")]
+    [InlineData("/api/%u002e%u002e/x")]
+    [InlineData("/api/%U2215x")]
     public void Encoded_separators_dots_and_nul_are_refused(string target)
     {
         Assert.False(ProxyPathGuard.IsSafe(target));
@@ -47,6 +52,9 @@ public sealed class ProxyPathGuardTests
     [InlineData("/api/x/.")]
     [InlineData("/..")]
     [InlineData("/api/x/../../y?z=1")]
+    [InlineData("/api/..;/x")]
+    [InlineData("/api/..;jsessionid=1/secret")]
+    [InlineData("/api/.;/whoami")]
     public void Dot_segments_are_refused(string target)
     {
         Assert.False(ProxyPathGuard.IsSafe(target));
@@ -74,4 +82,19 @@ public sealed class ProxyPathGuardTests
     {
         Assert.False(ProxyPathGuard.IsSafe(target));
     }
+
+    [Theory]
+    [InlineData("caf\u00e9")]
+    [InlineData("a\u0000b")]
+    [InlineData("line\nbreak")]
+    [InlineData("\u2603")]
+    public void Header_values_that_are_not_printable_ascii_are_named(string value)
+    {
+        var headers = new Microsoft.AspNetCore.Http.HeaderDictionary { ["Accept"] = "application/json", ["X-Name"] = value };
+        Assert.Equal("X-Name", ProxyPathGuard.FirstUnsendableHeader(headers));
+    }
+
+    [Fact]
+    public void Printable_ascii_and_tabs_pass() =>
+        Assert.Null(ProxyPathGuard.FirstUnsendableHeader(new Microsoft.AspNetCore.Http.HeaderDictionary { ["X-A"] = "a b\tc ~!" }));
 }

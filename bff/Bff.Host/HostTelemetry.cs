@@ -1,0 +1,57 @@
+using Bff.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Bff.Host;
+
+/// <summary>
+/// Traces and metrics in OpenTelemetry's shape: incoming requests, outgoing calls (the provider, proxied APIs)
+/// and the BFF's own spans (<c>bff.sign_in</c>, <c>bff.token.refresh</c>, <c>bff.proxy</c>) and meter. They are
+/// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the SDK reads the other <c>OTEL_*</c>
+/// variables too), and scraped by Prometheus at <c>Telemetry:PrometheusPath</c> when that is set (e.g.
+/// <c>/metrics</c>). Log lines carry the request's trace id (console scopes), so logs and traces correlate.
+/// </summary>
+internal static class HostTelemetry
+{
+    public const string PrometheusPathKey = "Telemetry:PrometheusPath";
+
+    public static void Add(WebApplicationBuilder builder)
+    {
+        builder.Logging.Configure(options => options.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(
+                builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "bff"))
+            .WithTracing(tracing => tracing
+                .AddSource(BffTelemetry.ActivitySourceName)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation())
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(BffTelemetry.MeterName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
+                if (PrometheusPath(builder.Configuration) is not null)
+                {
+                    metrics.AddPrometheusExporter();
+                }
+            });
+
+        if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 })
+        {
+            telemetry.UseOtlpExporter();
+        }
+    }
+
+    public static void Map(WebApplication app)
+    {
+        if (PrometheusPath(app.Configuration) is { } path)
+        {
+            app.MapPrometheusScrapingEndpoint(path);
+        }
+    }
+
+    private static string? PrometheusPath(IConfiguration configuration) =>
+        configuration[PrometheusPathKey] is { Length: > 0 } path ? path : null;
+}

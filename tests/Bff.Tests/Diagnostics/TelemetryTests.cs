@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Bff.Testing;
+using Bff.Tests.Redis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Bff.Tests.Diagnostics;
+
+/// <summary>The host's OpenTelemetry traces and metrics, collected with the in-memory exporter, and log correlation.</summary>
+public sealed class TelemetryFixture : IAsyncLifetime
+{
+    public List<Activity> Spans { get; } = [];
+
+    public List<Metric> Metrics { get; } = [];
+
+    public RecordingLoggerProvider Logs { get; } = new();
+
+    public TestStack Stack { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Stack = await TestStack.StartAsync(new TestStackOptions
+    {
+        ConfigureBff = builder =>
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+            builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(Metrics));
+            builder.Logging.AddProvider(Logs);
+        },
+    });
+
+    public async Task DisposeAsync() => await Stack.DisposeAsync();
+}
+
+public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
+{
+    private List<Activity> SpansSnapshot()
+    {
+        lock (fixture.Spans)
+        {
+            return [.. fixture.Spans];
+        }
+    }
+
+    [Fact]
+    public async Task Sign_in_and_a_proxied_call_are_traced_without_any_token_in_the_spans()
+    {
+        using var browser = fixture.Stack.NewBrowser();
+        await browser.SignInAsync("traced-alice");
+        await browser.GetJsonAsync("/api/whoami");
+        var sessionCookie = browser.SessionCookie!.Value;
+
+        var (spans, _) = await Polling.UntilAsync(() => Task.FromResult(SpansSnapshot()), s => s.Any(a => a.OperationName == "bff.proxy"), TimeSpan.FromSeconds(10));
+        var signIn = Assert.Single(spans, a => a.OperationName == "bff.sign_in" && a.Parent is not null &&
+                                               spans.Any(p => p.SpanId == a.ParentSpanId && (p.GetTagItem("url.path") as string) == "/signin-oidc"));
+        Assert.NotNull(signIn.GetTagItem("bff.session.id"));
+
+        var proxy = spans.Last(a => a.OperationName == "bff.proxy");
+        Assert.Equal("api", proxy.GetTagItem("bff.route"));
+        Assert.Equal("User", proxy.GetTagItem("bff.token_type"));
+        // The forwarded call to the API is a child of the proxy span: one trace from browser to API.
+        Assert.Contains(spans, a => a.Kind == ActivityKind.Client && a.ParentSpanId == proxy.SpanId);
+        // The provider's token endpoint call during sign-in is traced too.
+        Assert.Contains(spans, a => a.Kind == ActivityKind.Client && (a.GetTagItem("url.full") as string)?.Contains("/token") == true);
+
+        foreach (var span in spans)
+        {
+            foreach (var (key, value) in span.TagObjects)
+            {
+                var text = value?.ToString() ?? "";
+                Assert.False(text.Contains("eyJ", StringComparison.Ordinal) || text.Contains(sessionCookie, StringComparison.Ordinal),
+                    $"span {span.OperationName} tag {key} carries a token or the cookie");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_bff_meter_is_exported()
+    {
+        using var browser = fixture.Stack.NewBrowser();
+        await browser.SignInAsync("metered-bob");
+
+        var provider = fixture.Stack.BffServices().GetRequiredService<MeterProvider>();
+        provider.ForceFlush();
+        lock (fixture.Metrics)
+        {
+            Assert.Contains(fixture.Metrics, m => m.Name == "bff.sessions.sign_ins" && m.MeterName == "Bff");
+        }
+    }
+
+    [Fact]
+    public async Task Every_log_line_of_a_request_carries_its_trace_id()
+    {
+        using var browser = fixture.Stack.NewBrowser();
+        using var refused = await browser.GetAsync("/bff/login?returnUrl=//evil.example", antiforgery: false);
+
+        var (line, _) = await Polling.UntilAsync(
+            () => Task.FromResult(fixture.Logs.Entries.FirstOrDefault(e => e.EventId == 5002)),
+            entry => entry is not null,
+            TimeSpan.FromSeconds(10));
+        Assert.Matches("^[0-9a-f]{32}$", line!.Scope.GetValueOrDefault("TraceId") ?? "");
+        Assert.False(string.IsNullOrEmpty(line.Scope.GetValueOrDefault("RequestId")));
+    }
+}
+
+/// <summary>Keeps every log entry with the scope values around it (as a console formatter with scopes would print).</summary>
+public sealed class RecordingLoggerProvider : ILoggerProvider, ISupportExternalScope
+{
+    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+
+    public ConcurrentQueue<LogEntry> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Recorder(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+    public void Dispose()
+    {
+    }
+
+    public sealed record LogEntry(string Category, int EventId, string Message, Dictionary<string, string?> Scope);
+
+    private sealed class Recorder(RecordingLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var scope = new Dictionary<string, string?>();
+            owner._scopes.ForEachScope((value, values) =>
+            {
+                if (value is IEnumerable<KeyValuePair<string, object?>> pairs)
+                {
+                    foreach (var (key, item) in pairs)
+                    {
+                        values[key] = item?.ToString();
+                    }
+                }
+            }, scope);
+            owner.Entries.Enqueue(new LogEntry(category, eventId.Id, formatter(state, exception), scope));
+        }
+    }
+}
