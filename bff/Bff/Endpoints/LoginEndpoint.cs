@@ -69,9 +69,9 @@ internal static class LoginEndpoint
             await context.ChallengeAsync(BffAuthenticationSchemes.Oidc, properties);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted &&
-                                   ex is ProviderMetadataException or ProviderUnavailableException or HttpRequestException or IOException)
+                                   ex is ProviderMetadataException or ProviderUnavailableException or OidcProtocolException or HttpRequestException or IOException)
         {
-            Log.ProviderUnavailable(logger, ex.GetType().Name, ex.Message);
+            Log.SignInNotStarted(logger, ex.GetType().Name, ex.Message);
             await SignInFailurePage.WriteProviderProblemAsync(context, ex);
         }
     }

@@ -30,6 +30,9 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
     private const string NonceKey = "bff.nonce";
     private static readonly object TokenResponseKey = new();
 
+    // OAuth errors that say the provider or the BFF's registration is in trouble, not the request.
+    private static readonly string[] ProviderSideErrors = ["invalid_client", "unauthorized_client", "server_error", "temporarily_unavailable"];
+
     public override Task RedirectToIdentityProvider(RedirectContext context)
     {
         if (context.ProtocolMessage.Nonce is { } nonce)
@@ -57,15 +60,23 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
             .ToList();
         var response = await tokenEndpoint.PostAsync(configuration.PushedAuthorizationRequestEndpoint, form, context.HttpContext.RequestAborted);
         var requestUri = response.IsSuccess ? TokenResponse.String(System.Text.Json.JsonDocument.Parse(response.Json!).RootElement, "request_uri") : null;
-        if (string.IsNullOrEmpty(requestUri))
+        if (!string.IsNullOrEmpty(requestUri))
         {
-            throw new ProviderUnavailableException(response.IsNotJson
-                ? "The identity provider answered the sign-in request with something that is not JSON. Please try again in a moment."
-                : "The identity provider did not accept the sign-in request right now. Please try again in a moment.");
+            context.HandlePush(requestUri);
+            await base.PushAuthorization(context);
+            return;
         }
 
-        context.HandlePush(requestUri);
-        await base.PushAuthorization(context);
+        // The provider refused what was asked (a parameter, the redirect URI): 400. Its own or the client
+        // registration's trouble, or no answer at all: 503.
+        if (!response.IsSuccess && (!response.IsTransient || response.ProviderError is { } error && !ProviderSideErrors.Contains(error)))
+        {
+            throw new OidcProtocolException($"The identity provider refused the sign-in request (error: {response.ProviderError ?? response.Error}).");
+        }
+
+        throw new ProviderUnavailableException(response.IsNotJson
+            ? "The identity provider answered the sign-in request with something that is not JSON. Please try again in a moment."
+            : "The identity provider did not accept the sign-in request right now. Please try again in a moment.");
     }
 
     public override async Task MessageReceived(MessageReceivedContext context)

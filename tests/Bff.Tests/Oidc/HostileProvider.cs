@@ -60,6 +60,9 @@ internal sealed class HostileProvider : IAsyncDisposable
     /// <summary>When set, the token endpoint answers this instead (status, content type, body).</summary>
     public (int Status, string ContentType, string Body)? TokenAnswer { get; set; }
 
+    /// <summary>When set, the pushed authorization endpoint answers this instead (status, content type, body).</summary>
+    public (int Status, string ContentType, string Body)? PushAnswer { get; set; }
+
     /// <summary>The form of the last pushed authorization request.</summary>
     public Dictionary<string, string>? LastPushed { get; private set; }
 
@@ -151,6 +154,11 @@ internal sealed class HostileProvider : IAsyncDisposable
 
     private async Task<IResult> PushAsync(HttpRequest request)
     {
+        if (PushAnswer is { } answer)
+        {
+            return Results.Text(answer.Body, answer.ContentType, statusCode: answer.Status);
+        }
+
         if (!Authenticated(request))
         {
             return Results.Json(new { error = "invalid_client" }, statusCode: 401);

@@ -350,6 +350,29 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, page.Status);
     }
 
+    [Theory]
+    [InlineData(400, "application/json", """{"error":"invalid_redirect_uri"}""", 400, "refused the sign-in request")]
+    [InlineData(400, "application/json", """{"error":"invalid_request"}""", 400, "refused the sign-in request")]
+    [InlineData(400, "text/plain", "", 400, "refused the sign-in request")]
+    [InlineData(401, "application/json", """{"error":"invalid_client"}""", 503, "right now")]
+    [InlineData(503, "text/html", "<html>down</html>", 503, "right now")]
+    [InlineData(429, "text/plain", "", 503, "right now")]
+    [InlineData(201, "text/html", "<html>proxy</html>", 503, "not JSON")]
+    [InlineData(201, "application/json", """{"expires_in":60}""", 503, "right now")]
+    public async Task A_refused_or_failed_push_is_a_page_not_an_error(int status, string contentType, string body, int expected, string text)
+    {
+        _idp.AdvertisesPar = true;
+        _idp.PushAnswer = (status, contentType, body);
+        using var browser = NewBrowser();
+
+        var page = await browser.NavigateAsync("/bff/login");
+
+        Assert.Equal((HttpStatusCode)expected, page.Status);
+        Assert.Contains(text, page.Body);
+        Assert.Contains("Back to the app", page.Body);
+        Assert.Null(browser.SessionCookie);
+    }
+
     [Fact]
     public async Task Par_required_but_not_advertised_refuses_to_start_with_a_page()
     {
