@@ -133,13 +133,19 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
 
     public override async Task TokenValidated(TokenValidatedContext context)
     {
-        var idToken = new JsonWebToken(context.TokenEndpointResponse!.IdToken);
+        // The id_token must answer this sign-in request, and this browser must hold the request's nonce cookie.
         context.Properties!.Items.Remove(NonceKey, out var expected);
-        idToken.TryGetPayloadValue<string>("nonce", out var nonce);
-        if (expected is null || !string.Equals(nonce, expected, StringComparison.Ordinal) ||
-            !string.Equals(context.Nonce, expected, StringComparison.Ordinal))
+        try
         {
-            context.Fail(new OidcProtocolException("The id_token's nonce does not match the sign-in request."));
+            IdTokenValidator.CheckNonce(new JsonWebToken(context.TokenEndpointResponse!.IdToken), expected ?? "");
+            if (expected is null || !string.Equals(context.Nonce, expected, StringComparison.Ordinal))
+            {
+                throw new OidcProtocolException("The id_token's nonce does not match the sign-in request.");
+            }
+        }
+        catch (OidcProtocolException ex)
+        {
+            context.Fail(ex);
             return;
         }
 
