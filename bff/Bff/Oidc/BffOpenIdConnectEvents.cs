@@ -53,6 +53,13 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
 
     public override async Task PushAuthorization(PushedAuthorizationContext context)
     {
+        // The app's own delegate goes first and may push (or skip the push) itself.
+        await base.PushAuthorization(context);
+        if (context.HandledPush || context.SkippedPush || context.HandledClientAuthentication)
+        {
+            return;
+        }
+
         // Pushed with the same client authentication as every other call to the provider.
         var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
         var form = context.ProtocolMessage.Parameters
@@ -63,7 +70,6 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
         if (!string.IsNullOrEmpty(requestUri))
         {
             context.HandlePush(requestUri);
-            await base.PushAuthorization(context);
             return;
         }
 
