@@ -68,6 +68,8 @@ public sealed class SessionsPageTests(BrowserStackFixture fixture) : IClassFixtu
         await first.GotoAsync("/sessions");
         await Assertions.Expect(first.GetByTestId("session-row")).ToHaveCountAsync(2);
         await first.GetByTestId("sign-out-everywhere").ClickAsync();
+        await Assertions.Expect(first.GetByTestId("confirm")).ToContainTextAsync("this browser included");
+        await first.GetByTestId("confirm-yes").ClickAsync();
         await Assertions.Expect(first.GetByTestId("session-ended")).ToContainTextAsync("You signed out everywhere.");
 
         await second.ReloadAsync();

@@ -24,6 +24,13 @@ internal sealed class AntiforgeryHeaderMiddleware(RequestDelegate next, ILogger<
         }
 
         Log.AntiforgeryHeaderMissing(logger, context.Request.Path);
+        if (RequestKind.IsBrowserNavigation(context.Request))
+        {
+            // Someone opened an endpoint of the app's interface in the address bar: a page, not raw JSON.
+            return ErrorPage.WriteAsync(context, StatusCodes.Status401Unauthorized, "This address is not a page",
+                "It belongs to the app's interface, which the app calls for you. Open the app instead.");
+        }
+
         return ProblemResponse.WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.AntiforgeryHeaderMissing,
             "Anti-forgery header missing", "Send the header 'X-CSRF: 1' with every call to this endpoint.");
     }

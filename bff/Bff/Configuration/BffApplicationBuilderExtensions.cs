@@ -21,6 +21,7 @@ public static class BffApplicationBuilderExtensions
         app.UseMiddleware<SessionStoreUnavailableMiddleware>();
         app.UseRateLimiter(BffRateLimiter.Create(app.ApplicationServices));
         app.UseMiddleware<AntiforgeryHeaderMiddleware>();
+        app.UseMiddleware<SessionExpiryHeaderMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

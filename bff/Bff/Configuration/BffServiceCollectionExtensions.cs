@@ -114,6 +114,8 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<ServerSideTicketStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionAuditObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, EndedSessionObserver>());
+        services.TryAddSingleton<ReauthenticationRequirement>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, ReauthenticationRequirement>(sp => sp.GetRequiredService<ReauthenticationRequirement>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionExpiryWorker>());
         services.AddHealthChecks()
             .AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffHealthChecks.ReadyTag])

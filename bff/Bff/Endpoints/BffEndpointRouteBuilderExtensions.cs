@@ -25,6 +25,8 @@ public static class BffEndpointRouteBuilderExtensions
         sessions.MapGet("", SessionsEndpoint.ListAsync);
         sessions.MapDelete("", SessionsEndpoint.EndAllAsync);
         sessions.MapGet("/events", SessionsEndpoint.EventsAsync);
+        // A literal segment wins over {publicId}; public ids are 22 base64url characters, never "others".
+        sessions.MapDelete("/others", SessionsEndpoint.EndOthersAsync);
         sessions.MapDelete("/{publicId}", SessionsEndpoint.EndOneAsync);
         return endpoints;
     }

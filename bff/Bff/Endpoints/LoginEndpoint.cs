@@ -2,6 +2,7 @@ using System.Globalization;
 using Bff.Configuration;
 using Bff.Logging;
 using Bff.Oidc;
+using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
@@ -23,6 +24,7 @@ internal static class LoginEndpoint
         HttpContext context,
         ProviderMetadata metadata,
         IOptionsMonitor<OpenIdConnectOptions> oidc,
+        ReauthenticationRequirement reauthentication,
         ILogger<BffOptions> logger)
     {
         context.Response.Headers.CacheControl = "no-store";
@@ -55,6 +57,9 @@ internal static class LoginEndpoint
 
             properties.SetParameter(name, values[0]);
         }
+
+        // After the query's parameters: a browser whose session was ended elsewhere logs in again, whatever it asked.
+        await reauthentication.ApplyAsync(context, properties);
 
         // The handler would throw for a provider it cannot read; a person gets a page that says what is wrong.
         try

@@ -14,7 +14,7 @@ namespace Bff.Endpoints;
 /// <summary>
 /// The signed-in user's own sessions (all require <c>X-CSRF: 1</c>):
 /// <c>GET /bff/sessions</c> lists them, <c>DELETE /bff/sessions/{id}</c> ends one by its public id,
-/// <c>DELETE /bff/sessions</c> ends them all, and <c>GET /bff/sessions/events</c> is the recent history.
+/// <c>DELETE /bff/sessions</c> ends them all, <c>DELETE /bff/sessions/others</c> all but this browser's, and <c>GET /bff/sessions/events</c> is the recent history.
 /// A user only ever sees their own: another user's id is 404, exactly like an id that never existed.
 /// </summary>
 internal static class SessionsEndpoint
@@ -62,6 +62,7 @@ internal static class SessionsEndpoint
         {
             // This browser's own session: sign out here, which also drops the cookie.
             await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+            context.Features.Set<CurrentSession?>(null);
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
@@ -99,8 +100,32 @@ internal static class SessionsEndpoint
         }
 
         Log.SignedOutEverywhere(logger, current.Subject, ended);
-        // The current session is already gone; this only drops the cookie.
-        await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+        context.Features.Set<CurrentSession?>(null);
+        // The cookie stays (it names a session that is gone, so it opens nothing): the next sign-in in this
+        // browser is then recognised as following "sign out everywhere" and asks for the password again.
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary><c>DELETE /bff/sessions/others</c>: ends every session of the user except this browser's.</summary>
+    public static async Task EndOthersAsync(
+        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
+    {
+        if (await CurrentAsync(context) is not { } current)
+        {
+            return;
+        }
+
+        var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
+        var ended = 0;
+        foreach (var session in sessions.Where(s => s.Id != current.Id))
+        {
+            if (await terminator.EndAsync(session.Id, SessionEndReason.EndedFromOtherSession, context.RequestAborted))
+            {
+                ended++;
+            }
+        }
+
+        Log.SignedOutOthers(logger, current.Subject, ended);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
@@ -112,7 +137,9 @@ internal static class SessionsEndpoint
         }
 
         var events = await audit.GetRecentAsync(current.Subject, context.RequestAborted);
+        // Token refreshes stay in the log and the statistics; the user's list is about sign-ins and sign-outs.
         var views = events
+            .Where(e => e.Kind != AuditEventKinds.Refreshed)
             .Select(e => new EventView(e.Kind, e.At, e.SessionId, e.SessionId == current.PublicId, e.Device, e.IpAddress, e.Reason))
             .ToList();
         await WriteJsonAsync(context, views);

@@ -39,7 +39,7 @@ internal static class UserEndpoint
             json.WriteEndObject();
         }
 
-        var expiresIn = Math.Max(0, (long)(session.ExpiresAt - time.GetUtcNow()).TotalSeconds);
+        var expiresIn = SessionExpiryHeaderMiddleware.SecondsLeft(session, time.GetUtcNow());
         json.WriteStartObject();
         json.WriteString("type", SessionExpiresIn);
         json.WriteNumber("value", expiresIn);

@@ -149,4 +149,12 @@ internal static partial class Log
 
     [LoggerMessage(9504, LogLevel.Warning, "The BFF serves plain HTTP in {Environment} with Bff:AllowPlainHttp set: session cookies are sent without Secure")]
     public static partial void PlainHttpAllowed(ILogger logger, string environment);
+
+    // 83xx: session experience (re-authentication, ending other sessions).
+
+    [LoggerMessage(8301, LogLevel.Information, "Sign-in asks the provider for the password again: this browser's session was ended elsewhere ({Reason})")]
+    public static partial void ReauthenticationRequired(ILogger logger, string reason);
+
+    [LoggerMessage(8302, LogLevel.Information, "{Subject} signed out all other sessions: {Count} session(s) ended")]
+    public static partial void SignedOutOthers(ILogger logger, string subject, int count);
 }

@@ -347,6 +347,7 @@ describe('App: the Sessions page', () => {
     expect(await screen.findByTestId('session-device')).toHaveTextContent('Chrome on Linux');
     expect(screen.queryByTestId('manage-sessions')).not.toBeInTheDocument();
     await user.click(screen.getByTestId('sign-out-everywhere'));
+    await user.click(screen.getByTestId('confirm-yes'));
 
     const ended = await screen.findByTestId('session-ended');
     expect(ended).toHaveTextContent('You signed out everywhere.');
@@ -371,5 +372,88 @@ describe('App: the Sessions page', () => {
     expect(ended).toHaveTextContent('Your session has ended. Please sign in again.');
     expect(screen.getByTestId('session-ended-detail')).toHaveTextContent('signed out from another of your sessions');
     expect(screen.getAllByTestId('session-ended')).toHaveLength(1);
+  });
+});
+
+describe('App: the idle timer follows the server', () => {
+  it('takes the expiry from the header of every call, so an API call slides the countdown', async () => {
+    vi.useFakeTimers();
+    mockFetch({
+      '/bff/user': { body: claims({ 'bff:session_expires_in': 600 }), headers: { 'Bff-Session-Expires-In': '600' } },
+      '/api/whoami': { body: whoami, headers: { 'Bff-Session-Expires-In': '600' } },
+    });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+
+    await act(() => vi.advanceTimersByTimeAsync(300_000));
+    expect(screen.getByTestId('session-expires')).toHaveTextContent('05:00');
+
+    await act(async () => {
+      screen.getByTestId('call-api').click();
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    expect(screen.getByTestId('session-expires')).toHaveTextContent(/^(10:00|09:59)$/);
+  });
+
+  it('warns a minute before the end; Stay signed in slides it; at the end it shows signed out', async () => {
+    vi.useFakeTimers();
+    const { callsTo } = mockFetch({
+      '/bff/user': [
+        { body: claims({ 'bff:session_expires_in': 90 }), headers: { 'Bff-Session-Expires-In': '90' } },
+        { body: claims({ 'bff:session_expires_in': 90 }), headers: { 'Bff-Session-Expires-In': '90' } },
+        {
+          status: 401,
+          body: { title: 'Session ended', code: 'session_ended', detail: 'Your session timed out after a period of inactivity.' },
+        },
+      ],
+    });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(screen.queryByTestId('idle-warning')).not.toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(31_000));
+    expect(screen.getByTestId('idle-warning')).toHaveTextContent('You will be signed out in 00:59');
+
+    await act(async () => {
+      screen.getByTestId('stay-signed-in').click();
+      await vi.advanceTimersByTimeAsync(10);
+    });
+    // "Stay signed in" counts as activity: the call slides the session.
+    expect(callsTo('/bff/user').map(([url]) => url)).toEqual(['/bff/user', '/bff/user']);
+    expect(screen.queryByTestId('idle-warning')).not.toBeInTheDocument();
+    expect(screen.getByTestId('session-expires')).toHaveTextContent(/^(01:30|01:29)$/);
+
+    await act(() => vi.advanceTimersByTimeAsync(92_000));
+    expect(screen.getByTestId('session-ended-detail')).toHaveTextContent('timed out');
+    expect(screen.getByTestId('sign-in')).toBeInTheDocument();
+    expect(callsTo('/bff/user').at(-1)?.[0]).toBe('/bff/user?slide=false');
+  });
+});
+
+describe('App: pages', () => {
+  function at(pathname: string) {
+    vi.stubGlobal('location', { ...window.location, pathname, search: '', hash: '', assign: vi.fn() });
+  }
+
+  it.each([
+    ['/', 'Home · BFF Demo'],
+    ['/sessions', 'Your sessions · BFF Demo'],
+    ['/sessions/', 'Your sessions · BFF Demo'],
+    ['/no/such/page', 'Page not found · BFF Demo'],
+  ])('%s has the title %s', async (path, title) => {
+    at(path);
+    mockFetch({ '/bff/user': { status: 401 }, '/bff/sessions': { body: [] }, '/bff/sessions/events': { body: [] } });
+    renderApp();
+
+    await waitFor(() => expect(document.title).toBe(title));
+  });
+
+  it('shows a not-found page for an unknown route, with a way back', async () => {
+    at('/settings');
+    mockFetch({ '/bff/user': { body: claims() } });
+    renderApp();
+
+    expect(await screen.findByRole('heading', { level: 2, name: 'Page not found' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Go to the start page' })).toHaveAttribute('href', '/');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockFetch } from '../testing/fetch';
-import { api, ApiError, onUnauthorized } from './api';
+import { api, ApiError, onSessionExpiry, onUnauthorized } from './api';
 
 const unsubscribers: Array<() => void> = [];
 afterEach(() => {
@@ -116,5 +116,25 @@ describe('api client', () => {
 
     await expect(api.get('/api/empty')).resolves.toBeUndefined();
     await expect(api.get('/api/text')).resolves.toBe('hello');
+  });
+
+  it('reports the session expiry header of successful and failed calls, and ignores nonsense', async () => {
+    mockFetch({
+      '/api/ok': { body: {}, headers: { 'Bff-Session-Expires-In': '599' } },
+      '/api/fail': { status: 503, headers: { 'Bff-Session-Expires-In': '42' } },
+      '/api/none': { body: {} },
+      '/api/bad': { body: {}, headers: { 'Bff-Session-Expires-In': 'soon' } },
+      '/api/negative': { body: {}, headers: { 'Bff-Session-Expires-In': '-5' } },
+    });
+    const seen = vi.fn();
+    unsubscribers.push(onSessionExpiry(seen));
+
+    await api.get('/api/ok');
+    await api.get('/api/fail').catch(() => undefined);
+    await api.get('/api/none');
+    await api.get('/api/bad');
+    await api.get('/api/negative');
+
+    expect(seen.mock.calls).toEqual([[599], [42]]);
   });
 });

@@ -71,6 +71,34 @@ function emitUnauthorized(event: UnauthorizedEvent) {
   }
 }
 
+/** The BFF's header on every answer to a call made with a live session: whole seconds until it ends. */
+export const SESSION_EXPIRES_HEADER = 'Bff-Session-Expires-In';
+
+type ExpiryListener = (secondsLeft: number) => void;
+
+const expiryListeners = new Set<ExpiryListener>();
+
+/**
+ * Subscribes to the session expiry the BFF reports after each call (every call slides
+ * its idle timer). Returns the function that unsubscribes.
+ */
+export function onSessionExpiry(listener: ExpiryListener): () => void {
+  expiryListeners.add(listener);
+  return () => {
+    expiryListeners.delete(listener);
+  };
+}
+
+function reportExpiry(response: Response) {
+  const value = response.headers?.get(SESSION_EXPIRES_HEADER);
+  if (value === null || value === undefined || value.trim() === '') return;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) return;
+  for (const listener of [...expiryListeners]) {
+    listener(seconds);
+  }
+}
+
 export interface RequestOptions extends Omit<RequestInit, 'credentials'> {
   /**
    * Whether a 401 from this call means the user's session is over
@@ -138,6 +166,8 @@ export async function request<T>(url: string, options: RequestOptions = {}): Pro
       url,
     );
   }
+
+  reportExpiry(response);
 
   if (!response.ok) {
     const problem = await readProblem(response);

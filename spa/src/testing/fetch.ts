@@ -4,6 +4,7 @@ export interface MockReply {
   status?: number;
   body?: unknown;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 type Handler = MockReply | ((init: RequestInit | undefined, callIndex: number) => MockReply);
@@ -38,7 +39,7 @@ export function mockFetch(routes: Record<string, Handler | Handler[]>) {
       reply.body === undefined ? null : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
     return new Response(body, {
       status,
-      headers: { 'Content-Type': contentType },
+      headers: { 'Content-Type': contentType, ...reply.headers },
     });
   });
 

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace Bff.Sessions.Audit;
 
 /// <summary>
-/// Records what happens to sessions: a structured log event (event ids 9001–9003), an entry in the user's
-/// <see cref="IAuditTrail"/> and the <see cref="SessionStatistics"/> counters. Created is recorded by the
+/// Records what happens to sessions: a structured log event (event ids 9001–9003), the
+/// <see cref="SessionStatistics"/> counters and, for sign-ins and ends (not token refreshes), an entry in the
+/// user's <see cref="IAuditTrail"/>. Created is recorded by the
 /// cookie's ticket store, ended by <see cref="SessionAuditObserver"/>, refreshed by the token refresh.
 /// A failing trail is logged and never fails the request that caused the event.
 /// </summary>
@@ -29,7 +30,9 @@ internal sealed class SessionAudit(
         statistics.RecordRefresh();
         var entry = Entry(session, AuditEventKinds.Refreshed, reason: null);
         Log.AuditSessionRefreshed(logger, entry.SessionId, entry.Subject, entry.ProviderSessionId, entry.IpAddress, entry.Device);
-        return AppendAsync(entry, cancellationToken);
+        // Audited in the log only: a refresh every few minutes would push sign-ins and sign-outs out of the
+        // user's short list of recent events.
+        return Task.CompletedTask;
     }
 
     public Task RecordEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)

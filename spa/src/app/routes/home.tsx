@@ -28,6 +28,7 @@ export function HomeRoute({ session }: { session: Session }) {
             expiresAt={state.expiresAt}
             onSignOut={session.signOut}
             onExpire={session.refresh}
+            onStay={session.stayActive}
           />
           <UserApiDemo />
           <AppApiDemo />

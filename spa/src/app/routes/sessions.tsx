@@ -23,11 +23,12 @@ export function SessionsRoute({ session }: { session: Session }) {
             expiresAt={state.expiresAt}
             onSignOut={session.signOut}
             onExpire={session.refresh}
+            onStay={session.stayActive}
             showSessionsLink={false}
           />
           <SessionsPage
             onSignedOutEverywhere={() => session.ended({ detail: 'You signed out everywhere.' })}
-            onSignedOutHere={() => session.ended({ detail: 'You signed out this browser.' })}
+            onSignOutHere={session.signOut}
           />
         </>
       );

@@ -2,7 +2,28 @@ import { act, renderHook, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { api } from '../../lib/api';
 import { claims, mockFetch } from '../../testing/fetch';
-import { useSession } from './useSession';
+import type { TabChannel, TabMessage } from '../../lib/tabs';
+import { SIGNED_OUT_IN_OTHER_TAB, useSession } from './useSession';
+
+/** Tabs of one browser, in memory: what one posts, the others receive (not itself). */
+function fakeTabs() {
+  const tabs = new Set<{ receive: (message: TabMessage) => void }>();
+  const posted: TabMessage[] = [];
+  const open = (receive: (message: TabMessage) => void): TabChannel => {
+    const tab = { receive };
+    tabs.add(tab);
+    return {
+      post: (message) => {
+        posted.push(message);
+        for (const other of [...tabs]) if (other !== tab) other.receive(message);
+      },
+      close: () => {
+        tabs.delete(tab);
+      },
+    };
+  };
+  return { open, posted };
+}
 
 describe('useSession', () => {
   it('loads the user from /bff/user', async () => {
@@ -127,5 +148,88 @@ describe('useSession', () => {
     act(() => result.current.signOut());
 
     expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('signing out in one tab signs out the others', async () => {
+    mockFetch({ '/bff/user': { body: claims() } });
+    const tabs = fakeTabs();
+    const navigate = vi.fn();
+    const first = renderHook(() => useSession({ navigate, openChannel: tabs.open }));
+    const second = renderHook(() => useSession({ navigate: vi.fn(), openChannel: tabs.open }));
+    await waitFor(() => expect(first.result.current.state.status).toBe('authenticated'));
+    await waitFor(() => expect(second.result.current.state.status).toBe('authenticated'));
+
+    act(() => first.result.current.signOut());
+
+    expect(navigate).toHaveBeenCalledWith('/bff/logout?sid=abc&returnUrl=/');
+    expect(second.result.current.state).toEqual({ status: 'anonymous', ended: { detail: SIGNED_OUT_IN_OTHER_TAB } });
+  });
+
+  it('a session that ends in one tab ends in the others, with the same reason, told once', async () => {
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/a': { status: 401, body: { title: 'Session ended', code: 'session_ended', detail: 'Signed out from another device.' } },
+    });
+    const tabs = fakeTabs();
+    const first = renderHook(() => useSession({ navigate: vi.fn(), openChannel: tabs.open }));
+    const second = renderHook(() => useSession({ navigate: vi.fn(), openChannel: tabs.open }));
+    await waitFor(() => expect(second.result.current.state.status).toBe('authenticated'));
+
+    await act(async () => {
+      await api.get('/api/a').catch(() => undefined);
+    });
+
+    expect(first.result.current.state).toMatchObject({ status: 'anonymous', ended: { detail: 'Signed out from another device.' } });
+    expect(second.result.current.state).toEqual({ status: 'anonymous', ended: { detail: 'Signed out from another device.' } });
+    expect(tabs.posted.filter((m) => m.type === 'signed-out')).toHaveLength(1);
+  });
+
+  it('a tab that signed in makes signed-out tabs look again', async () => {
+    const { callsTo } = mockFetch({ '/bff/user': [{ status: 401 }, { body: claims() }] });
+    const tabs = fakeTabs();
+    const stale = renderHook(() => useSession({ navigate: vi.fn(), openChannel: tabs.open }));
+    await waitFor(() => expect(stale.result.current.state.status).toBe('anonymous'));
+
+    act(() => tabs.open(() => undefined).post({ type: 'signed-in' }));
+
+    await waitFor(() => expect(stale.result.current.state.status).toBe('authenticated'));
+    expect(callsTo('/bff/user').at(-1)?.[0]).toBe('/bff/user?slide=false');
+  });
+
+  it('shares the expiry the server reports with the other tabs', async () => {
+    mockFetch({
+      '/bff/user': { body: claims({ 'bff:session_expires_in': 600 }) },
+      '/api/a': { body: {}, headers: { 'Bff-Session-Expires-In': '300' } },
+    });
+    const tabs = fakeTabs();
+    const first = renderHook(() => useSession({ navigate: vi.fn(), openChannel: tabs.open }));
+    const second = renderHook(() => useSession({ navigate: vi.fn(), openChannel: tabs.open }));
+    await waitFor(() => expect(second.result.current.state.status).toBe('authenticated'));
+
+    await act(() => api.get('/api/a'));
+
+    const expiry = (s: typeof first.result.current.state) => (s.status === 'authenticated' ? s.expiresAt : undefined);
+    const expected = Date.now() + 300_000;
+    expect(Math.abs((expiry(first.result.current.state) ?? 0) - expected)).toBeLessThan(2000);
+    expect(expiry(second.result.current.state)).toBe(expiry(first.result.current.state));
+  });
+
+  it('re-checks without sliding when the tab comes back into view, at most once for focus and visibility together', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/user': [
+        { body: claims() },
+        { status: 401, body: { title: 'Session ended', code: 'session_ended', detail: 'Signed out everywhere.' } },
+      ],
+    });
+    const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    await act(async () => {
+      document.dispatchEvent(new Event('visibilitychange'));
+      window.dispatchEvent(new Event('focus'));
+    });
+
+    await waitFor(() => expect(result.current.state).toEqual({ status: 'anonymous', ended: { detail: 'Signed out everywhere.', code: 'session_ended' } }));
+    expect(callsTo('/bff/user').map(([url]) => url)).toEqual(['/bff/user', '/bff/user?slide=false']);
   });
 });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isAbortError, isApiError, onUnauthorized, ApiError, type Problem } from '../../lib/api';
+import { isAbortError, isApiError, onSessionExpiry, onUnauthorized, ApiError, type Problem } from '../../lib/api';
 import { currentPath, navigateTo, type Navigate } from '../../lib/navigation';
+import { openTabChannel, type TabChannel, type TabMessage } from '../../lib/tabs';
 import { fetchUserClaims, loginUrl, logoutUrl, toSessionUser, type SessionUser } from './session';
 
 export const SESSION_ENDED_MESSAGE = 'Your session has ended. Please sign in again.';
@@ -32,11 +33,24 @@ export interface Session {
   retry: () => void;
   /** Marks the session as ended by this app itself (e.g. "Sign out everywhere"), with what to tell the user. */
   ended: (why: SessionEnded) => void;
+  /** "Stay signed in": a call that counts as activity, so the server's idle timer starts again. */
+  stayActive: () => Promise<void>;
 }
 
 export interface UseSessionOptions {
   navigate?: Navigate;
+  /** Talks to the app's other tabs; replaceable in tests. */
+  openChannel?: (onMessage: (message: TabMessage) => void) => TabChannel;
 }
+
+/** What the other tabs show when this one signed out. */
+export const SIGNED_OUT_IN_OTHER_TAB = 'You signed out in another tab or window.';
+
+/** Focus and visibility changes closer together than this trigger one re-check. */
+const RECHECK_INTERVAL_MS = 2000;
+
+/** Expiry updates smaller than this are noise (rounding to whole seconds). */
+const EXPIRY_TOLERANCE_MS = 1500;
 
 function describeEnd(problem: Problem): SessionEnded {
   const text = problem.detail ?? (problem.title && problem.title !== 'Unauthorized' ? problem.title : undefined);
@@ -60,14 +74,24 @@ function toError(error: unknown): ApiError {
  * "anonymous" and triggers nothing else, so there is no retry loop and no
  * automatic redirect.
  */
-export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): Session {
+export function useSession({ navigate = navigateTo, openChannel = openTabChannel }: UseSessionOptions = {}): Session {
   const [state, setStateValue] = useState<SessionState>({ status: 'loading' });
   // Mirrors `state` synchronously, so that several 401s arriving together
   // are handled exactly once.
   const stateRef = useRef<SessionState>(state);
-  const setState = useCallback((next: SessionState) => {
+  const channelRef = useRef<TabChannel | null>(null);
+
+  /** Sets the state; tells the other tabs when this tab signed in or out, unless they told us. */
+  const setState = useCallback((next: SessionState, fromOtherTab = false) => {
+    const previous = stateRef.current;
     stateRef.current = next;
     setStateValue(next);
+    if (fromOtherTab) return;
+    if (previous.status === 'authenticated' && next.status === 'anonymous') {
+      channelRef.current?.post({ type: 'signed-out', detail: next.ended?.detail });
+    } else if (previous.status !== 'authenticated' && next.status === 'authenticated') {
+      channelRef.current?.post({ type: 'signed-in' });
+    }
   }, []);
 
   useEffect(
@@ -76,6 +100,20 @@ export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): S
         if (stateRef.current.status === 'authenticated') {
           setState({ status: 'anonymous', ended: describeEnd(problem) });
         }
+      }),
+    [setState],
+  );
+
+  // The server's idle timer slides with every call: follow what it reports.
+  useEffect(
+    () =>
+      onSessionExpiry((secondsLeft) => {
+        const current = stateRef.current;
+        if (current.status !== 'authenticated') return;
+        const expiresAt = Date.now() + secondsLeft * 1000;
+        if (current.expiresAt !== undefined && Math.abs(current.expiresAt - expiresAt) < EXPIRY_TOLERANCE_MS) return;
+        setState({ ...current, expiresAt });
+        channelRef.current?.post({ type: 'expiry', expiresAt });
       }),
     [setState],
   );
@@ -123,6 +161,49 @@ export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): S
   // A background re-check must not count as activity, or it would keep the session alive forever.
   const refresh = useCallback(() => load(undefined, false), [load]);
 
+  const stayActive = useCallback(() => load(undefined, true), [load]);
+
+  // Every tab of this browser shares one cookie: what one learns, all show.
+  useEffect(() => {
+    const channel = openChannel((message) => {
+      const current = stateRef.current;
+      if (message.type === 'signed-out') {
+        if (current.status === 'authenticated') {
+          setState({ status: 'anonymous', ended: { detail: message.detail ?? SIGNED_OUT_IN_OTHER_TAB } }, true);
+        }
+      } else if (message.type === 'signed-in') {
+        if (current.status === 'anonymous') void load(undefined, false);
+      } else if (current.status === 'authenticated' && message.expiresAt !== current.expiresAt) {
+        setState({ ...current, expiresAt: message.expiresAt }, true);
+      }
+    });
+    channelRef.current = channel;
+    return () => {
+      channelRef.current = null;
+      channel.close();
+    };
+  }, [openChannel, load, setState]);
+
+  // Coming back to the tab: the session may have ended (or begun) elsewhere meanwhile.
+  useEffect(() => {
+    let last = 0;
+    const recheck = () => {
+      if (document.visibilityState === 'hidden') return;
+      const status = stateRef.current.status;
+      if (status !== 'authenticated' && status !== 'anonymous') return;
+      const now = Date.now();
+      if (now - last < RECHECK_INTERVAL_MS) return;
+      last = now;
+      void load(undefined, false);
+    };
+    window.addEventListener('focus', recheck);
+    document.addEventListener('visibilitychange', recheck);
+    return () => {
+      window.removeEventListener('focus', recheck);
+      document.removeEventListener('visibilitychange', recheck);
+    };
+  }, [load]);
+
   const ended = useCallback((why: SessionEnded) => setState({ status: 'anonymous', ended: why }), [setState]);
 
   const retry = useCallback(() => {
@@ -137,9 +218,10 @@ export function useSession({ navigate = navigateTo }: UseSessionOptions = {}): S
   const signOut = useCallback(() => {
     const current = stateRef.current;
     if (current.status === 'authenticated') {
+      channelRef.current?.post({ type: 'signed-out', detail: SIGNED_OUT_IN_OTHER_TAB });
       navigate(logoutUrl(current.user));
     }
   }, [navigate]);
 
-  return { state, signIn, signOut, refresh, retry, ended };
+  return { state, signIn, signOut, refresh, retry, ended, stayActive };
 }

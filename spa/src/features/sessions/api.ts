@@ -43,6 +43,16 @@ export function endSession(id: string): Promise<void> {
   return api.request<void>(`${SESSIONS_ENDPOINT}/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }
 
+/** Ends every session of the user except this browser's. */
+export function endOtherSessions(): Promise<void> {
+  return api.request<void>(`${SESSIONS_ENDPOINT}/others`, { method: 'DELETE' });
+}
+
+/** What "Recent activity" shows: sign-ins and ends. Token refreshes are audited on the server, not listed. */
+export function isListedEvent(event: SessionEvent): boolean {
+  return event.kind === 'created' || event.kind === 'ended';
+}
+
 /** Ends every session of the user, this one included. */
 export function endAllSessions(): Promise<void> {
   return api.request<void>(SESSIONS_ENDPOINT, { method: 'DELETE' });

@@ -33,10 +33,10 @@ const events: SessionEvent[] = [
 
 function renderPage() {
   const onSignedOutEverywhere = vi.fn();
-  const onSignedOutHere = vi.fn();
+  const onSignOutHere = vi.fn();
   const user = userEvent.setup();
-  render(<SessionsPage onSignedOutEverywhere={onSignedOutEverywhere} onSignedOutHere={onSignedOutHere} />);
-  return { user, onSignedOutEverywhere, onSignedOutHere };
+  render(<SessionsPage onSignedOutEverywhere={onSignedOutEverywhere} onSignOutHere={onSignOutHere} />);
+  return { user, onSignedOutEverywhere, onSignOutHere };
 }
 
 describe('SessionsPage', () => {
@@ -67,45 +67,109 @@ describe('SessionsPage', () => {
       '/bff/sessions/events': { body: events },
       '/bff/sessions/pub%2Fphone': { status: 204 },
     });
-    const { user, onSignedOutHere } = renderPage();
+    const { user, onSignOutHere } = renderPage();
 
     const rows = await screen.findAllByTestId('session-row');
-    await user.click(within(rows[1]).getByRole('button', { name: /Sign out Safari on iPhone/ }));
+    const other = within(rows[1]).getByRole('button', { name: 'Sign out Safari on iPhone (another device)' });
+    expect(other).toHaveTextContent('Sign out that device');
+    await user.click(other);
 
     await waitFor(() => expect(screen.getAllByTestId('session-row')).toHaveLength(1));
     const [[url, init]] = callsTo('/bff/sessions/pub%2Fphone');
     expect(url).toBe('/bff/sessions/pub%2Fphone');
     expect(init?.method).toBe('DELETE');
     expect(new Headers(init?.headers).get('X-CSRF')).toBe('1');
-    expect(onSignedOutHere).not.toHaveBeenCalled();
+    expect(onSignOutHere).not.toHaveBeenCalled();
   });
 
-  it('signing out this browser from the list ends the session here', async () => {
-    mockFetch({
+  it('signs this browser out the same way as the app\'s Sign out button, without a DELETE', async () => {
+    const { fetchMock } = mockFetch({
       '/bff/sessions': { body: [laptop, phone] },
       '/bff/sessions/events': { body: [] },
-      '/bff/sessions/pub-laptop': { status: 204 },
     });
-    const { user, onSignedOutHere } = renderPage();
+    const { user, onSignOutHere } = renderPage();
 
     const rows = await screen.findAllByTestId('session-row');
-    await user.click(within(rows[0]).getByTestId('session-sign-out'));
+    const here = within(rows[0]).getByTestId('session-sign-out');
+    expect(here).toHaveTextContent('Sign out of this device');
+    await user.click(here);
 
-    await waitFor(() => expect(onSignedOutHere).toHaveBeenCalledTimes(1));
+    expect(onSignOutHere).toHaveBeenCalledTimes(1);
+    expect(fetchMock.mock.calls.filter(([, init]) => init?.method === 'DELETE')).toHaveLength(0);
     expect(screen.getByText('Nothing yet.')).toBeInTheDocument();
   });
 
-  it('signs out everywhere', async () => {
+  it('signs out everywhere only after confirmation', async () => {
     const { callsTo } = mockFetch({
       '/bff/sessions': (init) => (init?.method === 'DELETE' ? { status: 204 } : { body: [laptop, phone] }),
       '/bff/sessions/events': { body: events },
     });
     const { user, onSignedOutEverywhere } = renderPage();
+    const deletes = () => callsTo('/bff/sessions').filter(([, init]) => init?.method === 'DELETE');
 
     await user.click(await screen.findByRole('button', { name: 'Sign out everywhere' }));
+    expect(screen.getByTestId('confirm')).toHaveTextContent('this browser included');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(deletes()).toHaveLength(0);
+    expect(screen.queryByTestId('confirm')).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    await user.click(screen.getByRole('button', { name: 'Yes, sign out everywhere' }));
 
     await waitFor(() => expect(onSignedOutEverywhere).toHaveBeenCalledTimes(1));
-    expect(callsTo('/bff/sessions').filter(([, init]) => init?.method === 'DELETE')).toHaveLength(1);
+    expect(deletes()).toHaveLength(1);
+  });
+
+  it('signs out all other sessions after confirmation and keeps this one', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/sessions': [{ body: [laptop, phone] }, { body: [laptop] }],
+      '/bff/sessions/events': { body: events },
+      '/bff/sessions/others': { status: 204 },
+    });
+    const { user, onSignedOutEverywhere, onSignOutHere } = renderPage();
+
+    await user.click(await screen.findByRole('button', { name: 'Sign out all other sessions' }));
+    expect(screen.getByTestId('confirm')).toHaveTextContent('This browser stays signed in');
+    expect(callsTo('/bff/sessions/others')).toHaveLength(0);
+    await user.click(screen.getByRole('button', { name: 'Yes, sign out the others' }));
+
+    await waitFor(() => expect(screen.getAllByTestId('session-row')).toHaveLength(1));
+    const [[, init]] = callsTo('/bff/sessions/others');
+    expect(init?.method).toBe('DELETE');
+    expect(new Headers(init?.headers).get('X-CSRF')).toBe('1');
+    expect(onSignedOutEverywhere).not.toHaveBeenCalled();
+    expect(onSignOutHere).not.toHaveBeenCalled();
+    // Nobody else left: nothing to offer.
+    expect(screen.queryByRole('button', { name: 'Sign out all other sessions' })).not.toBeInTheDocument();
+  });
+
+  it('shows each row device first, with relative times and loopback as this computer', async () => {
+    const now = Date.now();
+    const local: DeviceSession = {
+      ...laptop,
+      ipAddress: '::1',
+      createdAt: new Date(now - 3 * 3_600_000).toISOString(),
+      lastActivityAt: new Date(now - 2 * 60_000 - 5_000).toISOString(),
+    };
+    mockFetch({ '/bff/sessions': { body: [local, { ...phone, ipAddress: '127.0.0.1' }] }, '/bff/sessions/events': { body: [] } });
+    renderPage();
+
+    const rows = await screen.findAllByTestId('session-row');
+    expect(rows[0].textContent?.indexOf('Firefox on Linux')).toBe(0);
+    const facts = within(rows[0]).getByTestId('session-facts');
+    expect(facts).toHaveTextContent('active 2 minutes ago · this computer · signed in 3 hours ago');
+    expect(within(rows[1]).getByTestId('session-address')).toHaveTextContent('this computer');
+    expect(screen.queryByText(/::1|127\.0\.0\.1/)).not.toBeInTheDocument();
+  });
+
+  it('lists sign-ins and ends but not token refreshes', async () => {
+    const refreshed: SessionEvent = { kind: 'refreshed', at: '2030-01-01T09:06:00Z', sessionId: 'pub-laptop', current: true };
+    mockFetch({ '/bff/sessions': { body: [laptop] }, '/bff/sessions/events': { body: [refreshed, ...events, refreshed] } });
+    renderPage();
+
+    const activity = await screen.findAllByTestId('event-row');
+    expect(activity).toHaveLength(2);
+    expect(screen.queryByText(/renewed/)).not.toBeInTheDocument();
   });
 
   it('shows a failed action and keeps the list', async () => {

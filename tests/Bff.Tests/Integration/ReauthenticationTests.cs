@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text.Json;
+using Bff.Testing;
+
+namespace Bff.Tests.Integration;
+
+/// <summary>
+/// Over the real stack (node oidc-provider, Kestrel): a browser whose session was ended from elsewhere is sent to
+/// the provider with <c>prompt=login</c>, and the provider really asks again although its own session is alive.
+/// </summary>
+public sealed class ReauthenticationTests(SessionsStackFixture fixture) : IClassFixture<SessionsStackFixture>
+{
+    private TestStack Stack => fixture.Stack;
+
+    private static async Task<string> CurrentIdAsync(BrowserClient browser) =>
+        (await browser.GetJsonAsync("/bff/sessions")).EnumerateArray()
+            .Single(s => s.GetProperty("current").GetBoolean()).GetProperty("id").GetString()!;
+
+    /// <summary>Where <c>/bff/login</c> sends this browser (the provider's authorize URL).</summary>
+    private static async Task<Uri> AuthorizeUrlAsync(BrowserClient browser)
+    {
+        using var login = await browser.GetAsync("/bff/login?returnUrl=%2F", antiforgery: false);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        return login.Headers.Location!;
+    }
+
+    [Fact]
+    public async Task Ended_from_another_session_the_provider_asks_for_the_password_again()
+    {
+        using var laptop = Stack.NewBrowser();
+        using var phone = Stack.NewBrowser();
+        await laptop.SignInAsync("rhea");
+        await phone.SignInAsync("rhea");
+        Assert.DoesNotContain("prompt=", (await AuthorizeUrlAsync(laptop)).Query);
+
+        using var ended = await laptop.SendAsync(HttpMethod.Delete, "/bff/sessions/" + await CurrentIdAsync(phone));
+        Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
+
+        var authorize = await AuthorizeUrlAsync(phone);
+        Assert.Contains("prompt=login", authorize.Query);
+        Assert.StartsWith(Stack.Idp.Authority, authorize.ToString(), StringComparison.Ordinal);
+
+        // Without prompt=login the provider's live session would sign the phone straight back in.
+        var page = await phone.NavigateAsync("/bff/login?returnUrl=%2F");
+        Assert.StartsWith(Stack.Idp.Authority, page.Url.ToString(), StringComparison.Ordinal);
+        Assert.True(page.Form()?.Fields.ContainsKey("login"), "the provider shows its login form");
+
+        // Signing in again gives a working session, and the next sign-in is ordinary again.
+        await phone.SignInAsync("rhea");
+        Assert.Equal(HttpStatusCode.OK, (await phone.GetAsync("/bff/user")).StatusCode);
+        Assert.DoesNotContain("prompt=", (await AuthorizeUrlAsync(phone)).Query);
+    }
+
+    [Fact]
+    public async Task Back_channel_logout_and_sign_out_of_other_sessions_ask_again_but_the_session_that_asked_does_not()
+    {
+        using var laptop = Stack.NewBrowser();
+        using var phone = Stack.NewBrowser();
+        using var tablet = Stack.NewBrowser();
+        await laptop.SignInAsync("ravi");
+        await phone.SignInAsync("ravi");
+        await tablet.SignInAsync("ravi");
+
+        using var others = await laptop.SendAsync(HttpMethod.Delete, "/bff/sessions/others");
+        Assert.Equal(HttpStatusCode.NoContent, others.StatusCode);
+        Assert.True(others.Headers.TryGetValues("Bff-Session-Expires-In", out var header) && long.Parse(header.Single()) > 0);
+        Assert.Contains("prompt=login", (await AuthorizeUrlAsync(phone)).Query);
+        Assert.Contains("prompt=login", (await AuthorizeUrlAsync(tablet)).Query);
+        Assert.DoesNotContain("prompt=", (await AuthorizeUrlAsync(laptop)).Query);
+        Assert.Equal(HttpStatusCode.OK, (await laptop.GetAsync("/bff/user")).StatusCode);
+
+        await Stack.Idp.EndSessionsAsync("ravi");
+        using var next = await laptop.GetAsync("/bff/user");
+        Assert.Equal(HttpStatusCode.Unauthorized, next.StatusCode);
+        Assert.Contains("identity provider", JsonDocument.Parse(await next.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
+        Assert.Contains("prompt=login", (await AuthorizeUrlAsync(laptop)).Query);
+    }
+}
