@@ -475,6 +475,14 @@ async function handleTestHook(req, res, url) {
       if (!sub) sendJson(res, 400, { error: 'sub query parameter is required' });
       else sendJson(res, 200, await revokeAccount(sub));
       break;
+    case 'GET /__test/pushed': {
+      // The parameters of a pushed authorization request, as the BFF sent them (the redirect shows only its request_uri).
+      const id = (url.searchParams.get('request_uri') || '').replace('urn:ietf:params:oauth:request_uri:', '');
+      const entry = entriesOf('PushedAuthorizationRequest').find(([key]) => key === id);
+      if (!entry) sendJson(res, 404, { error: 'no such pushed request' });
+      else sendJson(res, 200, decodeJwtPayload(entry[1].request));
+      break;
+    }
     case 'POST /__test/end-session':
       if (!sub) sendJson(res, 400, { error: 'sub query parameter is required' });
       else sendJson(res, 200, await endSessionsOf(sub));
