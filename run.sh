@@ -4,6 +4,9 @@
 #
 #   ./run.sh                               in-memory sessions
 #   REDIS=localhost:6379 ./run.sh          sessions and data-protection keys in that Redis
+#   REDIS=127.0.0.1:7000,127.0.0.1:7001,127.0.0.1:7002 ./run.sh
+#                                          the same on a Redis Cluster (any StackExchange.Redis string works:
+#                                          password=, user=, ssl=true, serviceName= for Sentinel)
 #   REDIS=localhost:6379 ./run.sh --bff-only --port 5010
 #                                          one more BFF instance on :5010 against the same Redis,
 #                                          identity provider and API (the scale-out demo)
@@ -16,7 +19,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --bff-only) bff_only=true ;;
     --port) port=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
   shift

@@ -98,7 +98,7 @@ async Task<Result> RunAsync(string mode)
         {
             SessionBytes = long.Parse(await RedisCli(server, "MEMORY", "USAGE", sessionKey), CultureInfo.InvariantCulture),
             TicketBytes = long.Parse(await RedisCli(server, "HSTRLEN", sessionKey, "t"), CultureInfo.InvariantCulture),
-            SubjectIndexBytes = long.Parse(await RedisCli(server, "MEMORY", "USAGE", "bff:sub:bench"), CultureInfo.InvariantCulture),
+            SubjectIndexBytes = long.Parse(await RedisCli(server, "MEMORY", "USAGE", "bff:sub:{bench}"), CultureInfo.InvariantCulture),
             SidIndexBytes = sidKey.Length == 0 ? 0 : long.Parse(await RedisCli(server, "MEMORY", "USAGE", sidKey), CultureInfo.InvariantCulture),
         };
     }

@@ -18,6 +18,7 @@ public static class BffHostApp
             bff.AddRedis(options =>
             {
                 builder.Configuration.GetSection("Bff:Redis").Bind(options);
+                builder.Configuration.GetSection("Bff:DataProtection:Certificate").Bind(options.KeyRingCertificate);
                 options.ConnectionString = redis;
             });
         }

@@ -12,26 +12,32 @@ namespace Bff.Testing;
 public sealed class RedisServer : IAsyncDisposable
 {
     private readonly bool _appendOnly;
+    private readonly RedisTlsFiles? _tls;
     private readonly string _directory;
     private ExternalProcess? _process;
 
-    private RedisServer(bool appendOnly)
+    private RedisServer(bool appendOnly, RedisTlsFiles? tls)
     {
         _appendOnly = appendOnly;
+        _tls = tls;
         Port = FreePort.Next();
+        TlsPort = tls is null ? null : FreePort.Next();
         _directory = Directory.CreateTempSubdirectory("bff-redis-").FullName;
     }
 
     public int Port { get; }
+
+    /// <summary>The TLS port, when the server was started with <see cref="RedisTlsFiles"/> (the plain port stays open for the tests' own checks).</summary>
+    public int? TlsPort { get; }
 
     /// <summary>The StackExchange.Redis configuration string for this server.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     public bool IsRunning => _process is { HasExited: false };
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false, RedisTlsFiles? tls = null)
     {
-        var server = new RedisServer(appendOnly);
+        var server = new RedisServer(appendOnly, tls);
         try
         {
             await server.StartAsync();
@@ -51,7 +57,7 @@ public sealed class RedisServer : IAsyncDisposable
             return;
         }
 
-        string[] arguments =
+        List<string> arguments =
         [
             "--port", Port.ToString(),
             "--bind", "127.0.0.1",
@@ -62,6 +68,12 @@ public sealed class RedisServer : IAsyncDisposable
             "--protected-mode", "yes",
             "--daemonize", "no",
         ];
+        if (_tls is not null)
+        {
+            arguments.AddRange(["--tls-port", TlsPort!.Value.ToString(), "--tls-cert-file", _tls.CertificateFile,
+                "--tls-key-file", _tls.KeyFile, "--tls-ca-cert-file", _tls.CaFile, "--tls-auth-clients", "no"]);
+        }
+
         _process = ExternalProcess.Start("redis-server", arguments, _directory);
         await _process.WaitUntilAsync(async () => await PingAsync(), TimeSpan.FromSeconds(15), "redis-server");
     }
@@ -107,3 +119,6 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>PEM files for a TLS listener: the server's certificate and key, and the CA that signed it.</summary>
+public sealed record RedisTlsFiles(string CertificateFile, string KeyFile, string CaFile);

@@ -124,9 +124,6 @@ internal static partial class Log
     [LoggerMessage(6005, LogLevel.Warning, "A session stored in Redis could not be read ({Problem}); it is treated as gone")]
     public static partial void RedisSessionUnreadable(ILogger logger, string problem);
 
-    [LoggerMessage(6006, LogLevel.Information, "Data-protection key {FriendlyName} stored in Redis")]
-    public static partial void DataProtectionKeyStored(ILogger logger, string friendlyName);
-
     [LoggerMessage(6007, LogLevel.Debug, "Lock {Name} could not be released ({ErrorType}); its lease runs out by itself")]
     public static partial void RedisLockReleaseFailed(ILogger logger, string name, string errorType);
 
@@ -149,6 +146,14 @@ internal static partial class Log
 
     [LoggerMessage(9504, LogLevel.Warning, "The BFF serves plain HTTP in {Environment} with Bff:AllowPlainHttp set: session cookies are sent without Secure")]
     public static partial void PlainHttpAllowed(ILogger logger, string environment);
+
+    // 81xx: Redis sweeper, key ring, cluster and failover.
+
+    [LoggerMessage(8101, LogLevel.Information, "Ended {Count} expired sessions from Redis in {ElapsedMs} ms")]
+    public static partial void RedisSweepEnded(ILogger logger, int count, long elapsedMs);
+
+    [LoggerMessage(8102, LogLevel.Information, "The data-protection key ring in Redis is encrypted with certificate {Thumbprint}")]
+    public static partial void KeyRingCertificateLoaded(ILogger logger, string thumbprint);
 
     // 83xx: session experience (re-authentication, ending other sessions).
 

@@ -41,7 +41,8 @@ public static class RedisBffBuilderExtensions
         services.RemoveAll<ISessionStore>();
         services.TryAddSingleton<RedisSessionStore>();
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisSessionSweeper>());
+        services.TryAddSingleton<RedisSessionSweeper>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RedisSessionSweeper>());
         services.RemoveAll<IDistributedLock>();
         services.AddSingleton<IDistributedLock, RedisDistributedLock>();
         services.RemoveAll<IReplayCache>();
@@ -52,15 +53,33 @@ public static class RedisBffBuilderExtensions
         services.AddSingleton<IAuditTrail, RedisAuditTrail>();
 
         // The key ring: one list in Redis, and one application name for every instance (the default would
-        // be the content root path, which differs between machines).
-        services.TryAddSingleton<RedisXmlRepository>();
-        services.AddDataProtection();
+        // be the content root path, which differs between machines). Its key and certificate are needed now,
+        // so the settings are read once here as well.
+        var settings = new RedisOptions();
+        configure(settings);
+        var keyRing = new KeyRingDatabase();
+        var dataProtection = services.AddDataProtection()
+            .PersistKeysToStackExchangeRedis(keyRing.Get, new RedisKeys(settings.KeyPrefix).DataProtectionKeys);
+        services.AddOptions<KeyManagementOptions>().Configure<RedisConnection>((_, connection) => keyRing.Connection = connection);
         services.AddOptions<DataProtectionOptions>()
-            .Configure<IOptions<RedisOptions>>((dataProtection, redis) => dataProtection.ApplicationDiscriminator = redis.Value.ApplicationName);
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<RedisXmlRepository>((keys, repository) => keys.XmlRepository = repository);
+            .Configure<IOptions<RedisOptions>>((options, redis) => options.ApplicationDiscriminator = redis.Value.ApplicationName);
+        if (settings.KeyRingCertificate.IsSet)
+        {
+            var certificate = KeyRingCertificate.Load(settings.KeyRingCertificate);
+            dataProtection.ProtectKeysWithCertificate(certificate);
+            services.AddSingleton(new KeyRingProtection(certificate.Thumbprint));
+        }
 
         services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
         return builder;
+    }
+
+    // The database behind the key ring's repository, known once the container has built the connection.
+    private sealed class KeyRingDatabase
+    {
+        public RedisConnection? Connection { get; set; }
+
+        public StackExchange.Redis.IDatabase Get() =>
+            (Connection ?? throw new InvalidOperationException("The Redis connection for the key ring is not configured yet.")).Database();
     }
 }

@@ -47,6 +47,13 @@ internal static class RedisConfiguration
             configuration.ConnectRetry = 1;
         }
 
+        // The client's tie-breaker probe (a GET of a fixed key on every connection) only helps a hand-made
+        // multi-primary setup; on a cluster it is a MOVED answer from every master but one.
+        if (!Mentions(connectionString, "tiebreaker"))
+        {
+            configuration.TieBreaker = "";
+        }
+
         return configuration;
     }
 

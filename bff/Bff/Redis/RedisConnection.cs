@@ -22,6 +22,10 @@ internal sealed class RedisConnection : IDisposable
     {
         _logger = logger;
         _configuration = RedisConfiguration.Parse(options.Value.ConnectionString);
+        if (options.Value.TrustedCertificateAuthority is { Length: > 0 } authority)
+        {
+            _configuration.TrustIssuer(authority);
+        }
         Keys = new RedisKeys(options.Value.KeyPrefix);
         OperationTimeout = TimeSpan.FromMilliseconds(_configuration.SyncTimeout);
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -49,6 +53,9 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
+    public Task RunAsync(string operation, Func<IDatabase, Task> command, CancellationToken cancellationToken) =>
+        RunAsync(operation, async db => { await command(db); return true; }, cancellationToken);
+
     /// <summary>
     /// A synchronous command, for callers with a synchronous contract (the data-protection key ring). Waits
     /// for the first connect only if it is still under way (the host starts it before serving requests).
@@ -68,6 +75,14 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// The database for the data-protection key ring's repository, which runs its own commands: while Redis is
+    /// unreachable this throws <see cref="SessionStoreUnavailableException"/> (a 503), as every other read does.
+    /// </summary>
+    public IDatabase Database() => Run("key ring", db => db.Multiplexer.IsConnected
+        ? db
+        : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected."));
+
     public Task<TimeSpan> PingAsync(CancellationToken cancellationToken) =>
         RunAsync("PING", db => db.PingAsync(), cancellationToken);
 
@@ -85,8 +100,6 @@ internal sealed class RedisConnection : IDisposable
         // With abortConnect=false this completes after at most connectTimeout, connected or not; the
         // multiplexer then keeps reconnecting in the background.
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration);
-        // Replies complete on the thread pool instead of one by one in order: no caller waits behind another.
-        multiplexer.PreserveAsyncOrder = false;
         multiplexer.ConnectionFailed += (_, e) =>
             Log.RedisConnectionFailed(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), e.FailureType.ToString());
         multiplexer.ConnectionRestored += (_, e) =>

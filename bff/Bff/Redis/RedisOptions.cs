@@ -25,4 +25,16 @@ public sealed class RedisOptions
     /// names. Defaults to <c>bff</c>.
     /// </summary>
     public string ApplicationName { get; set; } = "bff";
+
+    /// <summary>
+    /// The certificate that encrypts the data-protection key ring in Redis (<c>Bff:DataProtection:Certificate</c>).
+    /// Read when <c>AddRedis</c> is called. Unset: the key ring is stored unencrypted.
+    /// </summary>
+    public KeyRingCertificateOptions KeyRingCertificate { get; set; } = new();
+
+    /// <summary>
+    /// A PEM or DER file with the certificate authority that signed Redis's TLS certificate, for a Redis whose
+    /// certificate comes from a private CA (<c>ssl=true</c> in the connection string). Unset: the system's trust store.
+    /// </summary>
+    public string? TrustedCertificateAuthority { get; set; }
 }

@@ -18,9 +18,15 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
             errors.Add($"ConnectionStrings:Redis is not a valid StackExchange.Redis configuration string ({problem}). Example: 'redis.internal:6379,password=secret,ssl=true'.");
         }
 
-        if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Any(char.IsWhiteSpace))
+        if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Any(c => char.IsWhiteSpace(c) || c is '{' or '}'))
         {
-            errors.Add("Bff:Redis:KeyPrefix must be a non-empty prefix without spaces, e.g. 'bff:' or 'shop-bff:'.");
+            // Braces would become the keys' Redis Cluster hash tag and put every key in one slot.
+            errors.Add("Bff:Redis:KeyPrefix must be a non-empty prefix without spaces or braces, e.g. 'bff:' or 'shop-bff:'.");
+        }
+
+        if (options.TrustedCertificateAuthority is { Length: > 0 } authority && !File.Exists(authority))
+        {
+            errors.Add($"Bff:Redis:TrustedCertificateAuthority names '{authority}', which does not exist: give the path of the CA certificate (PEM or DER) that signed Redis's TLS certificate.");
         }
 
         if (string.IsNullOrWhiteSpace(options.ApplicationName))

@@ -9,41 +9,50 @@ namespace Bff.Redis;
 
 /// <summary>
 /// Sessions in Redis, shared by every BFF instance. One hash per session (<see cref="RedisSessionFormat"/>)
-/// whose TTL is the time left before the idle or absolute limit, whichever is sooner; two indexes, per user
-/// (<c>sub</c>) and per provider session (<c>sid</c>), as sorted sets of storage ids scored by the session's
-/// absolute expiry. Every write that touches a session and its indexes is one Lua script, so they never
-/// disagree; index entries whose session expired are pruned when the index is read.
+/// whose TTL is the time left before the idle or absolute limit, whichever is sooner, plus <see cref="ExpiredGrace"/>;
+/// two indexes, per user (<c>sub</c>) and per provider session (<c>sid</c>), as sorted sets of storage ids scored
+/// by absolute expiry; and the expiry schedule (<see cref="RedisKeys.ExpiryBuckets"/> sorted sets scored by
+/// expiry) that the sweeper claims from. Every script touches one key, so the store runs unchanged on Redis
+/// Cluster. An index's TTL is never longer than its longest-lived session's; a session is written after its
+/// index and schedule entries, and removed before them, so an index entry without a session is at worst
+/// left over for the reader to prune, never a session without its entries.
 /// </summary>
 internal sealed class RedisSessionStore(
     RedisConnection redis,
     TimeProvider time,
-    ILogger<RedisSessionStore> logger,
-    SessionExpiryQueue? expiries = null) : ISessionStore
+    ILogger<RedisSessionStore> logger) : ISessionStore
 {
     /// <summary>
     /// How long an expired session's record outlives its expiry in Redis, so that the owner's next request, or
-    /// the sweep, can end it with its reason (idle or absolute) and revoke its refresh token. Never served.
+    /// the sweeper, can end it with its reason (idle or absolute) and revoke its refresh token. Never served.
     /// </summary>
     internal TimeSpan ExpiredGrace { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>At most this many expired sessions are ended per sweep.</summary>
-    private const int SweepBatch = 100;
-
     private static readonly RedisValue[] Fields = [MetaField, TicketField, LastActivityField, ExpiresField];
 
-    // KEYS: the session, the set of all sessions, then its indexes.
-    // ARGV: m, t, a, e, TTL ms, storage id, index score, now (ms), expiry (ms).
+    // KEYS: the session. ARGV: m, t, a, e, TTL ms.
     private const string SaveScript = """
         redis.call('HSET', KEYS[1], 'm', ARGV[1], 't', ARGV[2], 'a', ARGV[3], 'e', ARGV[4])
         redis.call('PEXPIRE', KEYS[1], ARGV[5])
-        redis.call('ZADD', KEYS[2], ARGV[9], ARGV[6])
-        local now = tonumber(ARGV[8])
-        for i = 3, #KEYS do
-          redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
-          redis.call('ZADD', KEYS[i], ARGV[7], ARGV[6])
-          local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
-          redis.call('PEXPIRE', KEYS[i], string.format('%d', math.max(1, tonumber(last[2]) - now)))
-        end
+        return 1
+        """;
+
+    // Adds a session to an index, prunes members past their absolute expiry, and makes the index live as long as
+    // its longest-lived session (never shorter, never longer than the longest TTL asked for).
+    // KEYS: the index. ARGV: storage id, score (absolute expiry ms), now ms, the session's TTL ms.
+    private const string IndexAddScript = """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+        return 1
+        """;
+
+    // Lengthens an index's TTL to a session's new TTL when that is longer (activity slid the session).
+    // KEYS: the index. ARGV: TTL ms.
+    private const string IndexExtendScript = """
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl >= 0 and ttl < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
         return 1
         """;
 
@@ -61,32 +70,48 @@ internal sealed class RedisSessionStore(
         return redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e')
         """;
 
-    // KEYS: the session, the set of all sessions, then its indexes. ARGV: storage id. 1 when this call removed it.
-    private const string RemoveScript = """
-        if redis.call('DEL', KEYS[1]) == 0 then return 0 end
-        for i = 2, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
-        return 1
+    // Reads and deletes a session in one step, so exactly one caller gets it. With ARGV[1] (now, UTC ticks) only
+    // an expired session is taken; a live one answers its expiry instead. KEYS: the session.
+    private const string TakeScript = """
+        local f = redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e')
+        if not f[4] then return false end
+        if ARGV[1] ~= '' and tonumber(f[4]) > tonumber(ARGV[1]) then return f[4] end
+        redis.call('DEL', KEYS[1])
+        return f
+        """;
+
+    // Claims up to ARGV[2] due sessions of one schedule bucket: their score moves to the claim's deadline, so no
+    // other instance takes them meanwhile, and they come back by themselves if the claimer dies.
+    // KEYS: the bucket. ARGV: now ms, how many, claim deadline ms.
+    private const string ClaimScript = """
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+        for i = 1, #due do redis.call('ZADD', KEYS[1], ARGV[3], due[i]) end
+        return due
         """;
 
     private RedisKeys Keys => redis.Keys;
 
-    public Task SaveAsync(SessionRecord session, CancellationToken cancellationToken)
+    public async Task SaveAsync(SessionRecord session, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        RedisValue[] values =
-        [
-            WriteMeta(session),
-            session.Ticket,
-            WriteInstant(session.LastActivityAt),
-            WriteInstant(session.ExpiresAt),
-            Milliseconds(session.ExpiresAt - now + ExpiredGrace),
-            session.Id,
-            session.AbsoluteExpiresAt.ToUnixTimeMilliseconds(),
-            now.ToUnixTimeMilliseconds(),
-            session.ExpiresAt.ToUnixTimeMilliseconds(),
-        ];
-        return redis.RunAsync("session save",
-            db => db.ScriptEvaluateAsync(SaveScript, KeysOf(session), values), cancellationToken);
+        var ttl = Milliseconds(session.ExpiresAt - now + ExpiredGrace);
+        await redis.RunAsync("session save", db =>
+        {
+            var writes = new List<Task>(3)
+            {
+                db.SortedSetAddAsync(Keys.ExpiryBucketOf(session.Id), session.Id, session.ExpiresAt.ToUnixTimeMilliseconds()),
+            };
+            foreach (var index in IndexesOf(session))
+            {
+                writes.Add(db.ScriptEvaluateAsync(IndexAddScript, [index],
+                    [session.Id, session.AbsoluteExpiresAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), ttl]));
+            }
+
+            return Task.WhenAll(writes);
+        }, cancellationToken);
+
+        await redis.RunAsync("session save", db => db.ScriptEvaluateAsync(SaveScript, [Keys.Session(session.Id)],
+            [WriteMeta(session), session.Ticket, WriteInstant(session.LastActivityAt), WriteInstant(session.ExpiresAt), ttl]), cancellationToken);
     }
 
     public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
@@ -94,13 +119,24 @@ internal sealed class RedisSessionStore(
 
     public async Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
+        var ttl = Milliseconds(expiresAt - time.GetUtcNow() + ExpiredGrace);
         var touched = await UpdateAsync(id, "session activity update",
-            [LastActivityField, WriteInstant(lastActivityAt), ExpiresField, WriteInstant(expiresAt), Milliseconds(expiresAt - time.GetUtcNow() + ExpiredGrace)],
+            [LastActivityField, WriteInstant(lastActivityAt), ExpiresField, WriteInstant(expiresAt), ttl],
             cancellationToken);
         if (touched is not null)
         {
-            // Only the count reads this score; XX never brings back a session removed meanwhile.
-            redis.Run("session count update", db => db.SortedSetAdd(Keys.AllSessions, id, expiresAt.ToUnixTimeMilliseconds(), When.Exists, CommandFlags.FireAndForget));
+            // Housekeeping nobody waits for: the schedule's XX never brings back a session removed meanwhile, and
+            // a lost update only makes the sweeper look at a live session early (it reschedules it).
+            redis.Run("session schedule update", db =>
+            {
+                db.SortedSetAdd(Keys.ExpiryBucketOf(id), id, expiresAt.ToUnixTimeMilliseconds(), SortedSetWhen.Exists, CommandFlags.FireAndForget);
+                foreach (var index in IndexesOf(touched))
+                {
+                    db.ScriptEvaluate(IndexExtendScript, [index], [ttl], CommandFlags.FireAndForget);
+                }
+
+                return true;
+            });
         }
 
         return touched;
@@ -109,37 +145,42 @@ internal sealed class RedisSessionStore(
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return await redis.RunAsync("session count",
-            db => db.SortedSetLengthAsync(Keys.AllSessions, now, double.PositiveInfinity, Exclude.Start), cancellationToken);
+        var counts = await redis.RunAsync("session count", db => Task.WhenAll(Enumerable.Range(0, RedisKeys.ExpiryBuckets)
+            .Select(bucket => db.SortedSetLengthAsync(Keys.ExpiryBucket(bucket), now, double.PositiveInfinity, Exclude.Start))), cancellationToken);
+        return counts.Sum();
     }
 
     /// <summary>
-    /// Ends sessions that expired without a request noticing: removes them (one instance wins each) and reports
-    /// them to the <see cref="SessionExpiryQueue"/>, whose worker tells the observers (revocation, audit).
+    /// Claims up to <paramref name="max"/> sessions of one schedule bucket whose expiry has passed. A claim holds
+    /// for <paramref name="lease"/>: finish them with <see cref="EndExpiredAsync"/> before then, or another
+    /// instance claims them again.
     /// </summary>
-    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ClaimExpiredAsync(int bucket, int max, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ids = await redis.RunAsync("session sweep",
-            db => db.SortedSetRangeByScoreAsync(Keys.AllSessions, double.NegativeInfinity, now, take: SweepBatch), cancellationToken);
+        var now = time.GetUtcNow();
+        var claimed = await redis.RunAsync("session sweep claim", db => db.ScriptEvaluateAsync(ClaimScript, [Keys.ExpiryBucket(bucket)],
+            [now.ToUnixTimeMilliseconds(), max, (now + lease).ToUnixTimeMilliseconds()]), cancellationToken);
+        return ((RedisResult[])claimed!).Select(id => (string)id!).ToList();
+    }
 
-        var ended = 0;
-        foreach (var id in ids)
+    /// <summary>
+    /// Takes a claimed session if it has expired: removes it with its index and schedule entries and returns it,
+    /// for exactly one caller. A session that saw activity since is put back in the schedule; one that is gone
+    /// (removed elsewhere, or past its grace) only leaves the schedule. Null in both cases.
+    /// </summary>
+    public async Task<SessionRecord?> EndExpiredAsync(string id, CancellationToken cancellationToken)
+    {
+        var result = await redis.RunAsync("session sweep take",
+            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow())]), cancellationToken);
+        if (!result.IsNull && result.Resp2Type == ResultType.BulkString)
         {
-            var removed = await RemoveAsync((string)id!, cancellationToken);
-            if (removed is not null)
-            {
-                expiries?.Publish(removed);
-                ended++;
-            }
-            else
-            {
-                // The record is gone already (removed elsewhere, or past its grace): drop the count entry.
-                await redis.RunAsync("session sweep", db => db.SortedSetRemoveAsync(Keys.AllSessions, id), cancellationToken);
-            }
+            var expiresAt = new DateTimeOffset(long.Parse((string)result!, NumberStyles.None, CultureInfo.InvariantCulture), TimeSpan.Zero);
+            await redis.RunAsync("session sweep reschedule", db => db.SortedSetAddAsync(Keys.ExpiryBucketOf(id), id,
+                expiresAt.ToUnixTimeMilliseconds(), SortedSetWhen.Exists), cancellationToken);
+            return null;
         }
 
-        return ended;
+        return await ForgetAsync(id, result, cancellationToken);
     }
 
     public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken)
@@ -150,19 +191,9 @@ internal sealed class RedisSessionStore(
 
     public async Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken)
     {
-        // The record names its indexes; sub and sid never change, so reading first is safe.
-        var fields = await redis.RunAsync("session read", db => db.HashGetAsync(Keys.Session(id), Fields), cancellationToken);
-        var session = Read(id, fields);
-        if (session is null)
-        {
-            // Gone, or unreadable: remove what is there without knowing its indexes (stale entries get pruned).
-            await redis.RunAsync("session remove", db => db.KeyDeleteAsync(Keys.Session(id)), cancellationToken);
-            return null;
-        }
-
-        var removed = (int)await redis.RunAsync("session remove",
-            db => db.ScriptEvaluateAsync(RemoveScript, KeysOf(session), [id]), cancellationToken);
-        return removed == 1 ? session : null;
+        var result = await redis.RunAsync("session remove",
+            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [""]), cancellationToken);
+        return await ForgetAsync(id, result, cancellationToken);
     }
 
     public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
@@ -170,6 +201,23 @@ internal sealed class RedisSessionStore(
 
     public Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken) =>
         LookupAsync(Keys.ProviderSession(providerSessionId), cancellationToken);
+
+    // After a take: drop the session's index and schedule entries (the record names its indexes, which never change).
+    private async Task<SessionRecord?> ForgetAsync(string id, RedisResult taken, CancellationToken cancellationToken)
+    {
+        var session = taken.Resp2Type == ResultType.Array ? Read(id, (RedisValue[])taken!) : null;
+        await redis.RunAsync("session remove", db =>
+        {
+            var removals = new List<Task>(3) { db.SortedSetRemoveAsync(Keys.ExpiryBucketOf(id), id) };
+            if (session is not null)
+            {
+                removals.AddRange(IndexesOf(session).Select(index => db.SortedSetRemoveAsync(index, id)));
+            }
+
+            return Task.WhenAll(removals);
+        }, cancellationToken);
+        return session;
+    }
 
     private async Task<IReadOnlyList<SessionRecord>> LookupAsync(RedisKey index, CancellationToken cancellationToken)
     {
@@ -212,10 +260,10 @@ internal sealed class RedisSessionStore(
         return result.IsNull ? null : Live(Read(id, (RedisValue[])result!));
     }
 
-    private RedisKey[] KeysOf(SessionRecord session) =>
+    private RedisKey[] IndexesOf(SessionRecord session) =>
         session.ProviderSessionId is { } sid
-            ? [Keys.Session(session.Id), Keys.AllSessions, Keys.Subject(session.Subject), Keys.ProviderSession(sid)]
-            : [Keys.Session(session.Id), Keys.AllSessions, Keys.Subject(session.Subject)];
+            ? [Keys.Subject(session.Subject), Keys.ProviderSession(sid)]
+            : [Keys.Subject(session.Subject)];
 
     private SessionRecord? Read(string id, RedisValue[] fields)
     {

@@ -1,16 +1,34 @@
+using System.Diagnostics;
 using Bff.Logging;
+using Bff.Sessions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Bff.Redis;
 
 /// <summary>
-/// Every <see cref="Interval"/>, ends the Redis sessions that expired without a request noticing, so their
-/// refresh tokens are revoked and their end is audited (the in-memory store's sweep does the same).
+/// Every <see cref="Interval"/>, ends the Redis sessions whose idle or absolute limit passed without a request
+/// noticing: revokes their refresh tokens, records their end and removes their index entries (through
+/// <see cref="SessionTerminator"/>). Instances share the work: each claims batches of due sessions atomically
+/// from the schedule buckets (starting at a random bucket), and only the one whose take deletes a session
+/// ends it. A claim not finished within <see cref="ClaimLease"/> (the instance died) is claimed again.
 /// </summary>
-internal sealed class RedisSessionSweeper(RedisSessionStore store, TimeProvider time, ILogger<RedisSessionSweeper> logger) : BackgroundService
+internal sealed class RedisSessionSweeper(
+    RedisSessionStore store,
+    SessionTerminator terminator,
+    TimeProvider time,
+    ILogger<RedisSessionSweeper> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a claimed session stays with its claimer.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(1);
+
+    /// <summary>Sessions claimed at a time from one bucket.</summary>
+    public const int Batch = 200;
+
+    /// <summary>Sessions ended at once (each end revokes a refresh token at the provider).</summary>
+    public const int Parallelism = 16;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,7 +39,7 @@ internal sealed class RedisSessionSweeper(RedisSessionStore store, TimeProvider 
             {
                 try
                 {
-                    await store.SweepAsync(stoppingToken);
+                    await SweepAsync(stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -32,5 +50,46 @@ internal sealed class RedisSessionSweeper(RedisSessionStore store, TimeProvider 
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>Ends every session due now (all buckets, batch after batch); returns how many this instance ended.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ended = 0;
+        var first = Random.Shared.Next(RedisKeys.ExpiryBuckets);
+        for (var i = 0; i < RedisKeys.ExpiryBuckets; i++)
+        {
+            var bucket = (first + i) % RedisKeys.ExpiryBuckets;
+            IReadOnlyList<string> claimed;
+            do
+            {
+                claimed = await store.ClaimExpiredAsync(bucket, Batch, ClaimLease, cancellationToken);
+                ended += await EndAsync(claimed, cancellationToken);
+            }
+            while (claimed.Count == Batch);
+        }
+
+        if (ended > 0)
+        {
+            Log.RedisSweepEnded(logger, ended, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        return ended;
+    }
+
+    private async Task<int> EndAsync(IReadOnlyList<string> claimed, CancellationToken cancellationToken)
+    {
+        var ended = 0;
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (id, ct) =>
+            {
+                if (await store.EndExpiredAsync(id, ct) is { } expired)
+                {
+                    await terminator.ReportExpiredAsync(expired, ct);
+                    Interlocked.Increment(ref ended);
+                }
+            });
+        return ended;
     }
 }

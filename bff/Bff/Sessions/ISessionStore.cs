@@ -4,9 +4,9 @@ namespace Bff.Sessions;
 /// Where server-side sessions live. A store keeps each record until its <see cref="SessionRecord.ExpiresAt"/>;
 /// lookups by user and provider session and the count never include one past it. <see cref="GetAsync"/> may
 /// still return an expired record (until the store drops it), so the caller can end it with the right reason;
-/// a store that drops expired records on its own (a sweep, a TTL it notices) publishes them to
-/// <see cref="SessionExpiryQueue"/> so the end is audited. Implementations: in memory (one instance) and
-/// Redis (many instances).
+/// expired records a store finds on its own are ended with their reason too: the in-memory store's sweep
+/// publishes them to <see cref="SessionExpiryQueue"/>, the Redis sweeper ends them through
+/// <see cref="SessionTerminator"/>. Implementations: in memory (one instance) and Redis (many instances).
 /// </summary>
 public interface ISessionStore
 {

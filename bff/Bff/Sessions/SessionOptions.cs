@@ -12,6 +12,9 @@ public sealed class SessionOptions
     /// <summary>How many recent session events (created, refreshed, ended) are kept per user. Defaults to 50.</summary>
     public int AuditEventsPerUser { get; set; } = 50;
 
+    /// <summary>How long session events are kept in the audit streams (with Redis). Defaults to 30 days.</summary>
+    public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>
     /// How many sessions one user may hold at once; signing in beyond it ends the user's oldest session, so one
     /// account's sign-in loop cannot fill the store. Defaults to 100.

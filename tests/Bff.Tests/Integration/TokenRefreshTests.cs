@@ -130,9 +130,12 @@ public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFi
         Assert.Equal("invalid_grant", body.GetProperty("error").GetString());
     }
 
-    private async Task<string> StoredRefreshTokenAsync(string subject)
+    private Task<string> StoredRefreshTokenAsync(string subject) => StoredRefreshTokenAsync(Stack, subject);
+
+    /// <summary>The refresh token the BFF holds for the user's one session, read from the store and decrypted.</summary>
+    internal static async Task<string> StoredRefreshTokenAsync(TestStack stack, string subject)
     {
-        var services = Stack.BffServices();
+        var services = stack.BffServices();
         var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync(subject, CancellationToken.None));
         var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!;
         return ticket.Properties.GetTokenValue(SessionTokens.RefreshTokenName)!;

@@ -38,7 +38,7 @@ public sealed class RedisBffBuilderExtensionsTests
         Assert.IsType<RedisSessionStore>(provider.GetRequiredService<ISessionStore>());
         Assert.IsType<RedisDistributedLock>(provider.GetRequiredService<IDistributedLock>());
         Assert.Equal("shop", provider.GetRequiredService<IOptions<DataProtectionOptions>>().Value.ApplicationDiscriminator);
-        Assert.IsType<RedisXmlRepository>(provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
+        Assert.IsType<Microsoft.AspNetCore.DataProtection.StackExchangeRedis.RedisXmlRepository>(provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
         Assert.Equal("shop:", provider.GetRequiredService<RedisConnection>().Keys.Prefix);
 
         var checks = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;

@@ -12,6 +12,7 @@ public sealed class RedisConfigurationTests
         Assert.False(configuration.AbortOnConnectFail);
         Assert.Equal(RedisConfiguration.DefaultConnectTimeoutMs, configuration.ConnectTimeout);
         Assert.Equal(RedisConfiguration.DefaultSyncTimeoutMs, configuration.SyncTimeout);
+        Assert.Equal("", configuration.TieBreaker);
     }
 
     [Fact]
@@ -30,6 +31,8 @@ public sealed class RedisConfigurationTests
     [InlineData("password=only", false)]
     [InlineData("localhost:6379", true)]
     [InlineData("10.0.0.5:6380,password=x,ssl=true", true)]
+    [InlineData("r1:7000,r2:7001,r3:7002,user=bff,password=x", true)]
+    [InlineData("sentinel1:26379,sentinel2:26379,serviceName=primary,password=x", true)]
     public void Validator_accepts_only_strings_with_an_endpoint(string connectionString, bool valid)
     {
         var result = new RedisOptionsValidator().Validate(null, new RedisOptions { ConnectionString = connectionString });
@@ -44,6 +47,7 @@ public sealed class RedisConfigurationTests
     [Theory]
     [InlineData("", "bff")]
     [InlineData("has space:", "bff")]
+    [InlineData("{tag}:", "bff")]
     [InlineData("bff:", " ")]
     public void Validator_refuses_bad_prefix_or_application_name(string prefix, string applicationName)
     {
@@ -51,5 +55,17 @@ public sealed class RedisConfigurationTests
             new RedisOptions { ConnectionString = "localhost:6379", KeyPrefix = prefix, ApplicationName = applicationName });
 
         Assert.False(result.Succeeded);
+    }
+
+    [Fact]
+    public void Acl_user_tls_and_several_endpoints_are_read_as_written()
+    {
+        var configuration = RedisConfiguration.Parse("r1.internal:7000,r2.internal:7001,user=bff,password=secret,ssl=true,sslHost=redis.internal");
+
+        Assert.Equal(2, configuration.EndPoints.Count);
+        Assert.Equal("bff", configuration.User);
+        Assert.Equal("secret", configuration.Password);
+        Assert.True(configuration.Ssl);
+        Assert.Equal("redis.internal", configuration.SslHost);
     }
 }

@@ -16,6 +16,8 @@ public sealed class RedisFixture : IAsyncLifetime
     /// <summary>A plain client for assertions (TTL, raw values), independent of the code under test.</summary>
     public IDatabase Inspect => _inspector!.GetDatabase();
 
+    public IConnectionMultiplexer Multiplexer => _inspector!;
+
     public IServer InspectServer => _inspector!.GetServer(_inspector.GetEndPoints()[0]);
 
     public async Task InitializeAsync()

@@ -49,7 +49,7 @@ public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
     public async Task The_audit_trail_keeps_the_newest_events_up_to_the_cap()
     {
         var options = Options.Create(new BffOptions { Session = { AuditEventsPerUser = 3 } });
-        var trail = new RedisAuditTrail(_connection, options);
+        var trail = new RedisAuditTrail(_connection, options, _clock);
 
         for (var i = 0; i < 5; i++)
         {
@@ -67,41 +67,45 @@ public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
         Assert.Equal(["p4", "p3", "p2"], recent.Select(e => e.SessionId));
         Assert.Equal("Firefox on Linux", recent[0].Device);
         Assert.Empty(await trail.GetRecentAsync("bob", _ct));
-        Assert.Equal(3, await redis.Inspect.ListLengthAsync(_connection.Keys.AuditTrail("alice")));
+        Assert.Equal(3, await redis.Inspect.StreamLengthAsync(_connection.Keys.AuditTrail("alice")));
     }
 
     [Fact]
-    public async Task Expired_sessions_are_swept_once_and_reported_with_their_record()
+    public async Task Audit_streams_forget_events_past_the_retention_and_the_user_stream_expires_with_it()
     {
-        var expiries = new SessionExpiryQueue();
-        var store = new RedisSessionStore(_connection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance, expiries);
-        using var otherConnection = redis.Connect(_connection.Keys.Prefix);
-        var otherInstance = new RedisSessionStore(otherConnection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance, expiries);
-        var now = _clock.GetUtcNow();
-        await store.SaveAsync(new SessionRecord
-        {
-            Id = "idle",
-            PublicId = "p-idle",
-            Subject = "alice",
-            CreatedAt = now,
-            LastActivityAt = now,
-            AbsoluteExpiresAt = now.AddHours(1),
-            ExpiresAt = now.AddMinutes(1),
-            Ticket = [1, 2, 3],
-        }, _ct);
+        var options = Options.Create(new BffOptions { Session = { AuditEventsPerUser = 50, AuditRetention = TimeSpan.FromDays(30) } });
+        var trail = new RedisAuditTrail(_connection, options, _clock);
+        AuditEvent Event(string id) => new() { Kind = AuditEventKinds.Ended, At = _clock.GetUtcNow(), Subject = "carol", SessionId = id, Reason = "IdleTimeout" };
 
-        _clock.Advance(TimeSpan.FromMinutes(2));
+        await trail.AppendAsync(Event("old"), _ct);
+        _clock.Advance(TimeSpan.FromDays(20));
+        await trail.AppendAsync(Event("middle"), _ct);
+        _clock.Advance(TimeSpan.FromDays(15));
 
-        // Expired but kept for its owner's next request, which ends it with its reason; never listed.
-        Assert.Equal("p-idle", (await store.GetAsync("idle", _ct))?.PublicId);
-        Assert.Empty(await store.GetBySubjectAsync("alice", _ct));
+        // "old" is 35 days old: no longer read, and dropped from both streams by the next write.
+        Assert.Equal(["middle"], (await trail.GetRecentAsync("carol", _ct)).Select(e => e.SessionId));
+        await trail.AppendAsync(Event("new"), _ct);
+        Assert.Equal(["new", "middle"], (await trail.GetRecentAsync("carol", _ct)).Select(e => e.SessionId));
+        Assert.Equal(2, await redis.Inspect.StreamLengthAsync(_connection.Keys.AuditTrail("carol")));
+        Assert.Equal(2, await redis.Inspect.StreamLengthAsync(_connection.Keys.AuditLog));
 
-        Assert.Equal(1, await store.SweepAsync(_ct) + await otherInstance.SweepAsync(_ct));
-        Assert.True(expiries.Reader.TryRead(out var reported));
-        Assert.Equal("p-idle", reported.PublicId);
-        Assert.False(expiries.Reader.TryRead(out _));
-        Assert.Null(await store.GetAsync("idle", _ct));
-        Assert.Equal(0, await redis.Inspect.SortedSetLengthAsync(_connection.Keys.AllSessions));
+        // The log stream is there for auditors: every event, as JSON, with the reason.
+        var log = await redis.Inspect.StreamRangeAsync(_connection.Keys.AuditLog);
+        Assert.Contains("\"reason\":\"IdleTimeout\"", (string)log[^1]["e"]!);
+
+        var ttl = await redis.Inspect.KeyTimeToLiveAsync(_connection.Keys.AuditTrail("carol"));
+        Assert.InRange(ttl!.Value, TimeSpan.FromDays(29), TimeSpan.FromDays(30));
+    }
+
+    [Fact]
+    public async Task An_acl_user_with_a_password_connects_as_that_user()
+    {
+        var prefix = RedisFixture.NewPrefix();
+        await redis.Inspect.ExecuteAsync("ACL", "SETUSER", "bff-acl", "on", ">acl-secret", "~" + prefix + "*", "+@all");
+        using var connection = RedisFixture.Connect(redis.Server.ConnectionString + ",user=bff-acl,password=acl-secret", prefix);
+
+        Assert.True(await new RedisReplayCache(connection, _clock).TryAddAsync("acl", _clock.GetUtcNow().AddMinutes(1), _ct));
+        Assert.Contains("user=bff-acl", (string)(await redis.Inspect.ExecuteAsync("CLIENT", "LIST"))!);
     }
 
     [Fact]
