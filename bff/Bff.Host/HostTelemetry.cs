@@ -1,4 +1,6 @@
 using Bff.Diagnostics;
+using Bff.Redis;
+using OpenTelemetry.Instrumentation.StackExchangeRedis;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -8,7 +10,7 @@ namespace Bff.Host;
 
 /// <summary>
 /// Traces and metrics in OpenTelemetry's shape: incoming requests, outgoing calls (the provider, proxied APIs)
-/// and the BFF's own spans (<c>bff.sign_in</c>, <c>bff.token.refresh</c>, <c>bff.proxy</c>) and meter. They are
+/// Redis commands and the BFF's own spans (<c>bff.sign_in</c>, <c>bff.token.refresh</c>, <c>bff.proxy</c>) and meter. They are
 /// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the SDK reads the other <c>OTEL_*</c>
 /// variables too), and scraped by Prometheus at <c>Telemetry:PrometheusPath</c> when that is set (e.g.
 /// <c>/metrics</c>). Log lines carry the request's trace id (console scopes), so logs and traces correlate.
@@ -28,7 +30,8 @@ internal static class HostTelemetry
             .WithTracing(tracing => tracing
                 .AddSource(BffTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                .AddRedisInstrumentation())
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(BffTelemetry.MeterName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation();
@@ -37,6 +40,10 @@ internal static class HostTelemetry
                     metrics.AddPrometheusExporter();
                 }
             });
+
+        // The BFF opens its Redis connection itself; hand it to the Redis instrumentation once it exists.
+        builder.Services.AddOptions<RedisOptions>().Configure<IServiceProvider>((options, services) =>
+            options.Connected = connection => services.GetService<StackExchangeRedisInstrumentation>()?.AddConnection(connection));
 
         if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 })
         {

@@ -68,6 +68,11 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
             errors.Add("Bff:Session:MaxPerUser must be between 1 and 10000, e.g. 100.");
         }
 
+        if (options.Session.AuditRetention <= TimeSpan.Zero)
+        {
+            errors.Add("Bff:Session:AuditRetention must be positive, e.g. 30.00:00:00.");
+        }
+
         foreach (var proxy in options.TrustedProxies)
         {
             if (!ClientAddressResolver.TryParseNetwork(proxy, out _))

@@ -17,10 +17,12 @@ internal sealed class RedisConnection : IDisposable
     private readonly ConfigurationOptions _configuration;
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
     private readonly ILogger<RedisConnection> _logger;
+    private readonly Action<IConnectionMultiplexer>? _connected;
 
     public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
     {
         _logger = logger;
+        _connected = options.Value.Connected;
         _configuration = RedisConfiguration.Parse(options.Value.ConnectionString);
         if (options.Value.TrustedCertificateAuthority is { Length: > 0 } authority)
         {
@@ -104,6 +106,7 @@ internal sealed class RedisConnection : IDisposable
             Log.RedisConnectionFailed(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), e.FailureType.ToString());
         multiplexer.ConnectionRestored += (_, e) =>
             Log.RedisConnectionRestored(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString());
+        _connected?.Invoke(multiplexer);
         return multiplexer;
     }
 

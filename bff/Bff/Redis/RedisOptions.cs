@@ -37,4 +37,10 @@ public sealed class RedisOptions
     /// certificate comes from a private CA (<c>ssl=true</c> in the connection string). Unset: the system's trust store.
     /// </summary>
     public string? TrustedCertificateAuthority { get; set; }
+
+    /// <summary>
+    /// Called once with the Redis connection when it is first made, e.g. to hand it to OpenTelemetry's Redis
+    /// instrumentation (<c>StackExchangeRedisInstrumentation.AddConnection</c>). Not bound from configuration.
+    /// </summary>
+    public Action<StackExchange.Redis.IConnectionMultiplexer>? Connected { get; set; }
 }

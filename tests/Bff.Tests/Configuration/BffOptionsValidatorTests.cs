@@ -57,7 +57,10 @@ public sealed class BffOptionsValidatorTests
             CallbackPath = "signin",
             SignedOutCallbackPath = "",
             CookieName = "__Host-bff",
-            Session = new Bff.Sessions.SessionOptions { IdleTimeout = TimeSpan.Zero, AbsoluteLifetime = TimeSpan.FromHours(-1) },
+            Session = new Bff.Sessions.SessionOptions
+            {
+                IdleTimeout = TimeSpan.Zero, AbsoluteLifetime = TimeSpan.FromHours(-1), MaxPerUser = 0, AuditRetention = TimeSpan.Zero,
+            },
             Tokens = new Bff.Tokens.TokenOptions { RefreshBeforeExpiry = TimeSpan.FromSeconds(-1) },
         };
 
@@ -66,13 +69,14 @@ public sealed class BffOptionsValidatorTests
         foreach (var key in new[]
         {
             "Bff:Authority", "Bff:ClientId", "Bff:ClientSecret", "Bff:Scopes", "Bff:CallbackPath", "Bff:SignedOutCallbackPath",
-            "Bff:CookieName", "Bff:Session:IdleTimeout", "Bff:Session:AbsoluteLifetime", "Bff:Tokens:RefreshBeforeExpiry",
+            "Bff:CookieName", "Bff:Session:IdleTimeout", "Bff:Session:AbsoluteLifetime", "Bff:Session:MaxPerUser",
+            "Bff:Session:AuditRetention", "Bff:Tokens:RefreshBeforeExpiry",
         })
         {
             Assert.Contains(errors, e => e.StartsWith(key + " ", StringComparison.Ordinal));
         }
 
-        Assert.Equal(10, errors.Count);
+        Assert.Equal(12, errors.Count);
     }
 
     [Fact]

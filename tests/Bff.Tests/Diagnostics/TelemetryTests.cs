@@ -11,7 +11,7 @@ using OpenTelemetry.Trace;
 namespace Bff.Tests.Diagnostics;
 
 /// <summary>The host's OpenTelemetry traces and metrics, collected with the in-memory exporter, and log correlation.</summary>
-public sealed class TelemetryFixture : IAsyncLifetime
+public class TelemetryFixture : IAsyncLifetime
 {
     public List<Activity> Spans { get; } = [];
 
@@ -21,8 +21,12 @@ public sealed class TelemetryFixture : IAsyncLifetime
 
     public TestStack Stack { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Stack = await TestStack.StartAsync(new TestStackOptions
+    /// <summary>The Redis to keep sessions in; null for the in-memory stores.</summary>
+    protected virtual Task<string?> RedisAsync() => Task.FromResult<string?>(null);
+
+    public virtual async Task InitializeAsync() => Stack = await TestStack.StartAsync(new TestStackOptions
     {
+        Redis = await RedisAsync(),
         ConfigureBff = builder =>
         {
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
@@ -31,7 +35,59 @@ public sealed class TelemetryFixture : IAsyncLifetime
         },
     });
 
-    public async Task DisposeAsync() => await Stack.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Stack.DisposeAsync();
+}
+
+/// <summary>The same, with sessions in a real redis-server.</summary>
+public sealed class RedisTelemetryFixture : TelemetryFixture
+{
+    private RedisServer? _redis;
+
+    protected override async Task<string?> RedisAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        return _redis.ConnectionString;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+}
+
+public sealed class RedisTelemetryTests(RedisTelemetryFixture fixture) : IClassFixture<RedisTelemetryFixture>
+{
+    [Fact]
+    public async Task The_session_read_of_a_proxied_call_shows_as_redis_spans_in_its_trace()
+    {
+        using var browser = fixture.Stack.NewBrowser();
+        await browser.SignInAsync("traced-redis");
+        var path = $"/api/traced/{Guid.NewGuid():N}";
+        await browser.GetJsonAsync(path);
+
+        List<Activity> Snapshot()
+        {
+            lock (fixture.Spans)
+            {
+                return [.. fixture.Spans];
+            }
+        }
+
+        Activity? Proxy(List<Activity> all) => all.FirstOrDefault(a => a.OperationName == "bff.proxy" &&
+            all.Any(server => server.SpanId == a.ParentSpanId && (server.GetTagItem("url.path") as string) == path));
+
+        var (spans, _) = await Polling.UntilAsync(() => Task.FromResult(Snapshot()),
+            s => Proxy(s) is { } proxy && s.Any(a => a.TraceId == proxy.TraceId && a.Source.Name.Contains("Redis", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(15));
+
+        var proxy = Proxy(spans);
+        Assert.NotNull(proxy);
+        Assert.Contains(spans, a => a.TraceId == proxy.TraceId && a.Source.Name.Contains("Redis", StringComparison.Ordinal));
+    }
 }
 
 public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
