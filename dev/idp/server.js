@@ -41,6 +41,9 @@ const TEST_HOOKS = process.env.IDP_TEST_HOOKS === '1';
 // When set, keys, grants and sessions are written here on shutdown and read back on start, so the
 // provider can be stopped and started again (an outage) without losing who is signed in.
 const STATE_FILE = process.env.IDP_STATE_FILE || '';
+// Pushed authorization requests (RFC 9126) are advertised and used by the BFF; IDP_REQUIRE_PAR=1 refuses
+// authorization requests that were not pushed.
+const REQUIRE_PAR = process.env.IDP_REQUIRE_PAR === '1';
 
 const API_RESOURCE = 'urn:bff-demo:api';
 const API_AUDIENCE = 'api';
@@ -270,6 +273,7 @@ const configuration = {
       allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
     },
     backchannelLogout: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
     rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
     resourceIndicators: {
       enabled: true,
@@ -471,6 +475,14 @@ async function handleTestHook(req, res, url) {
       if (!sub) sendJson(res, 400, { error: 'sub query parameter is required' });
       else sendJson(res, 200, await revokeAccount(sub));
       break;
+    case 'GET /__test/pushed': {
+      // The parameters of a pushed authorization request, as the BFF sent them (the redirect shows only its request_uri).
+      const id = (url.searchParams.get('request_uri') || '').replace('urn:ietf:params:oauth:request_uri:', '');
+      const entry = entriesOf('PushedAuthorizationRequest').find(([key]) => key === id);
+      if (!entry) sendJson(res, 404, { error: 'no such pushed request' });
+      else sendJson(res, 200, decodeJwtPayload(entry[1].request));
+      break;
+    }
     case 'POST /__test/end-session':
       if (!sub) sendJson(res, 400, { error: 'sub query parameter is required' });
       else sendJson(res, 200, await endSessionsOf(sub));

@@ -79,6 +79,22 @@ public sealed class IdentityProvider : IAsyncDisposable
     }
 
     /// <summary>Counts of successful token-endpoint grants by grant type since start or reset.</summary>
+    /// <summary>
+    /// The parameters of the authorization request an authorize redirect stands for: its query, or, for a pushed
+    /// request (only <c>client_id</c> and <c>request_uri</c> in the query), what the BFF pushed.
+    /// </summary>
+    public async Task<Dictionary<string, string>> AuthorizeParametersAsync(Uri authorizeUrl)
+    {
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(authorizeUrl.Query).ToDictionary(p => p.Key, p => p.Value.ToString());
+        if (!query.TryGetValue("request_uri", out var requestUri))
+        {
+            return query;
+        }
+
+        var pushed = await _http.GetFromJsonAsync<JsonElement>($"{Authority}/__test/pushed?request_uri={Uri.EscapeDataString(requestUri)}");
+        return pushed.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText());
+    }
+
     public async Task<JsonElement> StatsAsync() =>
         await _http.GetFromJsonAsync<JsonElement>(Authority + "/__test/stats");
 

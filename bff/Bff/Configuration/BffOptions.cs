@@ -40,6 +40,16 @@ public sealed class BffOptions
     /// </summary>
     public string CookieName { get; set; } = "bff";
 
+    /// <summary>
+    /// Require pushed authorization requests (RFC 9126): sign-in refuses to start when the provider's discovery
+    /// document names no <c>pushed_authorization_request_endpoint</c>. Defaults to <c>false</c>: PAR is used
+    /// whenever the provider advertises it.
+    /// </summary>
+    public bool RequirePushedAuthorization { get; set; }
+
+    /// <summary>Back-channel logout.</summary>
+    public BackChannelOptions BackChannel { get; set; } = new();
+
     /// <summary>Tolerance for clock differences when validating tokens. Defaults to 2 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
 

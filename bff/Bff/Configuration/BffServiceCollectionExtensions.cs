@@ -10,6 +10,9 @@ using Bff.Tokens;
 using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using OpenIdConnectResponseMode = Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectResponseMode;
+using OpenIdConnectResponseType = Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectResponseType;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -81,7 +84,12 @@ public static class BffServiceCollectionExtensions
                 sp.GetRequiredService<ProviderMetadata>(), options.ClientId, options.ClockSkew, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton<IdTokenValidator>();
-        services.TryAddSingleton<LogoutTokenValidator>();
+        services.TryAddSingleton<IdTokenHandler>();
+        services.TryAddSingleton<BffOpenIdConnectEvents>();
+        services.TryAddSingleton(sp => new LogoutTokenValidator(
+            sp.GetRequiredService<ProviderTokenValidator>(),
+            sp.GetRequiredService<IReplayCache>(),
+            sp.GetRequiredService<IOptions<BffOptions>>().Value.BackChannel.RequireLogoutJwtType));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
@@ -133,7 +141,7 @@ public static class BffServiceCollectionExtensions
                 options.DefaultChallengeScheme = BffAuthenticationSchemes.Cookie;
             })
             .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffAuthenticationSchemes.Cookie, displayName: null, configureOptions: null)
-            .AddScheme<OidcOptions, OidcHandler>(BffAuthenticationSchemes.Oidc, displayName: "OpenID Connect", configureOptions: null);
+            .AddOpenIdConnect(BffAuthenticationSchemes.Oidc, displayName: "OpenID Connect", _ => { });
 
         services.AddOptions<CookieAuthenticationOptions>(BffAuthenticationSchemes.Cookie)
             .Configure<IOptions<BffOptions>, ServerSideTicketStore, IDataProtectionProvider>((cookie, bff, ticketStore, dataProtection) =>
@@ -153,31 +161,53 @@ public static class BffServiceCollectionExtensions
                 cookie.Events = SessionCookieEvents.Create();
             });
 
-        services.AddOptions<OidcOptions>(BffAuthenticationSchemes.Oidc)
-            .Configure<IOptions<BffOptions>, IDataProtectionProvider, IHttpClientFactory, TimeProvider>((oidc, bff, dataProtection, httpClients, time) =>
+        services.AddOptions<OpenIdConnectOptions>(BffAuthenticationSchemes.Oidc)
+            .Configure<IServiceProvider>((oidc, sp) =>
             {
-                var options = bff.Value;
+                var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
+                oidc.Authority = options.Authority;
+                oidc.RequireHttpsMetadata = options.RequireHttpsMetadata;
+                // One discovery/JWKS cache for sign-in, refresh and back-channel logout (see ProviderMetadata).
+                oidc.ConfigurationManager = sp.GetRequiredService<ProviderMetadata>();
                 oidc.ClientId = options.ClientId;
                 oidc.ClientSecret = options.ClientSecret;
                 oidc.CallbackPath = options.CallbackPath;
                 oidc.SignedOutCallbackPath = options.SignedOutCallbackPath;
+                // Front-channel logout is not offered: back-channel logout ends sessions.
+                oidc.RemoteSignOutPath = PathString.Empty;
                 oidc.SignInScheme = BffAuthenticationSchemes.Cookie;
+                oidc.SignOutScheme = BffAuthenticationSchemes.Cookie;
+                oidc.ResponseType = OpenIdConnectResponseType.Code;
+                oidc.ResponseMode = OpenIdConnectResponseMode.Query;
                 oidc.UsePkce = true;
-                oidc.SaveTokens = true;
+                oidc.PushedAuthorizationBehavior = options.RequirePushedAuthorization
+                    ? PushedAuthorizationBehavior.Require
+                    : PushedAuthorizationBehavior.UseIfAvailable;
+                oidc.MapInboundClaims = false;
+                oidc.GetClaimsFromUserInfoEndpoint = false;
+                // The id_token's claims, minus the protocol's, are the user's (OidcClaims); no renaming, no deleting.
+                oidc.ClaimActions.Clear();
+                // Tokens go into the server-side session ticket by BffOpenIdConnectEvents, with their issue time.
+                oidc.SaveTokens = false;
+                oidc.DisableTelemetry = true;
+                oidc.TokenHandler = sp.GetRequiredService<IdTokenHandler>();
+                oidc.Events = sp.GetRequiredService<BffOpenIdConnectEvents>();
                 oidc.Scope.Clear();
                 foreach (var scope in options.EffectiveScopes)
                 {
                     oidc.Scope.Add(scope);
                 }
 
-                oidc.TimeProvider = time;
-                oidc.Backchannel = httpClients.CreateClient(ProviderHttpClient);
-                oidc.StateDataFormat = new PropertiesDataFormat(dataProtection.CreateProtector("Bff.Oidc.State.v1"));
+                oidc.TimeProvider = sp.GetRequiredService<TimeProvider>();
+                oidc.Backchannel = sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient);
                 oidc.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(15);
                 // The callback is a cross-site top-level GET from the provider: Lax is what that flow needs.
-                oidc.CorrelationCookie.SameSite = SameSiteMode.Lax;
-                oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                oidc.Events.OnRemoteFailure = SignInFailurePage.HandleAsync;
+                // (Over HTTPS, HostPrefixCookies makes both Secure with the __Host- prefix.)
+                foreach (var cookie in new[] { oidc.CorrelationCookie, oidc.NonceCookie })
+                {
+                    cookie.SameSite = SameSiteMode.Lax;
+                    cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                }
             });
     }
 }

@@ -21,7 +21,7 @@ internal static class LogoutEndpoint
 
     private static string LogoutSid(SessionRecord session) => session.ProviderSessionId ?? session.PublicId;
 
-    public static async Task HandleAsync(HttpContext context, ILogger<BffOptions> logger)
+    public static async Task HandleAsync(HttpContext context, ProviderMetadata metadata, ILogger<BffOptions> logger)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];
@@ -55,8 +55,21 @@ internal static class LogoutEndpoint
         var idToken = result.Properties!.GetTokenValue("id_token");
         await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
 
+        try
+        {
+            // Read before the handler does, which would throw for a provider it cannot reach.
+            await metadata.GetAsync(context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The local session is already gone; the provider's session outlives it. Say so and move on.
+            Log.ProviderUnavailable(logger, ex.GetType().Name, ex.Message);
+            context.Response.Redirect(context.Request.PathBase + returnUrl);
+            return;
+        }
+
         var properties = new AuthenticationProperties { RedirectUri = returnUrl };
-        properties.SetParameter(OidcHandler.IdTokenHintParameter, idToken);
+        properties.SetParameter(BffOpenIdConnectEvents.IdTokenHintParameter, idToken);
         await context.SignOutAsync(BffAuthenticationSchemes.Oidc, properties);
     }
 }

@@ -18,6 +18,10 @@ internal sealed class ProviderHealthCheck(ProviderMetadata metadata) : IHealthCh
             await metadata.GetAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
+        catch (ProviderMetadataException ex)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "The provider is misconfigured: its discovery document does not match Bff:Authority.", ex);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return new HealthCheckResult(context.Registration.FailureStatus, "The provider's discovery document cannot be read.", ex);

@@ -90,6 +90,11 @@ internal static partial class Log
     [LoggerMessage(8006, LogLevel.Information, "{Subject} signed out everywhere: {Count} session(s) ended")]
     public static partial void SignedOutEverywhere(ILogger logger, string subject, int count);
 
+    // 82xx: sign-in on the OpenID Connect handler.
+
+    [LoggerMessage(8200, LogLevel.Warning, "Sign-in could not start: {ErrorType}: {Reason}")]
+    public static partial void SignInNotStarted(ILogger logger, string errorType, string reason);
+
     [LoggerMessage(9001, LogLevel.Information, "Audit: session {SessionId} created for {Subject} (provider session {ProviderSessionId}) from {IpAddress}, {Device}")]
     public static partial void AuditSessionCreated(ILogger logger, string sessionId, string subject, string? providerSessionId, string? ipAddress, string? device);
 

@@ -30,11 +30,7 @@ internal sealed class IdTokenValidator(ProviderTokenValidator tokens)
 
         if (expectedNonce is not null)
         {
-            token.TryGetPayloadValue<string>("nonce", out var nonce);
-            if (!string.Equals(nonce, expectedNonce, StringComparison.Ordinal))
-            {
-                throw new OidcProtocolException("The id_token's nonce does not match the sign-in request.");
-            }
+            CheckNonce(token, expectedNonce);
         }
 
         var audiences = token.Audiences.ToList();
@@ -45,5 +41,15 @@ internal sealed class IdTokenValidator(ProviderTokenValidator tokens)
         }
 
         return token;
+    }
+
+    /// <summary>The id_token must carry the nonce the sign-in request sent.</summary>
+    public static void CheckNonce(JsonWebToken token, string expectedNonce)
+    {
+        token.TryGetPayloadValue<string>("nonce", out var nonce);
+        if (!string.Equals(nonce, expectedNonce, StringComparison.Ordinal))
+        {
+            throw new OidcProtocolException("The id_token's nonce does not match the sign-in request.");
+        }
     }
 }

@@ -8,23 +8,26 @@ namespace Bff.Oidc;
 /// OpenID Connect Back-Channel Logout 1.0 §2.6: on top of the signature (the provider's JWKS, never
 /// <c>alg=none</c>), issuer and audience checks of <see cref="ProviderTokenValidator"/>, the logout token must
 /// have <c>iat</c> within <see cref="MaxAge"/> (and not in the future), <c>exp</c> not passed when present,
-/// the back-channel logout member in <c>events</c>, a <c>sid</c> or a <c>sub</c>, no <c>nonce</c>, <c>typ</c>
-/// <c>logout+jwt</c> when present, and a <c>jti</c> never seen before (kept in the <see cref="IReplayCache"/>).
+/// the back-channel logout member in <c>events</c>, a <c>sid</c> or a <c>sub</c>, no <c>nonce</c>, and a
+/// <c>jti</c> never seen before (kept in the <see cref="IReplayCache"/>). The specification only recommends
+/// <c>typ</c> <c>logout+jwt</c>, and providers send <c>JWT</c> or nothing (Keycloak before 25, among others),
+/// so those pass too unless <c>requireLogoutJwtType</c> is set; any other explicit type (<c>at+jwt</c>, …) is refused.
 /// </summary>
-internal sealed class LogoutTokenValidator(ProviderTokenValidator tokens, IReplayCache replays)
+internal sealed class LogoutTokenValidator(ProviderTokenValidator tokens, IReplayCache replays, bool requireLogoutJwtType = false)
 {
     public const string BackChannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
 
     /// <summary>How old a logout token may be; older ones are refused, so the replay cache needs to remember no longer.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
 
-    private static readonly string[] ValidTypes = ["logout+jwt", "application/logout+jwt"];
+    private static readonly string[] LogoutTypes = ["logout+jwt", "application/logout+jwt"];
+    private static readonly string[] PlainTypes = ["JWT", "application/jwt"];
 
     public async Task<LogoutToken> ValidateAsync(string logoutToken, CancellationToken cancellationToken)
     {
         var token = await tokens.ValidateAsync(logoutToken, validTypes: null, requireExpiration: false, cancellationToken);
 
-        if (!string.IsNullOrEmpty(token.Typ) && !ValidTypes.Contains(token.Typ, StringComparer.OrdinalIgnoreCase))
+        if (!HasAcceptableType(token.Typ))
         {
             throw new OidcProtocolException("The logout token has the wrong type (typ).");
         }
@@ -83,6 +86,10 @@ internal sealed class LogoutTokenValidator(ProviderTokenValidator tokens, IRepla
 
         return new LogoutToken(subject, sid);
     }
+
+    private bool HasAcceptableType(string? typ) =>
+        LogoutTypes.Contains(typ, StringComparer.OrdinalIgnoreCase) ||
+        (!requireLogoutJwtType && (string.IsNullOrEmpty(typ) || PlainTypes.Contains(typ, StringComparer.OrdinalIgnoreCase)));
 
     private static bool HasLogoutEvent(JsonWebToken token)
     {

@@ -7,9 +7,12 @@ namespace Bff.Oidc;
 /// The provider's discovery document and signing keys, cached. Refreshed automatically after
 /// <see cref="AutomaticRefreshInterval"/>, and on demand (an unknown <c>kid</c> means the provider rotated
 /// its keys) at most once per <see cref="MinimumRefreshInterval"/> so forged tokens cannot make us hammer it.
-/// The document's <c>issuer</c> must equal the configured authority: a document that names another issuer is refused.
+/// The document's <c>issuer</c> must equal the configured authority: a document that names another issuer is refused,
+/// and that refusal is remembered for <see cref="MinimumRefreshInterval"/> so a misconfigured provider is not
+/// re-read on every request. It is the sign-in handler's <see cref="IConfigurationManager{T}"/> too, so sign-in,
+/// refresh and back-channel logout share one cache and one re-read floor.
 /// </summary>
-internal sealed class ProviderMetadata
+internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConfiguration>
 {
     private readonly string _authority;
     private readonly string _address;
@@ -19,6 +22,8 @@ internal sealed class ProviderMetadata
     private readonly SemaphoreSlim _gate = new(1, 1);
     private OpenIdConnectConfiguration? _current;
     private DateTimeOffset _fetchedAt;
+    private ProviderMetadataException? _refused;
+    private DateTimeOffset _refusedAt;
 
     public ProviderMetadata(
         string authority,
@@ -48,6 +53,21 @@ internal sealed class ProviderMetadata
         return await FetchAsync(force: false, cancellationToken);
     }
 
+    /// <summary>The last good document, if one was read; never fetches.</summary>
+    public OpenIdConnectConfiguration? Current => _current;
+
+    Task<OpenIdConnectConfiguration> IConfigurationManager<OpenIdConnectConfiguration>.GetConfigurationAsync(CancellationToken cancel) =>
+        GetAsync(cancel);
+
+    // The handler asks for a refresh after a key it does not know; the next read re-fetches, within the floor.
+    void IConfigurationManager<OpenIdConnectConfiguration>.RequestRefresh()
+    {
+        if (_current is not null && _time.GetUtcNow() - _fetchedAt >= MinimumRefreshInterval)
+        {
+            _fetchedAt = DateTimeOffset.MinValue;
+        }
+    }
+
     /// <summary>Re-reads the document and keys unless that was done within <see cref="MinimumRefreshInterval"/>.</summary>
     public Task<OpenIdConnectConfiguration> RefreshAsync(CancellationToken cancellationToken) =>
         FetchAsync(force: true, cancellationToken);
@@ -64,6 +84,11 @@ internal sealed class ProviderMetadata
                 return _current!;
             }
 
+            if (_refused is not null && _time.GetUtcNow() - _refusedAt < MinimumRefreshInterval)
+            {
+                throw _refused;
+            }
+
             OpenIdConnectConfiguration configuration;
             try
             {
@@ -78,10 +103,13 @@ internal sealed class ProviderMetadata
             var issuer = configuration.Issuer;
             if (issuer != _authority && issuer != _authority + "/")
             {
-                throw new ProviderMetadataException(
+                _refused = new ProviderMetadataException(
                     $"The provider's discovery document names issuer '{configuration.Issuer}', but Bff:Authority is '{_authority}'. They must be equal.");
+                _refusedAt = _time.GetUtcNow();
+                throw _refused;
             }
 
+            _refused = null;
             _current = configuration;
             _fetchedAt = _time.GetUtcNow();
             return configuration;

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -5,9 +6,13 @@ using System.Text.Json;
 namespace Bff.Oidc;
 
 /// <summary>
-/// Posts form requests to the provider's token and revocation endpoints, authenticated as the BFF
-/// (<c>client_secret_basic</c>, RFC 6749 §2.3.1), and turns every outcome — success, OAuth error,
-/// unreachable provider — into a <see cref="TokenResponse"/>; it never throws for a provider's failure.
+/// Posts form requests to the provider's token, pushed-authorization and revocation endpoints, authenticated
+/// as the BFF (<c>client_secret_basic</c>, RFC 6749 §2.3.1), and turns every outcome into a
+/// <see cref="TokenResponse"/>; it never throws for a provider's failure. Only what names the grant itself as
+/// bad is a refusal: <c>invalid_grant</c>, and a bare 400 without an OAuth error (a provider's way of refusing a
+/// revoked token). Everything else — unreachable, 5xx, 429, 408, <c>invalid_client</c> (a rotated client
+/// secret), <c>unauthorized_client</c>, other 4xx, an answer that is not JSON — is transient: signing every
+/// user out for the provider's or the operator's trouble would be worse than a retry.
 /// </summary>
 internal sealed class TokenEndpointClient(HttpClient http, string clientId, string clientSecret)
 {
@@ -42,36 +47,50 @@ internal sealed class TokenEndpointClient(HttpClient http, string clientId, stri
 
         using (response)
         {
-            if ((int)response.StatusCode >= 500)
+            var status = (int)response.StatusCode;
+            if (status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout)
             {
-                return TokenResponse.Transient($"The provider answered {(int)response.StatusCode}.");
+                return TokenResponse.Transient($"The provider answered {status}.");
             }
 
             if (response.IsSuccessStatusCode)
             {
                 // Revocation answers 200 with an empty body.
-                return TokenResponse.Success(body.Length == 0 ? "{}" : body);
+                return body.Length == 0
+                    ? TokenResponse.Success("{}")
+                    : TokenResponse.TrySuccess(body) ?? TokenResponse.NotJson($"The provider answered {status} with a body that is not JSON.");
             }
 
-            return ParseError(body, (int)response.StatusCode);
+            return ParseError(body, status);
         }
     }
 
     private static TokenResponse ParseError(string body, int status)
     {
+        string? error = null;
+        string? description = null;
         try
         {
             using var document = JsonDocument.Parse(body);
-            var error = TokenResponse.String(document.RootElement, "error");
-            if (error is not null)
-            {
-                return TokenResponse.Failure(error, TokenResponse.String(document.RootElement, "error_description"));
-            }
+            error = TokenResponse.String(document.RootElement, "error");
+            description = TokenResponse.String(document.RootElement, "error_description");
         }
         catch (JsonException)
         {
         }
 
-        return TokenResponse.Failure("invalid_response", $"The provider answered {status} without an OAuth error.");
+        if (error == "invalid_grant")
+        {
+            return TokenResponse.Failure(error, description);
+        }
+
+        if (error is not null)
+        {
+            return TokenResponse.Transient($"The provider answered {status} {error}.", error);
+        }
+
+        return status == 400
+            ? TokenResponse.Failure("invalid_response", "The provider answered 400 without an OAuth error.")
+            : TokenResponse.NotJson($"The provider answered {status} without an OAuth error.");
     }
 }

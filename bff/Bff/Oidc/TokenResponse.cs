@@ -20,10 +20,16 @@ internal sealed class TokenResponse
 
     public int? ExpiresIn { get; private init; }
 
-    /// <summary>The OAuth error code (<c>invalid_grant</c>, …), or <c>transient</c> when the provider could not be reached or failed.</summary>
+    /// <summary>The OAuth error code that refused the grant (<c>invalid_grant</c>, …), or <c>transient</c> when trying again later may work.</summary>
     public string? Error { get; private init; }
 
     public string? ErrorDescription { get; private init; }
+
+    /// <summary>For a transient failure, the OAuth error the provider named (<c>invalid_client</c>, …), if any.</summary>
+    public string? ProviderError { get; private init; }
+
+    /// <summary>The provider answered something that is not a JSON token response (an HTML error page, say).</summary>
+    public bool IsNotJson { get; private init; }
 
     public bool IsSuccess => Error is null;
 
@@ -49,11 +55,28 @@ internal sealed class TokenResponse
         };
     }
 
+    /// <summary>A success when <paramref name="json"/> is a JSON object, otherwise null.</summary>
+    public static TokenResponse? TrySuccess(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? Success(json) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     public static TokenResponse Failure(string error, string? description) =>
         new() { Error = error, ErrorDescription = description };
 
-    public static TokenResponse Transient(string description) =>
-        new() { Error = TransientError, ErrorDescription = description };
+    public static TokenResponse Transient(string description, string? providerError = null) =>
+        new() { Error = TransientError, ErrorDescription = description, ProviderError = providerError };
+
+    public static TokenResponse NotJson(string description) =>
+        new() { Error = TransientError, ErrorDescription = description, IsNotJson = true };
 
     internal static string? String(JsonElement root, string name) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -175,6 +175,12 @@ internal sealed class UserAccessTokenService(
             }
         }
 
+        if (response.IsSuccess && string.IsNullOrEmpty(response.AccessToken))
+        {
+            // A provider fault, not a refusal of this session's grant.
+            response = TokenResponse.Transient("The provider answered without an access token.");
+        }
+
         if (response.IsTransient)
         {
             ForgetStaleBackoffs();
@@ -187,9 +193,10 @@ internal sealed class UserAccessTokenService(
         }
 
         _backoff.TryRemove(sessionId, out _);
-        if (!response.IsSuccess || string.IsNullOrEmpty(response.AccessToken))
+        if (!response.IsSuccess)
         {
-            return await EndAsync(session, response.Error ?? "no_access_token", cancellationToken);
+            // Only a refused grant (invalid_grant, a bare 400) ends the session; see TokenEndpointClient.
+            return await EndAsync(session, response.Error!, cancellationToken);
         }
 
         if (response.IdToken is { } idToken && !await IdTokenMatchesAsync(idToken, session, cancellationToken))
@@ -207,7 +214,7 @@ internal sealed class UserAccessTokenService(
 
         Log.TokenRefreshed(logger, session.PublicId, session.Subject, response.ExpiresIn ?? 0, response.RefreshToken is not null);
         await audit.RecordRefreshedAsync(saved, cancellationToken);
-        return AccessTokenResult.Success(response.AccessToken);
+        return AccessTokenResult.Success(response.AccessToken!);
     }
 
     // OpenID Connect Core §12.2: a refreshed id_token must name the same issuer and subject.

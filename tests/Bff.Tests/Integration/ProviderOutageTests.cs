@@ -58,4 +58,41 @@ public sealed class ProviderOutageTests : IAsyncLifetime
         Assert.Equal("outage-user", after.Value.GetProperty("sub").GetString());
         Assert.NotEqual(before.GetProperty("jti").GetString(), after.Value.GetProperty("jti").GetString());
     }
+
+    [Fact]
+    public async Task A_provider_outage_during_the_code_exchange_is_503_with_retry_after_and_the_callback_works_after()
+    {
+        using var browser = _stack.NewBrowser();
+        var login = (await browser.NavigateAsync("/bff/login?returnUrl=%2Fback")).Form()!;
+        login.Fields["login"] = "exchange-outage";
+        login.Fields["password"] = "any";
+
+        // Follow the provider's redirects by hand, up to (not into) the BFF's callback.
+        using var request = new HttpRequestMessage(HttpMethod.Post, login.Action) { Content = new FormUrlEncodedContent(login.Fields) };
+        var response = await browser.SendRawAsync(request);
+        while (response.Headers.Location is { } location && !location.AbsolutePath.EndsWith("/signin-oidc", StringComparison.Ordinal))
+        {
+            var next = location.IsAbsoluteUri ? location : new Uri(response.RequestMessage!.RequestUri!, location);
+            response.Dispose();
+            response = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, next));
+        }
+
+        var callback = response.Headers.Location!;
+        response.Dispose();
+        Assert.EndsWith("/signin-oidc", callback.AbsolutePath);
+
+        await _stack.Idp.StopAsync();
+        using (var during = await browser.SendRawAsync(new HttpRequestMessage(HttpMethod.Get, callback)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+            Assert.NotNull(during.Headers.RetryAfter);
+            Assert.Contains("cannot be reached right now", await during.Content.ReadAsStringAsync());
+            Assert.Null(browser.SessionCookie);
+        }
+
+        // The attempt is used up at the BFF (its correlation cookie is gone): signing in again works once the provider is back.
+        await _stack.Idp.StartAsync();
+        var page = await browser.SignInAsync("exchange-outage", "/back");
+        Assert.Equal("/back", page.Url.AbsolutePath);
+    }
 }

@@ -25,6 +25,31 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
     }
 
     [Fact]
+    public async Task The_authorize_request_is_pushed_so_the_redirect_carries_only_client_id_and_request_uri()
+    {
+        using var browser = Stack.NewBrowser();
+
+        using var login = await browser.GetAsync("/bff/login?prompt=login", antiforgery: false);
+
+        var location = login.Headers.Location!;
+        Assert.StartsWith(Stack.Idp.Authority + "/auth?", location.ToString());
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(location.Query);
+        Assert.Equal(["client_id", "request_uri"], query.Keys.Order().ToArray());
+        Assert.StartsWith("urn:ietf:params:oauth:request_uri:", query["request_uri"].ToString());
+    }
+
+    [Fact]
+    public async Task Prompt_login_passes_through_and_asks_for_credentials_again()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("kate");
+
+        var page = await browser.NavigateAsync("/bff/login?prompt=login");
+
+        Assert.True(page.Form()?.Fields.ContainsKey("login"), "the provider should ask for credentials again");
+    }
+
+    [Fact]
     public async Task Session_cookie_is_small_http_only_and_carries_no_token()
     {
         using var browser = Stack.NewBrowser();

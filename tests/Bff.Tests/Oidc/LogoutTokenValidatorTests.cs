@@ -169,9 +169,60 @@ public sealed class LogoutTokenValidatorTests
         Assert.Contains("already used", await RejectionAsync(token));
     }
 
+    [Theory]
+    [InlineData("logout+jwt")]
+    [InlineData("application/logout+jwt")]
+    [InlineData("JWT")] // Keycloak before 25 and other providers
+    [InlineData("jwt")]
+    [InlineData(null)]
+    public async Task Logout_tokens_typed_logout_jwt_jwt_or_untyped_are_accepted(string? typ)
+    {
+        var token = await _validator.ValidateAsync(typ is null ? SignWithoutTyp(Claims()) : Sign(Claims(), typ: typ), CancellationToken.None);
+
+        Assert.Equal("alice", token.Subject);
+    }
+
+    [Theory]
+    [InlineData("at+jwt")]
+    [InlineData("application/at+jwt")]
+    [InlineData("id_token+jwt")]
+    [InlineData("secevent+jwt")]
+    public async Task Other_explicit_types_are_refused(string typ) =>
+        Assert.Contains("type", await RejectionAsync(Sign(Claims(), typ: typ)));
+
+    [Theory]
+    [InlineData("JWT")]
+    [InlineData(null)]
+    public async Task The_strict_switch_refuses_jwt_and_untyped_tokens(string? typ)
+    {
+        var strict = StrictValidator();
+
+        var token = typ is null ? SignWithoutTyp(Claims()) : Sign(Claims(), typ: typ);
+        var error = await Assert.ThrowsAsync<OidcProtocolException>(() => strict.ValidateAsync(token, CancellationToken.None));
+
+        Assert.Contains("type", error.Message);
+        Assert.Equal("alice", (await strict.ValidateAsync(Sign(Claims()), CancellationToken.None)).Subject);
+    }
+
     [Fact]
-    public async Task An_id_token_typed_token_is_refused() =>
-        Assert.Contains("type", await RejectionAsync(Sign(Claims(), typ: "JWT")));
+    public async Task An_id_token_typed_jwt_is_still_refused_without_the_logout_event()
+    {
+        var idToken = Claims();
+        idToken.Remove("events");
+        idToken["nonce"] = "n-1";
+
+        Assert.Contains("events", await RejectionAsync(Sign(idToken, typ: "JWT")));
+    }
+
+    private LogoutTokenValidator StrictValidator()
+    {
+        var configuration = new OpenIdConnectConfiguration { Issuer = Issuer };
+        configuration.SigningKeys.Add(_providerKey);
+        configuration.IdTokenSigningAlgValuesSupported.Add(SecurityAlgorithms.RsaSha256);
+        var metadata = new ProviderMetadata(Issuer, new NoDocuments(), _time, new FixedConfiguration(configuration));
+        return new LogoutTokenValidator(
+            new ProviderTokenValidator(metadata, ClientId, TimeSpan.FromMinutes(2), _time), new InMemoryReplayCache(_time), requireLogoutJwtType: true);
+    }
 
     [Fact]
     public async Task Issue_time_must_be_present_recent_and_not_in_the_future()

@@ -1,3 +1,5 @@
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Bff.Oidc;
 
 namespace Bff.Tests.Oidc;
@@ -37,6 +39,44 @@ public sealed class ProviderMetadataTests
         var error = await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
 
         Assert.Contains("Bff:Authority", error.Message);
+    }
+
+    [Fact]
+    public async Task A_document_that_fails_validation_is_remembered_as_failed_for_a_short_time()
+    {
+        _provider.DocumentIssuer = "https://evil.example";
+        await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
+
+        // Not re-read on every request while it is wrong...
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(1, _provider.Fetches);
+
+        // ...but read again once the short time is over, and used once it is right.
+        _provider.DocumentIssuer = InMemoryProvider.Issuer;
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval);
+        Assert.Equal(InMemoryProvider.Issuer, (await _provider.Metadata.GetAsync(CancellationToken.None)).Issuer);
+        Assert.Equal(2, _provider.Fetches);
+    }
+
+    [Fact]
+    public async Task The_handlers_refresh_request_re_reads_once_within_the_floor()
+    {
+        IConfigurationManager<OpenIdConnectConfiguration> manager = _provider.Metadata;
+        await manager.GetConfigurationAsync(CancellationToken.None);
+
+        manager.RequestRefresh(); // too soon after the first read: ignored
+        await manager.GetConfigurationAsync(CancellationToken.None);
+        Assert.Equal(1, _provider.Fetches);
+
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval);
+        manager.RequestRefresh();
+        await manager.GetConfigurationAsync(CancellationToken.None);
+        await manager.GetConfigurationAsync(CancellationToken.None);
+        Assert.Equal(2, _provider.Fetches);
     }
 
     [Fact]

@@ -136,6 +136,49 @@ public sealed class UserAccessTokenServiceTests
     }
 
     [Fact]
+    public async Task A_bare_400_without_an_oauth_error_ends_the_session()
+    {
+        // Some providers refuse a revoked refresh token this way.
+        var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, ""));
+
+        Assert.Equal(AccessTokenResult.SessionEnded, await kit.GetUserTokenAsync(session.Id));
+        Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+    }
+
+    // Issue: a rotated client secret, a rate limit or a proxy's error page must not sign every user out.
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, """{"error":"invalid_client"}""")]
+    [InlineData(HttpStatusCode.BadRequest, """{"error":"invalid_client"}""")]
+    [InlineData(HttpStatusCode.BadRequest, """{"error":"unauthorized_client"}""")]
+    [InlineData(HttpStatusCode.BadRequest, """{"error":"invalid_request"}""")]
+    [InlineData(HttpStatusCode.Forbidden, """{"error":"access_denied"}""")]
+    [InlineData(HttpStatusCode.TooManyRequests, "")]
+    [InlineData(HttpStatusCode.TooManyRequests, """{"error":"slow_down"}""")]
+    [InlineData(HttpStatusCode.RequestTimeout, "")]
+    [InlineData(HttpStatusCode.Unauthorized, "")]
+    [InlineData(HttpStatusCode.NotFound, "<html>not found</html>")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, """{"error":"invalid_grant"}""")]
+    [InlineData(HttpStatusCode.OK, "<html>captive portal</html>")]
+    [InlineData(HttpStatusCode.OK, "[]")]
+    [InlineData(HttpStatusCode.OK, """{"token_type":"Bearer"}""")]
+    public async Task Answers_other_than_a_refused_grant_keep_the_session_and_back_off(HttpStatusCode status, string body)
+    {
+        var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Answers.Enqueue((status, body));
+
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.NotNull(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(1, kit.Endpoint.Calls);
+
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(AccessTokenResult.Success("at-2"), await kit.GetUserTokenAsync(session.Id));
+    }
+
+    [Fact]
     public async Task A_refreshed_id_token_that_does_not_validate_ends_the_session()
     {
         // OpenID Connect Core 12.2: an id_token in a refresh answer must be valid and name the same iss and sub;

@@ -1,0 +1,199 @@
+using Bff.Endpoints;
+using Bff.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Http;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Bff.Oidc;
+
+/// <summary>
+/// What the BFF adds to ASP.NET Core's OpenID Connect handler, through its events: the RFC 9207 <c>iss</c>
+/// check, the code exchange and the pushed authorization request with the BFF's client and its classification
+/// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, the session's tokens and
+/// claims, readable pages instead of exceptions, and sign-out that works without an <c>end_session_endpoint</c>.
+/// Replace or extend any of it with <c>ConfigureOpenIdConnect</c>: the handler calls these through
+/// <see cref="OpenIdConnectOptions.Events"/>.
+/// </summary>
+internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEndpointClient tokenEndpoint, TimeProvider time) : OpenIdConnectEvents
+{
+    /// <summary>Authorize parameters that <c>/bff/login</c> passes on from its query, as authentication-properties parameters.</summary>
+    public static readonly string[] PassThroughParameters =
+        [OpenIdConnectParameterNames.Prompt, OpenIdConnectParameterNames.AcrValues, OpenIdConnectParameterNames.MaxAge, OpenIdConnectParameterNames.LoginHint];
+
+    /// <summary>The <c>id_token_hint</c> a sign-out passes, as an authentication-properties parameter.</summary>
+    public const string IdTokenHintParameter = OpenIdConnectParameterNames.IdTokenHint;
+
+    // The nonce travels in the data-protected state too, so the id_token must carry this request's nonce,
+    // not merely one this browser holds a cookie for.
+    private const string NonceKey = "bff.nonce";
+    private static readonly object TokenResponseKey = new();
+
+    // OAuth errors that say the provider or the BFF's registration is in trouble, not the request.
+    private static readonly string[] ProviderSideErrors = ["invalid_client", "unauthorized_client", "server_error", "temporarily_unavailable"];
+
+    public override Task RedirectToIdentityProvider(RedirectContext context)
+    {
+        if (context.ProtocolMessage.Nonce is { } nonce)
+        {
+            context.Properties.Items[NonceKey] = nonce;
+        }
+
+        foreach (var name in PassThroughParameters)
+        {
+            if (context.Properties.GetParameter<string>(name) is { Length: > 0 } value)
+            {
+                context.ProtocolMessage.SetParameter(name, value);
+            }
+        }
+
+        return base.RedirectToIdentityProvider(context);
+    }
+
+    public override async Task PushAuthorization(PushedAuthorizationContext context)
+    {
+        // The app's own delegate goes first and may push (or skip the push) itself.
+        await base.PushAuthorization(context);
+        if (context.HandledPush || context.SkippedPush || context.HandledClientAuthentication)
+        {
+            return;
+        }
+
+        // Pushed with the same client authentication as every other call to the provider.
+        var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
+        var form = context.ProtocolMessage.Parameters
+            .Where(p => p.Key != OpenIdConnectParameterNames.ClientSecret && !string.IsNullOrEmpty(p.Value))
+            .ToList();
+        var response = await tokenEndpoint.PostAsync(configuration.PushedAuthorizationRequestEndpoint, form, context.HttpContext.RequestAborted);
+        var requestUri = response.IsSuccess ? TokenResponse.String(System.Text.Json.JsonDocument.Parse(response.Json!).RootElement, "request_uri") : null;
+        if (!string.IsNullOrEmpty(requestUri))
+        {
+            context.HandlePush(requestUri);
+            return;
+        }
+
+        // The provider refused what was asked (a parameter, the redirect URI): 400. Its own or the client
+        // registration's trouble, or no answer at all: 503.
+        if (!response.IsSuccess && (!response.IsTransient || response.ProviderError is { } error && !ProviderSideErrors.Contains(error)))
+        {
+            throw new OidcProtocolException($"The identity provider refused the sign-in request (error: {response.ProviderError ?? response.Error}).");
+        }
+
+        throw new ProviderUnavailableException(response.IsNotJson
+            ? "The identity provider answered the sign-in request with something that is not JSON. Please try again in a moment."
+            : "The identity provider did not accept the sign-in request right now. Please try again in a moment.");
+    }
+
+    public override async Task MessageReceived(MessageReceivedContext context)
+    {
+        // RFC 9207: the authorization response names its issuer, so a response from another provider
+        // (a mix-up attack) is refused before its code is used anywhere.
+        var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
+        var iss = context.ProtocolMessage.Iss;
+        if ((configuration.AuthorizationResponseIssParameterSupported || iss is not null) &&
+            !string.Equals(iss, configuration.Issuer, StringComparison.Ordinal))
+        {
+            context.Fail(new OidcProtocolException("The sign-in response came from an unexpected issuer."));
+            return;
+        }
+
+        await base.MessageReceived(context);
+    }
+
+    public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
+    {
+        var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
+        var form = context.TokenEndpointRequest!.Parameters
+            .Where(p => p.Key is not (OpenIdConnectParameterNames.ClientId or OpenIdConnectParameterNames.ClientSecret) && !string.IsNullOrEmpty(p.Value))
+            .ToList();
+        var response = await tokenEndpoint.PostAsync(configuration.TokenEndpoint, form, context.HttpContext.RequestAborted);
+        if (response.IsTransient)
+        {
+            context.Fail(new ProviderUnavailableException(response.IsNotJson
+                ? "The identity provider answered the sign-in with something that is not JSON. Please try again in a moment."
+                : "The identity provider cannot be reached right now. Please try again in a moment.")
+            {
+                Data = { ["detail"] = response.ErrorDescription },
+            });
+            return;
+        }
+
+        if (!response.IsSuccess)
+        {
+            context.Fail(new OidcProtocolException(
+                "The sign-in code was rejected by the identity provider (it may have been used already). Please sign in again."));
+            return;
+        }
+
+        if (string.IsNullOrEmpty(response.IdToken))
+        {
+            context.Fail(new OidcProtocolException("The identity provider returned no id_token."));
+            return;
+        }
+
+        context.HttpContext.Items[TokenResponseKey] = response;
+        context.HandleCodeRedemption(new OpenIdConnectMessage(response.Json!));
+        await base.AuthorizationCodeReceived(context);
+    }
+
+    public override async Task TokenValidated(TokenValidatedContext context)
+    {
+        // The id_token must answer this sign-in request, and this browser must hold the request's nonce cookie.
+        context.Properties!.Items.Remove(NonceKey, out var expected);
+        try
+        {
+            IdTokenValidator.CheckNonce(new JsonWebToken(context.TokenEndpointResponse!.IdToken), expected ?? "");
+            if (expected is null || !string.Equals(context.Nonce, expected, StringComparison.Ordinal))
+            {
+                throw new OidcProtocolException("The id_token's nonce does not match the sign-in request.");
+            }
+        }
+        catch (OidcProtocolException ex)
+        {
+            context.Fail(ex);
+            return;
+        }
+
+        // The session's tokens, written the same way a refresh writes them (expires_at and issued_at included:
+        // together they give the token's lifetime, which bounds how early it is refreshed).
+        if (context.HttpContext.Items[TokenResponseKey] is TokenResponse response)
+        {
+            SessionTokens.Apply(context.Properties, response, time.GetUtcNow());
+        }
+
+        await base.TokenValidated(context);
+    }
+
+    public override Task RemoteFailure(RemoteFailureContext context) => SignInFailurePage.HandleAsync(context);
+
+    public override async Task RedirectToIdentityProviderForSignOut(RedirectContext context)
+    {
+        context.ProtocolMessage.ClientId = context.Options.ClientId;
+        context.ProtocolMessage.IdTokenHint = context.Properties.GetParameter<string>(IdTokenHintParameter);
+        // The app's own delegate may point elsewhere (Amazon Cognito's /logout, which discovery does not name).
+        await base.RedirectToIdentityProviderForSignOut(context);
+        if (context.Handled)
+        {
+            return;
+        }
+
+        // The local session is already gone. A provider without end_session_endpoint leaves its own session
+        // as it is, where the handler would throw: back to the app.
+        if (string.IsNullOrEmpty(context.ProtocolMessage.IssuerAddress))
+        {
+            context.Response.Redirect(context.Request.PathBase + (context.Properties.RedirectUri ?? "/"));
+            context.HandleResponse();
+        }
+    }
+
+    public override async Task SignedOutCallbackRedirect(RemoteSignOutContext context)
+    {
+        // An unreadable state (expired, forged) still ends at the app's home page: the user is signed out either way.
+        var returnUrl = context.Properties?.RedirectUri is { } url && ReturnUrlValidator.IsLocal(url) ? url : "/";
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Redirect(context.Request.PathBase + returnUrl);
+        context.HandleResponse();
+        await base.SignedOutCallbackRedirect(context);
+    }
+}
