@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Measures authenticated proxied requests per second through the BFF with in-memory sessions and with
 # Redis, Redis memory per session and the cookie size. Not part of ./test.sh: it takes about two minutes
-# and its numbers depend on the machine. Options go to the benchmark: --duration 15 --connections 32
-# --threads 2 --rounds 2.
+# and its numbers depend on the machine. Options go to the benchmark: --duration 8 --connections 32
+# --threads 1 --rounds 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
