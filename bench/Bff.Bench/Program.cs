@@ -24,6 +24,10 @@ var warmup = Math.Min(2, duration);
 
 string[] order = ["API direct", "bare YARP", "BFF in-memory, before", "BFF in-memory", "BFF Redis, before", "BFF Redis"];
 Console.WriteLine($"wrk: {threads} thread(s), {connections} connections, {duration} s per run, {rounds} rounds; {Environment.ProcessorCount} cores");
+// The first stack in a process runs on freshly jitted code: one uncounted pass warms everything up.
+await RunStackAsync(null, cached: true, measureBaselines: true);
+await RunStackAsync(null, cached: false, measureBaselines: false);
+
 var results = new List<Result>();
 for (var round = 1; round <= rounds; round++)
 {
