@@ -96,7 +96,7 @@ describe('App: signed in', () => {
     await user.click(signOut);
 
     expect(navigate).toHaveBeenCalledTimes(1);
-    expect(navigate).toHaveBeenCalledWith('/bff/logout?sid=xyz&returnUrl=/');
+    expect(navigate).toHaveBeenCalledWith('/bff/logout?sid=xyz&returnUrl=%2F');
   });
 
   it('calls the API and shows the result and the subject', async () => {

@@ -44,6 +44,12 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
 }
 
+/** Any failure as an ApiError, so every screen shows failures one way. */
+export function toApiError(error: unknown): ApiError {
+  if (isApiError(error)) return error;
+  return new ApiError(0, { title: error instanceof Error ? error.message : 'Request failed' }, '');
+}
+
 export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }

@@ -53,8 +53,10 @@ describe('sign-in and sign-out URLs', () => {
   });
 
   it('adds returnUrl to the logout URL once', () => {
-    expect(logoutUrl({ logoutUrl: '/bff/logout?sid=abc' })).toBe('/bff/logout?sid=abc&returnUrl=/');
-    expect(logoutUrl({ logoutUrl: '/bff/logout' })).toBe('/bff/logout?returnUrl=/');
+    expect(logoutUrl({ logoutUrl: '/bff/logout?sid=abc' })).toBe('/bff/logout?sid=abc&returnUrl=%2F');
+    expect(logoutUrl({ logoutUrl: '/bff/logout' })).toBe('/bff/logout?returnUrl=%2F');
+    expect(logoutUrl({ logoutUrl: '/bff/logout?sid=abc' }, '/a?b=1&c=2#x')).toBe('/bff/logout?sid=abc&returnUrl=%2Fa%3Fb%3D1%26c%3D2%23x');
+    expect(logoutUrl({ logoutUrl: '/bff/logout?sid=abc' }, 'https://evil.example')).toBe('/bff/logout?sid=abc&returnUrl=%2F');
     expect(logoutUrl({ logoutUrl: '/bff/logout?sid=abc&returnUrl=/bye' })).toBe('/bff/logout?sid=abc&returnUrl=/bye');
   });
 });

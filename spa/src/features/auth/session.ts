@@ -79,5 +79,6 @@ export function logoutUrl(user: Pick<SessionUser, 'logoutUrl'>, returnUrl = '/')
     return base;
   }
   const separator = base.includes('?') ? '&' : '?';
-  return `${base}${separator}returnUrl=${returnUrl}`;
+  const target = isLocalPath(returnUrl) ? returnUrl : '/';
+  return `${base}${separator}returnUrl=${encodeURIComponent(target)}`;
 }

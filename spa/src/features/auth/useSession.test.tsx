@@ -161,7 +161,7 @@ describe('useSession', () => {
 
     act(() => first.result.current.signOut());
 
-    expect(navigate).toHaveBeenCalledWith('/bff/logout?sid=abc&returnUrl=/');
+    expect(navigate).toHaveBeenCalledWith('/bff/logout?sid=abc&returnUrl=%2F');
     expect(second.result.current.state).toEqual({ status: 'anonymous', ended: { detail: SIGNED_OUT_IN_OTHER_TAB } });
   });
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button } from '../../../components/Button';
 import { ErrorMessage } from '../../../components/ErrorMessage';
-import { ApiError, isApiError } from '../../../lib/api';
+import { type ApiError, toApiError } from '../../../lib/api';
 import type { WhoAmI } from '../api';
 
 export interface ApiCallProps {
@@ -18,11 +18,6 @@ type CallState =
   | { status: 'pending' }
   | { status: 'done'; data: WhoAmI }
   | { status: 'failed'; error: ApiError };
-
-function toApiError(error: unknown): ApiError {
-  if (isApiError(error)) return error;
-  return new ApiError(0, { title: error instanceof Error ? error.message : 'Request failed' }, '');
-}
 
 /** A button that calls an endpoint and shows its JSON answer or its problem. */
 export function ApiCall({ label, call, testIdPrefix, buttonTestId, variant = 'primary' }: ApiCallProps) {

@@ -3,7 +3,7 @@ import { Button } from '../../../components/Button';
 import { Card } from '../../../components/Card';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
-import { ApiError, isApiError } from '../../../lib/api';
+import { type ApiError, toApiError } from '../../../lib/api';
 import { describeAddress, formatRelative } from '../../../lib/format';
 import {
   describeEvent,
@@ -42,11 +42,6 @@ const CONFIRM: Record<BulkAction, { question: string; yes: string }> = {
     yes: 'Yes, sign out everywhere',
   },
 };
-
-function toApiError(error: unknown): ApiError {
-  if (isApiError(error)) return error;
-  return new ApiError(0, { title: error instanceof Error ? error.message : 'Request failed' }, '');
-}
 
 function absolute(iso: string): string {
   const date = new Date(iso);
