@@ -1,58 +1,87 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Bff.Sessions;
 using Bff.Testing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
 
-// Authenticated, proxied requests per second through the BFF (GET /api/whoami with the session cookie and
-// X-CSRF: 1, forwarded with the user's access token to the demo API), with in-memory sessions and with Redis;
-// plus Redis memory per session and the cookie's size. Everything runs on this machine, on loopback: the node
-// identity provider, the demo API and the BFF in this process, redis-server, and wrk as the load generator.
+// Authenticated, proxied requests side by side on one machine, in alternating rounds: GET /api/whoami straight
+// to the demo API (its own cost), through bare YARP (one route, no auth, the access token sent by wrk), and
+// through the BFF (session cookie + X-CSRF: 1, forwarded with the user's access token) with in-memory and Redis
+// sessions, each with the ticket cache off ("before") and on. Everything runs on loopback: the node identity
+// provider, the demo API, bare YARP and the BFF in this process, redis-server, and wrk as the load generator.
 
-var duration = Option("--duration", 15);
+var duration = Option("--duration", 8);
 var connections = Option("--connections", 32);
-var threads = Option("--threads", 2);
+var threads = Option("--threads", 1);
 var rounds = Option("--rounds", 2);
+var warmup = Math.Min(2, duration);
 
-Console.WriteLine($"wrk: {threads} threads, {connections} connections, {duration} s per run, {rounds} rounds; {Environment.ProcessorCount} cores");
+string[] order = ["API direct", "bare YARP", "BFF in-memory, before", "BFF in-memory", "BFF Redis, before", "BFF Redis"];
+Console.WriteLine($"wrk: {threads} thread(s), {connections} connections, {duration} s per run, {rounds} rounds; {Environment.ProcessorCount} cores");
+// The first stack in a process runs on freshly jitted code: one uncounted pass warms everything up.
+await RunStackAsync(null, cached: true, measureBaselines: true);
+await RunStackAsync(null, cached: false, measureBaselines: false);
+
 var results = new List<Result>();
 for (var round = 1; round <= rounds; round++)
 {
-    foreach (var mode in new[] { "in-memory", "redis" })
+    // Alternate the order of the stores from round to round, so that a burst of load elsewhere hits each alike.
+    foreach (var redis in round % 2 == 1 ? new[] { false, true } : [true, false])
     {
-        var result = await RunAsync(mode);
-        results.Add(result);
-        Console.WriteLine($"round {round} {mode,-9}: {result.RequestsPerSecond,9:N0} req/s  avg {result.AverageLatency}  p99 {result.P99Latency}  " +
-            $"CPU/request: BFF+API {result.ProcessCpuMicroseconds:N0} µs, redis-server {result.RedisCpuMicroseconds:N0} µs  errors {result.Errors}");
+        await using var server = redis ? await RedisServer.StartAsync() : null;
+        foreach (var cached in round % 2 == 1 ? new[] { false, true } : [true, false])
+        {
+            foreach (var result in await RunStackAsync(server, cached, measureBaselines: !redis && cached))
+            {
+                results.Add(result);
+                Console.WriteLine($"round {round} {result.Mode,-22}: {result.RequestsPerSecond,9:N0} req/s  p99 {result.P99Milliseconds,6:N2} ms  " +
+                    $"CPU/request: process {result.ProcessCpuMicroseconds,5:N1} µs, redis-server {result.RedisCpuMicroseconds,4:N1} µs  errors {result.Errors}");
+            }
+        }
     }
 }
 
+var medians = order.ToDictionary(mode => mode, mode => results.Where(r => r.Mode == mode).ToList());
+double MedianOf(string mode, Func<Result, double> value) => Median(medians[mode].Select(value));
+var apiCpu = MedianOf("API direct", r => r.ProcessCpuMicroseconds);
+double ProxyCpu(string mode) => MedianOf(mode, r => r.ProcessCpuMicroseconds) - apiCpu + MedianOf(mode, r => r.RedisCpuMicroseconds);
+var yarpRps = MedianOf("bare YARP", r => r.RequestsPerSecond);
+var yarpCpu = ProxyCpu("bare YARP");
+var yarpP99 = MedianOf("bare YARP", r => r.P99Milliseconds);
+
 Console.WriteLine();
-Console.WriteLine("| store | req/s (best of " + rounds + ") | req/s (median) | avg latency (best run) | p99 latency (best run) | CPU µs/request, BFF+API (median) | CPU µs/request, redis-server (median) | errors |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-foreach (var group in results.GroupBy(r => r.Mode))
+Console.WriteLine($"Medians of {rounds} rounds. CPU of this process (proxy + demo API); the proxy's own is that minus the API's own (API direct), plus redis-server's.");
+Console.WriteLine("On a machine shared with other work, CPU per request is far steadier than req/s; trust its ratios first.");
+Console.WriteLine();
+Console.WriteLine("| mode | req/s | p99 ms | CPU µs/req, process | CPU µs/req, redis-server | proxy CPU µs/req | req/s ÷ YARP | YARP CPU ÷ proxy CPU | p99 added ms | errors |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+foreach (var mode in order)
 {
-    var best = group.MaxBy(r => r.RequestsPerSecond)!;
-    Console.WriteLine($"| {group.Key} | {best.RequestsPerSecond:N0} | {Median(group.Select(r => r.RequestsPerSecond)):N0} | {best.AverageLatency} | {best.P99Latency} | " +
-        $"{Median(group.Select(r => r.ProcessCpuMicroseconds)):N0} | {Median(group.Select(r => r.RedisCpuMicroseconds)):N0} | {group.Sum(r => r.Errors)} |");
+    var rps = MedianOf(mode, r => r.RequestsPerSecond);
+    var p99 = MedianOf(mode, r => r.P99Milliseconds);
+    var proxy = mode == "API direct" ? double.NaN : ProxyCpu(mode);
+    Console.WriteLine($"| {mode} | {rps:N0} | {p99:N2} | {MedianOf(mode, r => r.ProcessCpuMicroseconds):N1} | {MedianOf(mode, r => r.RedisCpuMicroseconds):N1} | " +
+        (mode == "API direct" ? "— | — | — | — |" : $"{proxy:N1} | {rps / yarpRps:N2} | {yarpCpu / proxy:N2} | {p99 - yarpP99:+0.00;-0.00} |") +
+        $" {medians[mode].Sum(r => r.Errors)} |");
 }
 
-var memory = results.Where(r => r.Mode == "in-memory").ToList();
-var redis = results.Where(r => r.Mode == "redis").ToList();
+var last = results.Last(r => r.Mode == "BFF Redis");
 Console.WriteLine();
-Console.WriteLine($"Redis / in-memory throughput: best {redis.Max(r => r.RequestsPerSecond) / memory.Max(r => r.RequestsPerSecond):P1}, " +
-    $"median {Median(redis.Select(r => r.RequestsPerSecond)) / Median(memory.Select(r => r.RequestsPerSecond)):P1}");
-var memoryCpu = Median(memory.Select(r => r.ProcessCpuMicroseconds));
-var redisCpu = Median(redis.Select(r => r.ProcessCpuMicroseconds + r.RedisCpuMicroseconds));
-Console.WriteLine($"CPU per request (BFF+API, plus redis-server): in-memory {memoryCpu:N0} µs, Redis {redisCpu:N0} µs " +
-    $"=> Redis throughput on a CPU-bound machine ≈ {memoryCpu / redisCpu:P1} of in-memory");
-var last = results.Last(r => r.Mode == "redis");
-Console.WriteLine($"Redis MEMORY USAGE: session hash {last.SessionBytes} B (encrypted ticket {last.TicketBytes} B), sub index {last.SubjectIndexBytes} B, sid index {last.SidIndexBytes} B");
+Console.WriteLine($"Redis MEMORY USAGE: session hash {last.SessionBytes} B (encrypted ticket {last.TicketBytes} B), sub index {last.SubjectIndexBytes} B, " +
+    $"sid index {last.SidIndexBytes} B; per session ≈ {last.SessionBytes + last.SubjectIndexBytes + last.SidIndexBytes + 64} B with its schedule entry");
 Console.WriteLine($"Cookie: {last.CookieBytes} B as sent ('bff=' + value)");
+Console.WriteLine($"Sign-in (median of the stacks' single sign-in, through the real provider): in-memory {Median(results.Where(r => r.Mode.StartsWith("BFF in-memory", StringComparison.Ordinal)).Select(r => r.SignInMilliseconds)):N0} ms, " +
+    $"Redis {Median(results.Where(r => r.Mode.StartsWith("BFF Redis", StringComparison.Ordinal)).Select(r => r.SignInMilliseconds)):N0} ms");
 return 0;
 
-async Task<Result> RunAsync(string mode)
+async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool measureBaselines)
 {
-    await using var server = mode == "redis" ? await RedisServer.StartAsync() : null;
     await using var stack = await TestStack.StartAsync(new TestStackOptions
     {
         Redis = server?.ConnectionString,
@@ -63,38 +92,38 @@ async Task<Result> RunAsync(string mode)
             ["Logging:LogLevel:Default"] = "Error",
             ["Logging:LogLevel:Yarp"] = "Error",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+            ["Bff:Session:TicketCacheSize"] = cached ? "10000" : "0",
         },
     });
 
     using var browser = stack.NewBrowser();
+    var signIn = Stopwatch.StartNew();
     await browser.SignInAsync("bench");
+    var signInMs = signIn.Elapsed.TotalMilliseconds;
     var cookie = $"{browser.SessionCookie!.Name}={browser.SessionCookie.Value}";
     (await browser.GetJsonAsync("/api/whoami")).GetProperty("sub").GetString();
 
-    var url = stack.BffUrl + "/api/whoami";
-    await WrkAsync(url, cookie, Math.Min(3, duration)); // warm-up: JIT, connection pools, tiered compilation
-
-    using var self = Process.GetCurrentProcess();
-    self.Refresh();
-    var cpuBefore = self.TotalProcessorTime;
-    var redisCpuBefore = server is null ? 0 : await RedisCpuSecondsAsync(server);
-    var output = await WrkAsync(url, cookie, duration);
-    self.Refresh();
-    var cpu = self.TotalProcessorTime - cpuBefore;
-    var redisCpu = server is null ? 0 : await RedisCpuSecondsAsync(server) - redisCpuBefore;
-
-    var result = Parse(mode, output);
-    result = result with
+    var mode = (server is null ? "BFF in-memory" : "BFF Redis") + (cached ? "" : ", before");
+    var results = new List<Result>();
+    if (measureBaselines)
     {
-        CookieBytes = cookie.Length,
-        ProcessCpuMicroseconds = cpu.TotalMicroseconds / result.Requests,
-        RedisCpuMicroseconds = redisCpu * 1e6 / result.Requests,
-    };
+        // The same access token the BFF forwards, sent by wrk itself.
+        var services = stack.BffServices();
+        var session = (await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("bench", CancellationToken.None)).Single();
+        var token = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties.GetTokenValue("access_token")!;
+        var bearer = "Authorization: Bearer " + token;
+        results.Add(await MeasureAsync("API direct", $"http://localhost:{stack.ApiPort}/api/whoami", [bearer], null));
+        await using var yarp = await StartBareYarpAsync($"http://localhost:{stack.ApiPort}");
+        results.Add(await MeasureAsync("bare YARP", yarp.Urls.First() + "/api/whoami", [bearer], null));
+    }
+
+    var bff = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server);
+    bff = bff with { CookieBytes = cookie.Length, SignInMilliseconds = signInMs };
     if (server is not null)
     {
         var sessionKey = (await RedisCli(server, "--scan", "--pattern", "bff:session:*")).Trim().Split('\n')[0];
         var sidKey = (await RedisCli(server, "--scan", "--pattern", "bff:sid:*")).Trim().Split('\n')[0];
-        result = result with
+        bff = bff with
         {
             SessionBytes = long.Parse(await RedisCli(server, "MEMORY", "USAGE", sessionKey), CultureInfo.InvariantCulture),
             TicketBytes = long.Parse(await RedisCli(server, "HSTRLEN", sessionKey, "t"), CultureInfo.InvariantCulture),
@@ -103,7 +132,44 @@ async Task<Result> RunAsync(string mode)
         };
     }
 
-    return result;
+    results.Add(bff);
+    return results;
+}
+
+async Task<Result> MeasureAsync(string mode, string url, string[] headers, RedisServer? server)
+{
+    await WrkAsync(url, headers, warmup); // warm-up: JIT, connection pools, tiered compilation
+
+    using var self = Process.GetCurrentProcess();
+    self.Refresh();
+    var cpuBefore = self.TotalProcessorTime;
+    var redisCpuBefore = server is null ? 0 : await RedisCpuSecondsAsync(server);
+    var output = await WrkAsync(url, headers, duration);
+    self.Refresh();
+    var cpu = self.TotalProcessorTime - cpuBefore;
+    var redisCpu = server is null ? 0 : await RedisCpuSecondsAsync(server) - redisCpuBefore;
+
+    var result = Parse(mode, output);
+    return result with
+    {
+        ProcessCpuMicroseconds = cpu.TotalMicroseconds / result.Requests,
+        RedisCpuMicroseconds = redisCpu * 1e6 / result.Requests,
+    };
+}
+
+// The baseline: YARP with one route to the same API and nothing else (no authentication, no sessions).
+static async Task<WebApplication> StartBareYarpAsync(string upstream)
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.UseUrls($"http://localhost:{FreePort.Next()}");
+    builder.Services.AddReverseProxy().LoadFromMemory(
+        [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
+        [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["d1"] = new() { Address = upstream } } }]);
+    var app = builder.Build();
+    app.MapReverseProxy();
+    await app.StartAsync();
+    return app;
 }
 
 async Task<double> RedisCpuSecondsAsync(RedisServer server)
@@ -119,9 +185,9 @@ static double Median(IEnumerable<double> values)
     return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
-async Task<string> WrkAsync(string url, string cookie, int seconds) =>
-    await Exec("wrk", "-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
-        "-d", seconds + "s", "--latency", "-H", "Cookie: " + cookie, "-H", "X-CSRF: 1", url);
+async Task<string> WrkAsync(string url, string[] headers, int seconds) =>
+    await Exec("wrk", ["-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
+        "-d", seconds + "s", "--latency", .. headers.SelectMany(h => new[] { "-H", h }), url]);
 
 async Task<string> RedisCli(RedisServer server, params string[] arguments) =>
     (await Exec("redis-cli", ["-p", server.Port.ToString(CultureInfo.InvariantCulture), .. arguments])).Trim();
@@ -153,8 +219,20 @@ static Result Parse(string mode, string wrk)
     var requests = long.Parse(Match(@"^\s+(\d+) requests in"), CultureInfo.InvariantCulture);
     var non2xx = Match(@"Non-2xx or 3xx responses:\s+(\d+)");
     var socketErrors = Regex.Matches(wrk, @"(connect|read|write|timeout) (\d+)").Sum(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
-    return new Result(mode, rps, requests, Match(@"^\s+Latency\s+(\S+)"), Match(@"^\s+99%\s+(\S+)"),
+    return new Result(mode, rps, requests, Milliseconds(Match(@"^\s+99%\s+(\S+)")),
         (non2xx == "?" ? 0 : int.Parse(non2xx, CultureInfo.InvariantCulture)) + socketErrors);
+}
+
+static double Milliseconds(string wrkDuration)
+{
+    var m = Regex.Match(wrkDuration, @"^([\d.]+)(us|ms|s|m)$");
+    if (!m.Success)
+    {
+        return double.NaN;
+    }
+
+    var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+    return m.Groups[2].Value switch { "us" => value / 1000, "ms" => value, "s" => value * 1000, _ => value * 60_000 };
 }
 
 int Option(string name, int fallback)
@@ -163,8 +241,10 @@ int Option(string name, int fallback)
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-internal sealed record Result(string Mode, double RequestsPerSecond, long Requests, string AverageLatency, string P99Latency, int Errors)
+internal sealed record Result(string Mode, double RequestsPerSecond, long Requests, double P99Milliseconds, int Errors)
 {
+    public double SignInMilliseconds { get; init; }
+
     public long SessionBytes { get; init; }
 
     public long TicketBytes { get; init; }

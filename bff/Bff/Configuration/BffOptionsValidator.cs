@@ -68,6 +68,11 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
             errors.Add("Bff:Session:MaxPerUser must be between 1 and 10000, e.g. 100.");
         }
 
+        if (options.Session.TicketCacheSize is < 0 or > 1_000_000)
+        {
+            errors.Add("Bff:Session:TicketCacheSize must be between 0 (off) and 1000000, e.g. 10000.");
+        }
+
         if (options.Session.AuditRetention <= TimeSpan.Zero)
         {
             errors.Add("Bff:Session:AuditRetention must be positive, e.g. 30.00:00:00.");

@@ -112,6 +112,8 @@ public static class BffServiceCollectionExtensions
         services.TryAddSingleton<SessionTicketProtector>();
         services.TryAddSingleton<SessionPolicy>();
         services.TryAddSingleton<ServerSideTicketStore>();
+        services.TryAddSingleton<SessionTicketCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionTicketCache>(sp => sp.GetRequiredService<SessionTicketCache>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionAuditObserver>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, EndedSessionObserver>());
         services.TryAddSingleton<ReauthenticationRequirement>();

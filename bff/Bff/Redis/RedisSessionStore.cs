@@ -28,12 +28,13 @@ internal sealed class RedisSessionStore(
     /// </summary>
     internal TimeSpan ExpiredGrace { get; init; } = TimeSpan.FromMinutes(10);
 
-    private static readonly RedisValue[] Fields = [MetaField, TicketField, LastActivityField, ExpiresField];
+    private static readonly RedisValue[] Fields = [MetaField, TicketField, LastActivityField, ExpiresField, StampField];
+    private static readonly RedisValue[] StateFields = [StampField, LastActivityField, ExpiresField];
 
-    // KEYS: the session. ARGV: m, t, a, e, TTL ms.
+    // KEYS: the session. ARGV: m, t, a, e, s, TTL ms.
     private const string SaveScript = """
-        redis.call('HSET', KEYS[1], 'm', ARGV[1], 't', ARGV[2], 'a', ARGV[3], 'e', ARGV[4])
-        redis.call('PEXPIRE', KEYS[1], ARGV[5])
+        redis.call('HSET', KEYS[1], 'm', ARGV[1], 't', ARGV[2], 'a', ARGV[3], 'e', ARGV[4], 's', ARGV[5])
+        redis.call('PEXPIRE', KEYS[1], ARGV[6])
         return 1
         """;
 
@@ -67,13 +68,13 @@ internal sealed class RedisSessionStore(
           redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
         end
         if ttl ~= '' then redis.call('PEXPIRE', KEYS[1], ttl) end
-        return redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e')
+        return redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e', 's')
         """;
 
     // Reads and deletes a session in one step, so exactly one caller gets it. With ARGV[1] (now, UTC ticks) only
     // an expired session is taken; a live one answers its expiry instead. KEYS: the session.
     private const string TakeScript = """
-        local f = redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e')
+        local f = redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e', 's')
         if not f[4] then return false end
         if ARGV[1] ~= '' and tonumber(f[4]) > tonumber(ARGV[1]) then return f[4] end
         redis.call('DEL', KEYS[1])
@@ -111,11 +112,11 @@ internal sealed class RedisSessionStore(
         }, cancellationToken);
 
         await redis.RunAsync("session save", db => db.ScriptEvaluateAsync(SaveScript, [Keys.Session(session.Id)],
-            [WriteMeta(session), session.Ticket, WriteInstant(session.LastActivityAt), WriteInstant(session.ExpiresAt), ttl]), cancellationToken);
+            [WriteMeta(session), session.Ticket, WriteInstant(session.LastActivityAt), WriteInstant(session.ExpiresAt), WriteStamp(session.Stamp), ttl]), cancellationToken);
     }
 
     public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
-        UpdateAsync(id, "session ticket update", [TicketField, ticket, ""], cancellationToken);
+        UpdateAsync(id, "session ticket update", [TicketField, ticket, StampField, WriteStamp(SessionKeys.NewStamp()), ""], cancellationToken);
 
     public async Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
@@ -187,6 +188,25 @@ internal sealed class RedisSessionStore(
     {
         var fields = await redis.RunAsync("session read", db => db.HashGetAsync(Keys.Session(id), Fields), cancellationToken);
         return Read(id, fields);
+    }
+
+    public async Task<SessionState?> GetStateAsync(string id, CancellationToken cancellationToken)
+    {
+        var fields = await redis.RunAsync("session state read", db => db.HashGetAsync(Keys.Session(id), StateFields), cancellationToken);
+        if (fields.Length != StateFields.Length || fields[1].IsNull || fields[2].IsNull)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new SessionState(ReadStamp((string?)fields[0]), RedisSessionFormat.ReadInstant((string)fields[1]!), RedisSessionFormat.ReadInstant((string)fields[2]!));
+        }
+        catch (FormatException ex)
+        {
+            Log.RedisSessionUnreadable(logger, ex.Message);
+            return null;
+        }
     }
 
     public async Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken)
@@ -267,14 +287,14 @@ internal sealed class RedisSessionStore(
 
     private SessionRecord? Read(string id, RedisValue[] fields)
     {
-        if (fields.Length != Fields.Length || fields.Any(f => f.IsNull))
+        if (fields.Length != Fields.Length || fields.Take(4).Any(f => f.IsNull))
         {
             return null;
         }
 
         try
         {
-            return RedisSessionFormat.Read(id, fields[0]!, fields[1]!, fields[2]!, fields[3]!);
+            return RedisSessionFormat.Read(id, fields[0]!, fields[1]!, fields[2]!, fields[3]!, fields[4]);
         }
         catch (FormatException ex)
         {

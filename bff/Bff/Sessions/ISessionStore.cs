@@ -14,7 +14,8 @@ public interface ISessionStore
     Task SaveAsync(SessionRecord session, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the ticket (the tokens) of a live session, leaving everything else as stored; returns the
+    /// Replaces the ticket (the tokens) of a live session with a new <see cref="SessionRecord.Stamp"/>, leaving
+    /// everything else as stored; returns the
     /// updated session, or null when it is gone. Never brings an ended session back.
     /// </summary>
     Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken);
@@ -27,6 +28,13 @@ public interface ISessionStore
 
     /// <summary>The session with this storage id, or null; callers check <see cref="SessionRecord.ExpiresAt"/>.</summary>
     Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What changes on a session while its ticket stays the same: its <see cref="SessionRecord.Stamp"/>, last
+    /// activity and expiry, without the ticket; null when the session is gone. The per-request check of a
+    /// session whose ticket this instance already holds decrypted.
+    /// </summary>
+    Task<SessionState?> GetStateAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Removes a session (expired or not); returns what was removed, or null if it was already gone.</summary>
     Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken);

@@ -41,13 +41,18 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
     }
 
     public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
-        Task.FromResult(Update(id, session => session with { Ticket = ticket }));
+        Task.FromResult(Update(id, session => session with { Ticket = ticket, Stamp = SessionKeys.NewStamp() }));
 
     public Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         Task.FromResult(Update(id, session => session with { LastActivityAt = lastActivityAt, ExpiresAt = expiresAt }));
 
     public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken) =>
         Task.FromResult(_sessions.TryGetValue(id, out var session) ? session : null);
+
+    public Task<SessionState?> GetStateAsync(string id, CancellationToken cancellationToken) =>
+        Task.FromResult(_sessions.TryGetValue(id, out var session)
+            ? new SessionState(session.Stamp, session.LastActivityAt, session.ExpiresAt)
+            : (SessionState?)null);
 
     public Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken)
     {

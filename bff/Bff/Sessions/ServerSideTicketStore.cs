@@ -13,12 +13,15 @@ namespace Bff.Sessions;
 /// The cookie handler's <see cref="ITicketStore"/>: keeps the ticket (with every token) in the
 /// <see cref="ISessionStore"/> under a fresh random key per sign-in, enforces the idle and absolute
 /// limits on every read, and records activity. A cookie whose session has ended gets the reason as an
-/// <see cref="EndedSessionFeature"/>, for the next 401 to tell (once).
+/// <see cref="EndedSessionFeature"/>, for the next 401 to tell (once). Every read asks the store; when this
+/// instance holds the session's ticket decrypted (<see cref="SessionTicketCache"/>), it asks only for the
+/// ticket's stamp and the expiry, and uses the cached ticket when the stamp is unchanged.
 /// </summary>
 internal sealed class ServerSideTicketStore(
     ISessionStore store,
     SessionTerminator terminator,
     SessionTicketProtector tickets,
+    SessionTicketCache cache,
     SessionPolicy policy,
     SessionAudit audit,
     IEndedSessionStore endedSessions,
@@ -103,7 +106,7 @@ internal sealed class ServerSideTicketStore(
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
         var storageId = SessionKeys.StorageIdFor(key);
-        var session = await store.GetAsync(storageId, cancellationToken);
+        var (session, ticket) = await ReadAsync(storageId, cancellationToken);
         if (session is null)
         {
             await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
@@ -113,17 +116,23 @@ internal sealed class ServerSideTicketStore(
         var now = time.GetUtcNow();
         if (policy.IsExpired(session, now))
         {
+            cache.Remove(storageId);
             await terminator.EndAsync(session.Id, SessionPolicy.ExpiryReason(session), cancellationToken);
             await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
             return null;
         }
 
-        var ticket = tickets.Unprotect(session.Ticket);
         if (ticket is null)
         {
-            await terminator.EndAsync(session.Id, SessionEndReason.Unreadable, cancellationToken);
-            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
-            return null;
+            ticket = tickets.Unprotect(session.Ticket);
+            if (ticket is null)
+            {
+                await terminator.EndAsync(session.Id, SessionEndReason.Unreadable, cancellationToken);
+                await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
+                return null;
+            }
+
+            cache.Set(session, ticket);
         }
 
         if (SessionPolicy.Slides(httpContext) && policy.RecordActivity(session, now) is { } active)
@@ -132,7 +141,36 @@ internal sealed class ServerSideTicketStore(
         }
 
         httpContext?.Features.Set(new CurrentSession(session));
-        return ticket;
+
+        // The cached ticket stays as read: the cookie handler and the token path may change theirs.
+        return ticket.Clone();
+    }
+
+    /// <summary>
+    /// The session as stored now, with its ticket when this instance holds it decrypted under the current stamp
+    /// (null ticket: decrypt <see cref="SessionRecord.Ticket"/>); a null session when it is gone.
+    /// </summary>
+    private async Task<(SessionRecord? Session, AuthenticationTicket? Ticket)> ReadAsync(string storageId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGet(storageId, out var cached))
+        {
+            var state = await store.GetStateAsync(storageId, cancellationToken);
+            if (state is not { } current)
+            {
+                cache.Remove(storageId);
+                return (null, null);
+            }
+
+            if (current.Stamp == cached.Session.Stamp)
+            {
+                return (cached.Session with { LastActivityAt = current.LastActivityAt, ExpiresAt = current.ExpiresAt }, cached.Ticket);
+            }
+
+            // The ticket was rewritten (a token refresh, here or elsewhere): read the new one.
+            cache.Remove(storageId);
+        }
+
+        return (await store.GetAsync(storageId, cancellationToken), null);
     }
 
     public Task RemoveAsync(string key) => RemoveAsync(key, null!, CancellationToken.None);
@@ -141,6 +179,7 @@ internal sealed class ServerSideTicketStore(
 
     public async Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
+        cache.Remove(SessionKeys.StorageIdFor(key));
         await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.SignOut, cancellationToken);
     }
 

@@ -20,4 +20,10 @@ public sealed class SessionOptions
     /// account's sign-in loop cannot fill the store. Defaults to 100.
     /// </summary>
     public int MaxPerUser { get; set; } = 100;
+
+    /// <summary>
+    /// How many sessions' decrypted tickets each instance keeps, so that a request whose ticket has not changed
+    /// reads only the session's stamp and expiry from the store. 0 turns the cache off. Defaults to 10,000.
+    /// </summary>
+    public int TicketCacheSize { get; set; } = 10_000;
 }

@@ -35,4 +35,10 @@ public sealed record SessionRecord
 
     /// <summary>The authentication ticket with the user's tokens, serialized and encrypted with Data Protection.</summary>
     public required byte[] Ticket { get; init; }
+
+    /// <summary>
+    /// Changes whenever <see cref="Ticket"/> is written (sign-in, token refresh), never on activity: a reader that
+    /// holds the ticket decrypted under this stamp knows it is still current. 0 for a record stored without one.
+    /// </summary>
+    public long Stamp { get; init; } = SessionKeys.NewStamp();
 }

@@ -28,11 +28,23 @@ public sealed class RedisSessionFormatTests
         var session = Sample(sid, userAgent);
 
         var read = RedisSessionFormat.Read(session.Id, RedisSessionFormat.WriteMeta(session), session.Ticket,
-            RedisSessionFormat.WriteInstant(session.LastActivityAt), RedisSessionFormat.WriteInstant(session.ExpiresAt));
+            RedisSessionFormat.WriteInstant(session.LastActivityAt), RedisSessionFormat.WriteInstant(session.ExpiresAt), RedisSessionFormat.WriteStamp(session.Stamp));
 
         Assert.Equal(session with { Ticket = read.Ticket }, read);
         Assert.Equal(session.Ticket, read.Ticket);
         Assert.Equal(session.CreatedAt.UtcTicks, read.CreatedAt.UtcTicks);
+    }
+
+    [Fact]
+    public void A_record_written_without_a_stamp_reads_as_stamp_0()
+    {
+        var session = Sample();
+        var instant = RedisSessionFormat.WriteInstant(session.ExpiresAt);
+
+        var read = RedisSessionFormat.Read(session.Id, RedisSessionFormat.WriteMeta(session), session.Ticket, instant, instant, null);
+
+        Assert.Equal(0, read.Stamp);
+        Assert.NotEqual(0, session.Stamp);
     }
 
     [Fact]
@@ -47,8 +59,9 @@ public sealed class RedisSessionFormatTests
         var meta = RedisSessionFormat.WriteMeta(Sample());
         var instant = RedisSessionFormat.WriteInstant(DateTimeOffset.UnixEpoch);
 
-        Assert.Throws<FormatException>(() => RedisSessionFormat.Read("x", [9, .. meta[1..]], [], instant, instant));
-        Assert.Throws<FormatException>(() => RedisSessionFormat.Read("x", meta[..10], [], instant, instant));
-        Assert.Throws<FormatException>(() => RedisSessionFormat.Read("x", meta, [], "not-a-number", instant));
+        Assert.Throws<FormatException>(() => RedisSessionFormat.Read("x", [9, .. meta[1..]], [], instant, instant, "1"));
+        Assert.Throws<FormatException>(() => RedisSessionFormat.Read("x", meta[..10], [], instant, instant, "1"));
+        Assert.Throws<FormatException>(() => RedisSessionFormat.Read("x", meta, [], "not-a-number", instant, "1"));
+        Assert.Throws<FormatException>(() => RedisSessionFormat.Read("x", meta, [], instant, instant, "-5"));
     }
 }

@@ -86,6 +86,36 @@ public sealed class SessionCookieFormatTests
     }
 
     [Fact]
+    public void A_remembered_cookie_reads_again_and_a_tampered_copy_of_it_still_does_not()
+    {
+        var key = SessionKeys.NewKey();
+        var format = Format();
+        var value = format.Protect(TicketWithKey(key));
+        Assert.Equal(key, format.Unprotect(value)?.Principal.FindFirstValue(SessionCookieFormat.SessionKeyClaim));
+
+        var bytes = WebEncoders.Base64UrlDecode(value);
+        bytes[^5] ^= 0x01;
+        Assert.Null(format.Unprotect(WebEncoders.Base64UrlEncode(bytes)));
+        Assert.Null(format.Unprotect(value + "A"));
+        Assert.Equal(key, format.Unprotect(value)?.Principal.FindFirstValue(SessionCookieFormat.SessionKeyClaim));
+    }
+
+    [Fact]
+    public void More_cookies_than_it_remembers_all_still_read()
+    {
+        var format = Format();
+        var keys = Enumerable.Range(0, SessionCookieFormat.MaxRemembered + 5).Select(_ => SessionKeys.NewKey()).ToList();
+        var values = keys.Select(k => format.Protect(TicketWithKey(k))).ToList();
+
+        for (var i = 0; i < values.Count; i++)
+        {
+            Assert.Equal(keys[i], format.Unprotect(values[i])?.Principal.FindFirstValue(SessionCookieFormat.SessionKeyClaim));
+        }
+
+        Assert.Equal(keys[0], format.Unprotect(values[0])?.Principal.FindFirstValue(SessionCookieFormat.SessionKeyClaim));
+    }
+
+    [Fact]
     public void A_tampered_cookie_reads_as_no_session()
     {
         var value = Format().Protect(TicketWithKey(SessionKeys.NewKey()));
