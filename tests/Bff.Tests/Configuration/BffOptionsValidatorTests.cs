@@ -1,4 +1,3 @@
-using Bff.Configuration;
 
 namespace Bff.Tests.Configuration;
 

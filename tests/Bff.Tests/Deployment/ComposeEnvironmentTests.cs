@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Bff.Configuration;
 using Bff.Host;
-using Bff.Redis;
-using Bff.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace Bff.Tests.Deployment;

@@ -1,4 +1,3 @@
-using Bff.Distributed;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bff.Tests.Distributed;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using Bff.Distributed;
 
 namespace Bff.Tests.Distributed;
 

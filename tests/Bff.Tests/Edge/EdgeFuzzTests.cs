@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Bff.Testing;
 using Bff.Tests.Redis;
 using Xunit.Abstractions;
 

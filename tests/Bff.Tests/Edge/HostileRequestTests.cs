@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Bff.Testing;
 using Bff.Tests.Integration;
 
 namespace Bff.Tests.Edge;

@@ -1,4 +1,3 @@
-using Bff.Endpoints;
 using Bff.Tests.Sessions;
 
 namespace Bff.Tests.Endpoints;

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using Bff.Configuration;
-using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,3 @@
-using Bff.Endpoints;
 
 namespace Bff.Tests.Endpoints;
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Bff.Sessions;
-using Bff.Sessions.Audit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Tests.Endpoints;

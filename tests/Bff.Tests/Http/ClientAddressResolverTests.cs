@@ -1,6 +1,4 @@
 using System.Net;
-using Bff.Configuration;
-using Bff.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;

@@ -1,5 +1,3 @@
-using Bff.Configuration;
-using Bff.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using System.Net;
-using Bff.Http;
 using Bff.Tests.Endpoints;
 
 namespace Bff.Tests.Http;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Bff.Testing;
 
 namespace Bff.Tests.Integration;
 

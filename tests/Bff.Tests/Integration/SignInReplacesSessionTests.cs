@@ -1,4 +1,3 @@
-using Bff.Testing;
 
 namespace Bff.Tests.Integration;
 

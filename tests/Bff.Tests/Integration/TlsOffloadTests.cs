@@ -1,6 +1,5 @@
 using System.Net;
 using Bff.Host;
-using Bff.Testing;
 
 namespace Bff.Tests.Integration;
 

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Bff.Sessions;
-using Bff.Testing;
-using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 

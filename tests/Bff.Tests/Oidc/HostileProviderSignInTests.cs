@@ -1,6 +1,5 @@
 using System.Net;
 using Bff.Host;
-using Bff.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;

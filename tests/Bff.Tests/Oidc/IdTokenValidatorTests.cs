@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Bff.Oidc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Time.Testing;
-using Bff.Oidc;
-using Bff.Testing;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;

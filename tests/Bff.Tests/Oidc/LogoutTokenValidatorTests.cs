@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Bff.Distributed;
-using Bff.Oidc;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;

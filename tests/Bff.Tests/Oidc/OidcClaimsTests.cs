@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Bff.Oidc;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Bff.Tests.Oidc;

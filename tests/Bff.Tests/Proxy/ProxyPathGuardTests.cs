@@ -1,4 +1,3 @@
-using Bff.Proxy;
 
 namespace Bff.Tests.Proxy;
 

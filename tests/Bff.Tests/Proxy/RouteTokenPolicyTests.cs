@@ -1,4 +1,3 @@
-using Bff.Proxy;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Bff.Tests.Proxy;

@@ -1,7 +1,3 @@
-using Bff.Distributed;
-using Bff.Health;
-using Bff.Redis;
-using Bff.Sessions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using Bff.Testing;
 using StackExchange.Redis;
 
 namespace Bff.Tests.Redis;

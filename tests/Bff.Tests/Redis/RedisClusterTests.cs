@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Bff.Redis;
-using Bff.Testing;
 using Bff.Tests.Integration;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;

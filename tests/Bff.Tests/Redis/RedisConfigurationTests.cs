@@ -1,4 +1,3 @@
-using Bff.Redis;
 
 namespace Bff.Tests.Redis;
 

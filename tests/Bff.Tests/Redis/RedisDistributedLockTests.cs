@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Bff.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bff.Tests.Redis;

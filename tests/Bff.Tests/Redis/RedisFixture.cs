@@ -1,5 +1,3 @@
-using Bff.Redis;
-using Bff.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

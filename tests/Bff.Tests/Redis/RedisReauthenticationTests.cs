@@ -1,5 +1,4 @@
 using System.Net;
-using Bff.Testing;
 
 namespace Bff.Tests.Redis;
 

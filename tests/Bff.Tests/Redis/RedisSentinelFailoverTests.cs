@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using Bff.Testing;
 using Xunit.Abstractions;
 
 namespace Bff.Tests.Redis;

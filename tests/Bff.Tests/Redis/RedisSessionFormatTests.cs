@@ -1,5 +1,3 @@
-using Bff.Redis;
-using Bff.Sessions;
 
 namespace Bff.Tests.Redis;
 

@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
-using Bff.Configuration;
-using Bff.Redis;
-using Bff.Sessions;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

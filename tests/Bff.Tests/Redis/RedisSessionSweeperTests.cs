@@ -1,5 +1,3 @@
-using Bff.Redis;
-using Bff.Sessions;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;

@@ -1,7 +1,3 @@
-using Bff.Configuration;
-using Bff.Redis;
-using Bff.Sessions;
-using Bff.Sessions.Audit;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,4 @@
 using System.Net;
-using Bff.Redis;
-using Bff.Sessions.Audit;
-using Bff.Testing;
 using Bff.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -1,4 +1,3 @@
-using Bff.Sessions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bff.Tests.Sessions;

@@ -1,5 +1,4 @@
 using System.Net;
-using Bff.Sessions;
 using Bff.Tests.Endpoints;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,3 @@
-using Bff.Http;
-using Bff.Sessions;
-using Bff.Sessions.Audit;
 
 namespace Bff.Tests.Sessions;
 

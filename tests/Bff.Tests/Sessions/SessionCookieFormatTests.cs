@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using System.Text;
-using Bff.Sessions;
-using Bff.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;

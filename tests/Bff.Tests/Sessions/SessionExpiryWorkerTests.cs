@@ -1,5 +1,3 @@
-using Bff.Sessions;
-using Bff.Sessions.Audit;
 using Microsoft.Extensions.Hosting;
 
 namespace Bff.Tests.Sessions;

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using Bff.Configuration;
-using Bff.Sessions;
-using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Bff.Sessions;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Bff.Tests.Sessions;

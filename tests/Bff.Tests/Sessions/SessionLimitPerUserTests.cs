@@ -1,5 +1,3 @@
-using Bff.Sessions;
-using Bff.Sessions.Audit;
 
 namespace Bff.Tests.Sessions;
 

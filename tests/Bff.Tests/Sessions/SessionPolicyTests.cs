@@ -1,5 +1,3 @@
-using Bff.Configuration;
-using Bff.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

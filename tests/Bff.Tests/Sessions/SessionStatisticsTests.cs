@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Bff.Sessions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bff.Tests.Sessions;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Bff.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 

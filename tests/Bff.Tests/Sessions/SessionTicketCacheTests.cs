@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Bff.Tests.Sessions;

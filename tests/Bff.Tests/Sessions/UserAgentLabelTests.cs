@@ -1,4 +1,3 @@
-using Bff.Sessions;
 
 namespace Bff.Tests.Sessions;
 

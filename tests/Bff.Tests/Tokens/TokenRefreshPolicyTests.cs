@@ -1,5 +1,3 @@
-using Bff.Configuration;
-using Bff.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace Bff.Tests.Tokens;

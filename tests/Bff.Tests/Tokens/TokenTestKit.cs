@@ -1,13 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text;
-using Bff.Configuration;
-using Bff.Distributed;
-using Bff.Oidc;
-using Bff.Sessions;
-using Bff.Sessions.Audit;
-using Bff.Testing;
-using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using System.Net;
-using Bff.Tokens;
 
 namespace Bff.Tests.Tokens;
 

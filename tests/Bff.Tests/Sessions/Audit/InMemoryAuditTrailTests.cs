@@ -1,5 +1,3 @@
-using Bff.Configuration;
-using Bff.Sessions.Audit;
 using Microsoft.Extensions.Options;
 
 namespace Bff.Tests.Sessions.Audit;
