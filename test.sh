@@ -34,9 +34,10 @@ npm_install() {
 step "npm packages (dev identity provider, SPA)"
 npm_install dev/idp
 npm_install spa
+npm_install spa/lint
 
-step "SPA: unit tests and build into the BFF's wwwroot"
-(cd spa && npx vitest run && npm run build)
+step "SPA: lint, unit tests and build into the BFF's wwwroot"
+(cd spa && npm run lint && npx vitest run && npm run build)
 
 step "Dev identity provider: smoke test"
 (cd dev/idp && node smoke.mjs)
