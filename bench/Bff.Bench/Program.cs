@@ -76,7 +76,7 @@ Console.WriteLine();
 Console.WriteLine($"Redis MEMORY USAGE: session hash {last.SessionBytes} B (encrypted ticket {last.TicketBytes} B), sub index {last.SubjectIndexBytes} B, " +
     $"sid index {last.SidIndexBytes} B; per session ≈ {last.SessionBytes + last.SubjectIndexBytes + last.SidIndexBytes + 64} B with its schedule entry");
 Console.WriteLine($"Cookie: {last.CookieBytes} B as sent ('bff=' + value)");
-Console.WriteLine($"Sign-in (median of the stacks' single sign-in, through the real provider): in-memory {Median(results.Where(r => r.Mode.StartsWith("BFF in-memory", StringComparison.Ordinal)).Select(r => r.SignInMilliseconds)):N0} ms, " +
+Console.WriteLine($"Sign-in (median over the stacks of each stack's median of five, /bff/login to the landing page through the real provider): in-memory {Median(results.Where(r => r.Mode.StartsWith("BFF in-memory", StringComparison.Ordinal)).Select(r => r.SignInMilliseconds)):N0} ms, " +
     $"Redis {Median(results.Where(r => r.Mode.StartsWith("BFF Redis", StringComparison.Ordinal)).Select(r => r.SignInMilliseconds)):N0} ms");
 return 0;
 
@@ -97,9 +97,18 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
     });
 
     using var browser = stack.NewBrowser();
-    var signIn = Stopwatch.StartNew();
     await browser.SignInAsync("bench");
-    var signInMs = signIn.Elapsed.TotalMilliseconds;
+    // Sign-in through the real provider (from /bff/login to the landing page, every redirect followed), timed on
+    // the warm stack: the median of five.
+    var signIns = new List<double>();
+    for (var i = 0; i < 5; i++)
+    {
+        using var other = stack.NewBrowser();
+        var signIn = Stopwatch.StartNew();
+        await other.SignInAsync("bench-" + i);
+        signIns.Add(signIn.Elapsed.TotalMilliseconds);
+    }
+    var signInMs = Median(signIns);
     var cookie = $"{browser.SessionCookie!.Name}={browser.SessionCookie.Value}";
     (await browser.GetJsonAsync("/api/whoami")).GetProperty("sub").GetString();
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Bff.Testing;
 using Microsoft.Playwright;
@@ -102,48 +101,6 @@ public sealed class SignInTests(BrowserStackFixture fixture, ITestOutputHelper o
         await Expect(spa.UserName).ToHaveTextAsync("e2e-dave");
         await Expect(spa.Page.GetByTestId("session-expires")).ToBeVisibleAsync();
     });
-
-    [Fact]
-    public async Task Sign_in_durations_are_reported()
-    {
-        // Measured, never asserted: printed for the record. The stack is warm after the first run.
-        using (var warmUp = fixture.Stack.NewBrowser())
-        {
-            await warmUp.SignInAsync("warm-up");
-        }
-
-        var http = new List<double>();
-        for (var i = 0; i < 5; i++)
-        {
-            using var client = fixture.Stack.NewBrowser();
-            var watch = Stopwatch.StartNew();
-            await client.SignInAsync("http-" + i);
-            http.Add(watch.Elapsed.TotalMilliseconds);
-            Assert.NotNull(client.SessionCookie);
-        }
-
-        var browser = new List<double>();
-        for (var i = 0; i < 3; i++)
-        {
-            await WithPageAsync(async spa =>
-            {
-                await spa.OpenAsync();
-                var watch = Stopwatch.StartNew();
-                await spa.SignInAsync("browser-" + i);
-                browser.Add(watch.Elapsed.TotalMilliseconds);
-                await Expect(spa.UserName).ToHaveTextAsync("browser-" + i);
-            });
-        }
-
-        output.WriteLine($"HTTP-level sign-in (BrowserClient, /bff/login to landing page), ms: {Describe(http)}");
-        output.WriteLine($"Browser sign-in (click Sign in, fill the provider form, name shown), ms: {Describe(browser)}");
-    }
-
-    private static string Describe(List<double> samples)
-    {
-        var sorted = samples.Order().ToList();
-        return $"median {sorted[sorted.Count / 2]:F0}, min {sorted[0]:F0}, max {sorted[^1]:F0} ({string.Join(", ", samples.Select(s => s.ToString("F0")))})";
-    }
 
     private Task WithPageAsync(Func<SpaPage, Task> test, [CallerMemberName] string name = "") =>
         fixture.WithPageAsync(output, test, name);
