@@ -62,8 +62,7 @@ public sealed class ExternalProcess : IAsyncDisposable
     /// <summary>Polls until <paramref name="ready"/> says yes, or fails with the process's output.</summary>
     public async Task WaitUntilAsync(Func<Task<bool>> ready, TimeSpan timeout, string what)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var (isReady, _) = await Polling.UntilAsync(async () =>
         {
             if (_process.HasExited)
             {
@@ -72,19 +71,18 @@ public sealed class ExternalProcess : IAsyncDisposable
 
             try
             {
-                if (await ready())
-                {
-                    return;
-                }
+                return await ready();
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or System.Net.Sockets.SocketException or TaskCanceledException)
             {
+                return false; // not listening yet
             }
+        }, done => done, timeout, TimeSpan.FromMilliseconds(100));
 
-            await Task.Delay(100);
+        if (!isReady)
+        {
+            throw new TimeoutException($"{what} did not become ready within {timeout}:\n{Output}");
         }
-
-        throw new TimeoutException($"{what} did not become ready within {timeout}:\n{Output}");
     }
 
     public async Task StopAsync()

@@ -59,21 +59,11 @@ public sealed class RedisCluster : IAsyncDisposable
             throw new InvalidOperationException("redis-cli --cluster create failed:\n" + create);
         }
 
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        var (states, _) = await Polling.UntilAsync(() => Task.WhenAll(Ports.Select(p => CliAsync(p, "CLUSTER", "INFO"))),
+            all => all.All(s => s.Contains("cluster_state:ok", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
+        if (!states.All(s => s.Contains("cluster_state:ok", StringComparison.Ordinal)))
         {
-            var states = await Task.WhenAll(Ports.Select(p => CliAsync(p, "CLUSTER", "INFO")));
-            if (states.All(s => s.Contains("cluster_state:ok", StringComparison.Ordinal)))
-            {
-                return;
-            }
-
-            if (deadline.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                throw new InvalidOperationException("the cluster did not reach cluster_state:ok:\n" + string.Join("\n", states));
-            }
-
-            await Task.Delay(100);
+            throw new InvalidOperationException("the cluster did not reach cluster_state:ok:\n" + string.Join("\n", states));
         }
     }
 

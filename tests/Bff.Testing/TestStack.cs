@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Bff.Host;
 using DemoApi;
 
@@ -24,6 +25,12 @@ public sealed record TestStackOptions
 
     /// <summary>Extra set-up of each BFF host before it is built (e.g. a startup filter that observes requests).</summary>
     public Action<WebApplicationBuilder>? ConfigureBff { get; init; }
+
+    /// <summary>
+    /// The BFF instances' clock: a fake one the test moves where the BFF's own time decides (token due, idle
+    /// timeout, back-off). Null: the system clock.
+    /// </summary>
+    public TimeProvider? Clock { get; init; }
 }
 
 /// <summary>
@@ -152,7 +159,15 @@ public sealed class TestStack : IAsyncDisposable
 
     public async Task StartBffAsync(int instance)
     {
-        var app = BffHostApp.Create([.. BffArguments(instance)], _options.ConfigureBff);
+        var app = BffHostApp.Create([.. BffArguments(instance)], builder =>
+        {
+            if (_options.Clock is { } clock)
+            {
+                builder.Services.AddSingleton(clock);
+            }
+
+            _options.ConfigureBff?.Invoke(builder);
+        });
         await app.StartAsync();
         _bffs[instance] = app;
     }

@@ -7,6 +7,7 @@ public sealed class TokenRefreshAcrossInstancesTests : IAsyncLifetime
 {
     private RedisServer _redis = null!;
     private TestStack _stack = null!;
+    private readonly ShiftableClock _clock = new();
 
     public async Task InitializeAsync()
     {
@@ -16,6 +17,7 @@ public sealed class TokenRefreshAcrossInstancesTests : IAsyncLifetime
             BffInstances = 2,
             Redis = _redis.ConnectionString,
             AccessTokenLifetimeSeconds = ShortTokenStackFixture.AccessTokenSeconds,
+            Clock = _clock,
         });
     }
 
@@ -34,7 +36,7 @@ public sealed class TokenRefreshAcrossInstancesTests : IAsyncLifetime
         onB.Cookies.Add(new Uri(_stack.BffUrlOf(1)), new Cookie(onA.SessionCookie!.Name, onA.SessionCookie.Value));
 
         var before = await onA.GetJsonAsync("/api/whoami");
-        await TokenRefreshTests.WaitUntilDueAsync(before);
+        TokenRefreshTests.MakeTokensDue(_clock);
         var refreshesBefore = await _stack.Idp.GrantCountAsync("refresh_token");
 
         var calls = Enumerable.Range(0, 10).SelectMany(_ => new[] { onA.GetAsync("/api/whoami"), onB.GetAsync("/api/whoami") });

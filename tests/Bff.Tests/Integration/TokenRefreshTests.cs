@@ -5,15 +5,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Tests.Integration;
 
-/// <summary>A stack whose provider issues access tokens that live a few seconds, so refreshes happen for real.</summary>
+/// <summary>
+/// A stack whose BFF runs on a clock the test moves: an access token falls due when the test says so, and the
+/// refresh then happens for real at the real provider.
+/// </summary>
 public sealed class ShortTokenStackFixture : IAsyncLifetime
 {
-    public const int AccessTokenSeconds = 6;
+    public const int AccessTokenSeconds = 60;
 
     public TestStack Stack { get; private set; } = null!;
 
+    /// <summary>The BFF's clock: real time, moved ahead by the tests.</summary>
+    public ShiftableClock Clock { get; } = new();
+
     public async Task InitializeAsync() =>
-        Stack = await TestStack.StartAsync(new TestStackOptions { AccessTokenLifetimeSeconds = AccessTokenSeconds });
+        Stack = await TestStack.StartAsync(new TestStackOptions { AccessTokenLifetimeSeconds = AccessTokenSeconds, Clock = Clock });
 
     public async Task DisposeAsync() => await Stack.DisposeAsync();
 }
@@ -29,7 +35,7 @@ public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFi
         using var browser = Stack.NewBrowser();
         await browser.SignInAsync("refresh-many");
         var before = await browser.GetJsonAsync("/api/whoami");
-        await WaitUntilDueAsync(before);
+        MakeTokensDue(fixture.Clock);
         var refreshesBefore = await Stack.Idp.GrantCountAsync("refresh_token");
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => browser.GetAsync("/api/whoami")));
@@ -60,7 +66,7 @@ public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFi
         var before = await browser.GetJsonAsync("/api/whoami");
 
         await Stack.Idp.RevokeGrantsAsync("revoked-user");
-        await WaitUntilDueAsync(before);
+        MakeTokensDue(fixture.Clock);
 
         using var call = await browser.GetAsync("/api/whoami");
         Assert.Equal(HttpStatusCode.Unauthorized, call.StatusCode);
@@ -151,16 +157,10 @@ public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFi
         return Assert.Single(jtis.Distinct());
     }
 
-    /// <summary>Waits (real time: the provider's clock) until the BFF will consider the token due: half its lifetime left.</summary>
-    internal static async Task WaitUntilDueAsync(JsonElement whoami)
-    {
-        var iat = DateTimeOffset.FromUnixTimeSeconds(whoami.GetProperty("iat").GetInt64());
-        var exp = DateTimeOffset.FromUnixTimeSeconds(whoami.GetProperty("exp").GetInt64());
-        // iat/exp are whole seconds and the BFF counts from when it received the token: allow a second more.
-        var due = exp - (exp - iat) / 2 + TimeSpan.FromMilliseconds(1200);
-        while (DateTimeOffset.UtcNow < due)
-        {
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>
+    /// Moves the BFF's clock until the tokens it received are due: with at most half a token's lifetime ahead
+    /// (<see cref="ShortTokenStackFixture.AccessTokenSeconds"/>), the BFF refreshes before forwarding.
+    /// </summary>
+    internal static void MakeTokensDue(ShiftableClock clock) =>
+        clock.Advance(TimeSpan.FromSeconds(ShortTokenStackFixture.AccessTokenSeconds / 2 + 1));
 }

@@ -9,6 +9,9 @@ public sealed class RedisClusterFixture : IAsyncLifetime
 
     public TestStack Stack { get; private set; } = null!;
 
+    /// <summary>The BFF instances' clock, moved by the tests where the BFF's own time decides.</summary>
+    public ShiftableClock Clock { get; } = new();
+
     /// <summary>A plain cluster client for assertions, independent of the code under test.</summary>
     public ConnectionMultiplexer Inspector { get; private set; } = null!;
 
@@ -21,6 +24,7 @@ public sealed class RedisClusterFixture : IAsyncLifetime
             BffInstances = 2,
             Redis = Cluster.ConnectionString,
             AccessTokenLifetimeSeconds = Integration.ShortTokenStackFixture.AccessTokenSeconds,
+            Clock = Clock,
         });
     }
 

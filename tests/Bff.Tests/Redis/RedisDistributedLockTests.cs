@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bff.Tests.Redis;
@@ -52,19 +51,12 @@ public sealed class RedisDistributedLockTests : IDisposable
         Assert.Null(await _locks.TryAcquireAsync("expiry", TimeSpan.FromSeconds(30), CancellationToken.None));
 
         // Poll until the lease runs out (Redis expires the key), no blind sleep.
-        var clock = Stopwatch.StartNew();
-        Bff.Distributed.ILockLease? next = null;
-        while (next is null && clock.Elapsed < TimeSpan.FromSeconds(3))
-        {
-            next = await _locks.TryAcquireAsync("expiry", TimeSpan.FromSeconds(30), CancellationToken.None);
-            if (next is null)
-            {
-                await Task.Delay(20);
-            }
-        }
+        var (next, elapsed) = await Polling.UntilAsync(
+            () => _locks.TryAcquireAsync("expiry", TimeSpan.FromSeconds(30), CancellationToken.None), lease => lease is not null,
+            TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(20));
 
         Assert.NotNull(next);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3));
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3));
 
         Assert.False(await stale.RenewAsync(TimeSpan.FromSeconds(30), CancellationToken.None));
         await stale.DisposeAsync();

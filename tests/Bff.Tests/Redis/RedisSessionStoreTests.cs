@@ -145,12 +145,7 @@ public sealed class RedisSessionStoreTests : IDisposable
         await store.SaveAsync(session, CancellationToken.None);
         Assert.True(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
 
-        var deadline = DateTime.UtcNow.AddSeconds(3);
-        while (await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(25);
-        }
-
+        await Polling.UntilAsync(() => Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)), exists => !exists, TimeSpan.FromSeconds(3));
         Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
     }
 
@@ -197,7 +192,7 @@ public sealed class RedisSessionStoreTests : IDisposable
         var found = await _store.GetBySubjectAsync("alice", CancellationToken.None);
         Assert.Equal(kept.Id, Assert.Single(found).Id);
 
-        var members = await WaitForAsync(() => Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("alice")), m => m.Length == 1);
+        var (members, _) = await Polling.UntilAsync(() => Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("alice")), m => m.Length == 1, TimeSpan.FromSeconds(3));
         Assert.Equal(kept.Id, (string)members.Single()!);
     }
 
@@ -285,7 +280,7 @@ public sealed class RedisSessionStoreTests : IDisposable
         await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.GetAsync(session.Id, CancellationToken.None));
         await server.StartAsync();
 
-        var read = await WaitForAsync(() => TryGetAsync(store, session.Id), s => s is not null, TimeSpan.FromSeconds(10));
+        var (read, _) = await Polling.UntilAsync(() => TryGetAsync(store, session.Id), s => s is not null, TimeSpan.FromSeconds(10));
         Assert.Equal(session.Ticket, read!.Ticket);
         Assert.Equal(session.Id, Assert.Single(await store.GetBySubjectAsync("alice", CancellationToken.None)).Id);
     }
@@ -299,21 +294,6 @@ public sealed class RedisSessionStoreTests : IDisposable
         catch (SessionStoreUnavailableException)
         {
             return null;
-        }
-    }
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(3));
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-
-            await Task.Delay(20);
         }
     }
 }

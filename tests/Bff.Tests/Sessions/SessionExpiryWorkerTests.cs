@@ -20,14 +20,8 @@ public sealed class SessionExpiryWorkerTests : IDisposable
             // The store sweeps once a minute; the worker reports what it swept.
             _harness.Time.Advance(TimeSpan.FromMinutes(6));
 
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            IReadOnlyList<AuditEvent> events;
-            do
-            {
-                await Task.Delay(20);
-                events = await _harness.Trail.GetRecentAsync("ada", default);
-            }
-            while (events.Count(e => e.Kind == AuditEventKinds.Ended) < 2 && DateTime.UtcNow < deadline);
+            var (events, _) = await Polling.UntilAsync(() => _harness.Trail.GetRecentAsync("ada", default),
+                recent => recent.Count(e => e.Kind == AuditEventKinds.Ended) >= 2, TimeSpan.FromSeconds(10));
 
             Assert.Equal(2, events.Count(e => e.Kind == AuditEventKinds.Ended && e.Reason == nameof(SessionEndReason.IdleTimeout)));
             Assert.Equal(2, _harness.Get<SessionStatistics>().SignOuts);
