@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Bff.Tests.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
@@ -10,7 +9,7 @@ using OpenTelemetry;
 namespace Bff.Tests.Diagnostics;
 
 /// <summary>The host's OpenTelemetry traces and metrics, collected with the in-memory exporter, and log correlation.</summary>
-public class TelemetryFixture : IAsyncLifetime
+public class TelemetryFixture : StackFixture
 {
     public List<Activity> Spans { get; } = [];
 
@@ -18,44 +17,21 @@ public class TelemetryFixture : IAsyncLifetime
 
     public RecordingLoggerProvider Logs { get; } = new();
 
-    public TestStack Stack { get; private set; } = null!;
-
-    /// <summary>The Redis to keep sessions in; null for the in-memory stores.</summary>
-    protected virtual Task<string?> RedisAsync() => Task.FromResult<string?>(null);
-
-    public virtual async Task InitializeAsync() => Stack = await TestStack.StartAsync(new TestStackOptions
+    protected override TestStackOptions Options => new()
     {
-        Redis = await RedisAsync(),
         ConfigureBff = builder =>
         {
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
             builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(Metrics));
             builder.Logging.AddProvider(Logs);
         },
-    });
-
-    public virtual async Task DisposeAsync() => await Stack.DisposeAsync();
+    };
 }
 
 /// <summary>The same, with sessions in a real redis-server.</summary>
 public sealed class RedisTelemetryFixture : TelemetryFixture
 {
-    private RedisServer? _redis;
-
-    protected override async Task<string?> RedisAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        return _redis.ConnectionString;
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
+    protected override bool SessionsInRedis => true;
 }
 
 public sealed class RedisTelemetryTests(RedisTelemetryFixture fixture) : IClassFixture<RedisTelemetryFixture>

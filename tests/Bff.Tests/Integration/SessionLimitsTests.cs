@@ -8,14 +8,12 @@ namespace Bff.Tests.Integration;
 /// A stack with a 20-minute idle timeout on a clock the test moves, and a login limit of three per minute;
 /// loopback is a trusted proxy.
 /// </summary>
-public sealed class SessionLimitsStackFixture : IAsyncLifetime
+public sealed class SessionLimitsStackFixture : StackFixture
 {
-    public TestStack Stack { get; private set; } = null!;
-
     /// <summary>The BFF's clock. It starts at the real time, so the provider's tokens are valid on it.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    public async Task InitializeAsync() => Stack = await TestStack.StartAsync(new TestStackOptions
+    protected override TestStackOptions Options => new()
     {
         BffSettings = new Dictionary<string, string>
         {
@@ -25,9 +23,7 @@ public sealed class SessionLimitsStackFixture : IAsyncLifetime
             ["Bff:TrustedProxies:1"] = "::1",
         },
         Clock = Clock,
-    });
-
-    public async Task DisposeAsync() => await Stack.DisposeAsync();
+    };
 }
 
 public sealed class SessionLimitsTests(SessionLimitsStackFixture fixture) : IClassFixture<SessionLimitsStackFixture>

@@ -10,18 +10,14 @@ namespace Bff.Tests.Integration;
 /// A real stack whose BFF also keeps a copy of every logout token the provider posts to
 /// <c>/bff/backchannel</c>, so a test can replay a genuine one.
 /// </summary>
-public sealed class SessionsStackFixture : IAsyncLifetime
+public sealed class SessionsStackFixture : StackFixture
 {
-    public TestStack Stack { get; private set; } = null!;
-
     public ConcurrentQueue<string> LogoutTokens { get; } = new();
 
-    public async Task InitializeAsync() => Stack = await TestStack.StartAsync(new TestStackOptions
+    protected override TestStackOptions Options => new()
     {
         ConfigureBff = builder => builder.Services.AddSingleton<IStartupFilter>(new CaptureLogoutTokens(LogoutTokens)),
-    });
-
-    public async Task DisposeAsync() => await Stack.DisposeAsync();
+    };
 
     private sealed class CaptureLogoutTokens(ConcurrentQueue<string> tokens) : IStartupFilter
     {

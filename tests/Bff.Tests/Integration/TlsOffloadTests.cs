@@ -4,31 +4,23 @@ using Bff.Host;
 namespace Bff.Tests.Integration;
 
 /// <summary>A real nginx terminating TLS in front of a BFF that trusts it (and nobody else) as a proxy.</summary>
-public sealed class TlsOffloadFixture : IAsyncLifetime
+public sealed class TlsOffloadFixture : StackFixture
 {
     public TlsTerminatingProxy Proxy { get; } = TlsTerminatingProxy.Create();
 
-    public TestStack Stack { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override TestStackOptions Options => new()
     {
-        Stack = await TestStack.StartAsync(new TestStackOptions
+        ExtraOrigins = [Proxy.Origin],
+        BffSettings = new Dictionary<string, string>
         {
-            ExtraOrigins = [Proxy.Origin],
-            BffSettings = new Dictionary<string, string>
-            {
-                ["Bff:TrustedProxies:0"] = TlsTerminatingProxy.SourceAddress,
-                ["Bff:AllowPlainHttp"] = "false",
-            },
-        });
-        await Proxy.StartAsync(Stack.BffPorts[0]);
-    }
+            ["Bff:TrustedProxies:0"] = TlsTerminatingProxy.SourceAddress,
+            ["Bff:AllowPlainHttp"] = "false",
+        },
+    };
 
-    public async Task DisposeAsync()
-    {
-        await Proxy.DisposeAsync();
-        await Stack.DisposeAsync();
-    }
+    protected override Task StartedAsync() => Proxy.StartAsync(Stack.BffPorts[0]);
+
+    protected override async Task StoppedAsync() => await Proxy.DisposeAsync();
 }
 
 public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<TlsOffloadFixture>

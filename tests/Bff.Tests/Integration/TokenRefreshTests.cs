@@ -9,19 +9,14 @@ namespace Bff.Tests.Integration;
 /// A stack whose BFF runs on a clock the test moves: an access token falls due when the test says so, and the
 /// refresh then happens for real at the real provider.
 /// </summary>
-public sealed class ShortTokenStackFixture : IAsyncLifetime
+public sealed class ShortTokenStackFixture : StackFixture
 {
     public const int AccessTokenSeconds = 60;
-
-    public TestStack Stack { get; private set; } = null!;
 
     /// <summary>The BFF's clock: real time, moved ahead by the tests.</summary>
     public ShiftableClock Clock { get; } = new();
 
-    public async Task InitializeAsync() =>
-        Stack = await TestStack.StartAsync(new TestStackOptions { AccessTokenLifetimeSeconds = AccessTokenSeconds, Clock = Clock });
-
-    public async Task DisposeAsync() => await Stack.DisposeAsync();
+    protected override TestStackOptions Options => new() { AccessTokenLifetimeSeconds = AccessTokenSeconds, Clock = Clock };
 }
 
 /// <summary>Access tokens stay fresh through real refreshes at the real provider.</summary>

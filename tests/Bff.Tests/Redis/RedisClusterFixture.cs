@@ -3,11 +3,9 @@ using StackExchange.Redis;
 namespace Bff.Tests.Redis;
 
 /// <summary>A real three-master Redis Cluster and two BFF instances on it (short-lived access tokens), started once.</summary>
-public sealed class RedisClusterFixture : IAsyncLifetime
+public sealed class RedisClusterFixture : StackFixture
 {
     public RedisCluster Cluster { get; private set; } = null!;
-
-    public TestStack Stack { get; private set; } = null!;
 
     /// <summary>The BFF instances' clock, moved by the tests where the BFF's own time decides.</summary>
     public ShiftableClock Clock { get; } = new();
@@ -15,26 +13,22 @@ public sealed class RedisClusterFixture : IAsyncLifetime
     /// <summary>A plain cluster client for assertions, independent of the code under test.</summary>
     public ConnectionMultiplexer Inspector { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    protected override TestStackOptions Options => new()
+    {
+        BffInstances = 2,
+        AccessTokenLifetimeSeconds = Integration.ShortTokenStackFixture.AccessTokenSeconds,
+        Clock = Clock,
+    };
+
+    protected override async Task<string?> StartRedisAsync()
     {
         Cluster = await RedisCluster.StartAsync();
         Inspector = await ConnectionMultiplexer.ConnectAsync(Cluster.ConnectionString + ",tiebreaker=");
-        Stack = await TestStack.StartAsync(new TestStackOptions
-        {
-            BffInstances = 2,
-            Redis = Cluster.ConnectionString,
-            AccessTokenLifetimeSeconds = Integration.ShortTokenStackFixture.AccessTokenSeconds,
-            Clock = Clock,
-        });
+        return Cluster.ConnectionString;
     }
 
-    public async Task DisposeAsync()
+    protected override async Task StoppedAsync()
     {
-        if (Stack is not null)
-        {
-            await Stack.DisposeAsync();
-        }
-
         Inspector?.Dispose();
         if (Cluster is not null)
         {
