@@ -69,8 +69,9 @@ public sealed class RedisSentinelFailoverTests(ITestOutputHelper output) : IAsyn
         await stopLoad.CancelAsync();
         await load;
 
+        // How many calls fall into the gap depends on timing (the client may hold a command until the promotion and
+        // then succeed); what never happens is anything but 200 or 503. RedisOutageTests pins the 503 itself.
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"answered {s} during the failover"));
-        Assert.Contains(HttpStatusCode.ServiceUnavailable, statuses);
 
         // Writes go to the new master: a new sign-in and a sign-out work.
         using var late = _stack.NewBrowser(1);
