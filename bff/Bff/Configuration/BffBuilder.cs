@@ -10,13 +10,13 @@ public sealed class BffBuilder(IServiceCollection services)
 
     /// <summary>
     /// Changes the options of ASP.NET Core's OpenID Connect handler that signs users in (scheme
-    /// <see cref="BffAuthenticationSchemes.Oidc"/>), after the BFF has set them from <c>Bff:*</c>. Add to the
+    /// <see cref="BffDefaults.OidcScheme"/>), after the BFF has set them from <c>Bff:*</c>. Add to the
     /// event delegates (<c>o.Events.OnRedirectToIdentityProvider = …</c>) rather than replacing <c>o.Events</c>:
     /// the BFF's own checks run in the events object and call those delegates after them.
     /// </summary>
     public BffBuilder ConfigureOpenIdConnect(Action<OpenIdConnectOptions> configure)
     {
-        Services.Configure(BffAuthenticationSchemes.Oidc, configure);
+        Services.Configure(BffDefaults.OidcScheme, configure);
         return this;
     }
 }

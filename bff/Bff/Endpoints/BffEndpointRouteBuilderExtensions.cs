@@ -1,3 +1,4 @@
+using Bff.Configuration;
 using Bff.Antiforgery;
 using Bff.Endpoints;
 using Bff.RateLimiting;
@@ -14,7 +15,7 @@ public static class BffEndpointRouteBuilderExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapBffManagementEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var bff = endpoints.MapGroup("/bff");
+        var bff = endpoints.MapGroup(BffDefaults.EndpointsPath);
         bff.MapGet("/login", LoginEndpoint.HandleAsync).RequireRateLimiting(BffRateLimiter.LoginPolicy);
         bff.MapGet("/logout", LogoutEndpoint.HandleAsync);
         bff.MapGet("/user", UserEndpoint.HandleAsync).WithMetadata(BffApiEndpointMetadata.Instance);

@@ -65,13 +65,13 @@ internal static class LoginEndpoint
         try
         {
             var configuration = await metadata.GetAsync(context.RequestAborted);
-            if (oidc.Get(BffAuthenticationSchemes.Oidc).PushedAuthorizationBehavior == PushedAuthorizationBehavior.Require &&
+            if (oidc.Get(BffDefaults.OidcScheme).PushedAuthorizationBehavior == PushedAuthorizationBehavior.Require &&
                 string.IsNullOrEmpty(configuration.PushedAuthorizationRequestEndpoint))
             {
                 throw new ProviderMetadataException("Bff:RequirePushedAuthorization is set, but the provider's discovery document names no pushed_authorization_request_endpoint.");
             }
 
-            await context.ChallengeAsync(BffAuthenticationSchemes.Oidc, properties);
+            await context.ChallengeAsync(BffDefaults.OidcScheme, properties);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted &&
                                    ex is ProviderMetadataException or ProviderUnavailableException or OidcProtocolException or HttpRequestException or IOException)

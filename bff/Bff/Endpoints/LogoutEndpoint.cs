@@ -17,7 +17,7 @@ internal static class LogoutEndpoint
 {
     /// <summary>The logout URL for a session: the provider's <c>sid</c>, or the session's public id when the provider issues none.</summary>
     public static string UrlFor(HttpContext context, SessionRecord session) =>
-        context.Request.PathBase + "/bff/logout?sid=" + Uri.EscapeDataString(LogoutSid(session));
+        context.Request.PathBase + BffDefaults.LogoutPath + "?sid=" + Uri.EscapeDataString(LogoutSid(session));
 
     private static string LogoutSid(SessionRecord session) => session.ProviderSessionId ?? session.PublicId;
 
@@ -36,7 +36,7 @@ internal static class LogoutEndpoint
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
         var session = context.Features.Get<CurrentSession>()?.Record;
         if (!result.Succeeded || session is null)
         {
@@ -53,7 +53,7 @@ internal static class LogoutEndpoint
         }
 
         var idToken = result.Properties!.GetTokenValue("id_token");
-        await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+        await context.SignOutAsync(BffDefaults.CookieScheme);
 
         try
         {
@@ -70,6 +70,6 @@ internal static class LogoutEndpoint
 
         var properties = new AuthenticationProperties { RedirectUri = returnUrl };
         properties.SetParameter(BffOpenIdConnectEvents.IdTokenHintParameter, idToken);
-        await context.SignOutAsync(BffAuthenticationSchemes.Oidc, properties);
+        await context.SignOutAsync(BffDefaults.OidcScheme, properties);
     }
 }

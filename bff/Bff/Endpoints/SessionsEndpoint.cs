@@ -61,7 +61,7 @@ internal static class SessionsEndpoint
         if (publicId == current.PublicId)
         {
             // This browser's own session: sign out here, which also drops the cookie.
-            await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+            await context.SignOutAsync(BffDefaults.CookieScheme);
             context.Features.Set<CurrentSession?>(null);
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
@@ -147,7 +147,7 @@ internal static class SessionsEndpoint
 
     private static async Task<SessionRecord?> CurrentAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
         var session = context.Features.Get<CurrentSession>()?.Record;
         if (!result.Succeeded || session is null)
         {

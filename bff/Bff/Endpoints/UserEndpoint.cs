@@ -18,7 +18,7 @@ internal static class UserEndpoint
 
     public static async Task HandleAsync(HttpContext context, TimeProvider time)
     {
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
         var session = context.Features.Get<CurrentSession>()?.Record;
         if (!result.Succeeded || session is null)
         {

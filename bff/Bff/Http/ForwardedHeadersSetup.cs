@@ -54,7 +54,7 @@ internal sealed class ForwardedHeadersSetup(IOptions<BffOptions> bff) : IConfigu
         options.ForwardLimit = null;
         foreach (var entry in bff.Value.TrustedProxies)
         {
-            if (ClientAddressResolver.TryParseNetwork(entry, out var network))
+            if (TrustedProxyEntry.TryParse(entry, out var network))
             {
                 options.KnownIPNetworks.Add(network);
             }

@@ -29,7 +29,7 @@ internal sealed class SecurityHeadersMiddleware
     {
         _next = next;
         _strictTransport = !environment.IsDevelopment();
-        _privatePaths = ["/bff", options.Value.CallbackPath, options.Value.SignedOutCallbackPath];
+        _privatePaths = [BffDefaults.EndpointsPath, options.Value.CallbackPath, options.Value.SignedOutCallbackPath];
         _apply = Apply;
     }
 

@@ -43,7 +43,7 @@ internal sealed class ProxyTokenMiddleware(
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
+        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
         var session = context.Features.Get<CurrentSession>()?.Record;
         var signedIn = result.Succeeded && session is not null;
 

@@ -70,7 +70,7 @@ public static class RedisBffBuilderExtensions
             services.AddSingleton(new KeyRingProtection(certificate.Thumbprint));
         }
 
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);
         return builder;
     }
 

@@ -54,7 +54,7 @@ internal sealed class ReauthenticationRequirement(
         // Read when needed, not injected: the cookie's options need the ticket store, which needs the
         // session-end observers, this one included.
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
-            .Get(BffAuthenticationSchemes.Cookie);
+            .Get(BffDefaults.CookieScheme);
         var cookie = options.CookieManager.GetRequestCookie(context, options.Cookie.Name!);
         var key = string.IsNullOrEmpty(cookie)
             ? null

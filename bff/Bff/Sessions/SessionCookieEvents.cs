@@ -1,3 +1,4 @@
+using Bff.Configuration;
 using Bff.Antiforgery;
 using Bff.Http;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -22,7 +23,7 @@ internal static class SessionCookieEvents
 
             var request = context.HttpContext.Request;
             var returnUrl = request.PathBase + request.Path + request.QueryString;
-            context.Response.Redirect(request.PathBase + "/bff/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
+            context.Response.Redirect(request.PathBase + BffDefaults.LoginPath + "?returnUrl=" + Uri.EscapeDataString(returnUrl));
             return Task.CompletedTask;
         },
         OnRedirectToAccessDenied = context =>

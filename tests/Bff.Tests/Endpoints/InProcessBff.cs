@@ -79,12 +79,12 @@ internal sealed class InProcessBff : IAsyncDisposable
     public async Task<string> SignInAsync(string sub = "alice")
     {
         var identity = new ClaimsIdentity([new Claim("sub", sub), new Claim("sid", "sid-" + sub)], "test");
-        var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), BffAuthenticationSchemes.Cookie);
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), BffDefaults.CookieScheme);
         var key = await Services.GetRequiredService<ServerSideTicketStore>().StoreAsync(ticket, new DefaultHttpContext(), default);
 
-        var cookie = Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffAuthenticationSchemes.Cookie);
-        var carrier = new ClaimsIdentity([new Claim(SessionCookieFormat.SessionKeyClaim, key)], BffAuthenticationSchemes.Cookie);
-        var value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(carrier), BffAuthenticationSchemes.Cookie));
+        var cookie = Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffDefaults.CookieScheme);
+        var carrier = new ClaimsIdentity([new Claim(SessionCookieFormat.SessionKeyClaim, key)], BffDefaults.CookieScheme);
+        var value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(carrier), BffDefaults.CookieScheme));
         return "bff=" + value;
     }
 

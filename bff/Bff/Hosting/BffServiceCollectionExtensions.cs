@@ -28,8 +28,6 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the backend-for-frontend.</summary>
 public static class BffServiceCollectionExtensions
 {
-    internal const string ProviderHttpClient = "Bff.Provider";
-
     /// <summary>Adds the BFF with settings from a configuration section (usually <c>Bff</c>).</summary>
     public static BffBuilder AddBff(this IServiceCollection services, IConfiguration configuration) =>
         services.AddBff(options => configuration.Bind(options));
@@ -37,41 +35,35 @@ public static class BffServiceCollectionExtensions
     /// <summary>Adds the BFF: OpenID Connect sign-in, the server-side session cookie and the management endpoints' services.</summary>
     public static BffBuilder AddBff(this IServiceCollection services, Action<BffOptions> configure)
     {
+        // The settings model, and what every part shares.
         services.AddOptions<BffOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BffOptions>, BffOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
-        services.AddHttpClient(ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddMetrics();
         services.AddAuthorization();
-        services.TryAddSingleton<ClientAddressResolver>();
-        services.TryAddSingleton<HostPrefixCookies>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>, ForwardedHeadersSetup>());
-        // Forwarded headers, the edge guard, security headers and cookie rules wrap the whole pipeline, static files (the SPA's HTML) included.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, EdgeStartupFilter>());
-        // The BFF's limits are passed to its own UseRateLimiter in UseBff; this only registers the services.
-        services.AddRateLimiter(_ => { });
-        services.TryAddKeyedSingleton(ClientRateLimiter.BackChannelFailures, (sp, _) =>
-            new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.BackChannel));
-        services.TryAddKeyedSingleton(ClientRateLimiter.AnonymousApi, (sp, _) =>
-            new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.AnonymousApi));
 
-        services.AddHealthChecks();
-
-        AddProvider(services);
+        // The parts, in the order a request meets them.
+        services.AddBffHttp();
+        services.AddBffRateLimiting();
+        AddOidc(services);
         AddSessions(services);
+        services.AddBffHealth();
         AddTokens(services);
         AddAuthentication(services);
 
         return new BffBuilder(services);
     }
 
-    private static void AddProvider(IServiceCollection services)
+    // The steps below belong to the Oidc, Sessions and Tokens parts; each becomes one AddBff… call in its own folder.
+
+    private static void AddOidc(IServiceCollection services)
     {
+        services.AddHttpClient(BffDefaults.ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient);
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(BffDefaults.ProviderHttpClient);
             return new ProviderMetadata(
                 options.Authority,
                 new HttpDocumentRetriever(http) { RequireHttps = options.RequireHttpsMetadata },
@@ -94,7 +86,7 @@ public static class BffServiceCollectionExtensions
         {
             var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
             return new TokenEndpointClient(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient), options.ClientId, options.ClientSecret);
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(BffDefaults.ProviderHttpClient), options.ClientId, options.ClientSecret);
         });
     }
 
@@ -120,8 +112,7 @@ public static class BffServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, ReauthenticationRequirement>(sp => sp.GetRequiredService<ReauthenticationRequirement>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionExpiryWorker>());
         services.AddHealthChecks()
-            .AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffHealthChecks.ReadyTag])
-            .AddCheck<ProviderHealthCheck>(ProviderHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
+            .AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);
     }
 
     private static void AddTokens(IServiceCollection services)
@@ -139,13 +130,13 @@ public static class BffServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, PostConfigureCookieAuthenticationOptions>());
         services.AddAuthentication(options =>
             {
-                options.DefaultScheme = BffAuthenticationSchemes.Cookie;
-                options.DefaultChallengeScheme = BffAuthenticationSchemes.Cookie;
+                options.DefaultScheme = BffDefaults.CookieScheme;
+                options.DefaultChallengeScheme = BffDefaults.CookieScheme;
             })
-            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffAuthenticationSchemes.Cookie, displayName: null, configureOptions: null)
-            .AddOpenIdConnect(BffAuthenticationSchemes.Oidc, displayName: "OpenID Connect", _ => { });
+            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffDefaults.CookieScheme, displayName: null, configureOptions: null)
+            .AddOpenIdConnect(BffDefaults.OidcScheme, displayName: "OpenID Connect", _ => { });
 
-        services.AddOptions<CookieAuthenticationOptions>(BffAuthenticationSchemes.Cookie)
+        services.AddOptions<CookieAuthenticationOptions>(BffDefaults.CookieScheme)
             .Configure<IOptions<BffOptions>, ServerSideTicketStore, IDataProtectionProvider>((cookie, bff, ticketStore, dataProtection) =>
             {
                 var options = bff.Value;
@@ -156,14 +147,14 @@ public static class BffServiceCollectionExtensions
                 cookie.Cookie.Path = "/";
                 cookie.Cookie.IsEssential = true;
                 cookie.SessionStore = ticketStore;
-                cookie.TicketDataFormat = new SessionCookieFormat(dataProtection, BffAuthenticationSchemes.Cookie);
+                cookie.TicketDataFormat = new SessionCookieFormat(dataProtection, BffDefaults.CookieScheme);
                 // The server-side session enforces idle and absolute limits; the cookie only mirrors the absolute one.
                 cookie.ExpireTimeSpan = options.Session.AbsoluteLifetime;
                 cookie.SlidingExpiration = false;
                 cookie.Events = SessionCookieEvents.Create();
             });
 
-        services.AddOptions<OpenIdConnectOptions>(BffAuthenticationSchemes.Oidc)
+        services.AddOptions<OpenIdConnectOptions>(BffDefaults.OidcScheme)
             .Configure<IServiceProvider>((oidc, sp) =>
             {
                 var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
@@ -177,8 +168,8 @@ public static class BffServiceCollectionExtensions
                 oidc.SignedOutCallbackPath = options.SignedOutCallbackPath;
                 // Front-channel logout is not offered: back-channel logout ends sessions.
                 oidc.RemoteSignOutPath = PathString.Empty;
-                oidc.SignInScheme = BffAuthenticationSchemes.Cookie;
-                oidc.SignOutScheme = BffAuthenticationSchemes.Cookie;
+                oidc.SignInScheme = BffDefaults.CookieScheme;
+                oidc.SignOutScheme = BffDefaults.CookieScheme;
                 oidc.ResponseType = OpenIdConnectResponseType.Code;
                 oidc.ResponseMode = OpenIdConnectResponseMode.Query;
                 oidc.UsePkce = true;
@@ -201,7 +192,7 @@ public static class BffServiceCollectionExtensions
                 }
 
                 oidc.TimeProvider = sp.GetRequiredService<TimeProvider>();
-                oidc.Backchannel = sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient);
+                oidc.Backchannel = sp.GetRequiredService<IHttpClientFactory>().CreateClient(BffDefaults.ProviderHttpClient);
                 oidc.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(15);
                 // The callback is a cross-site top-level GET from the provider: Lax is what that flow needs.
                 // (Over HTTPS, HostPrefixCookies makes both Secure with the __Host- prefix.)

@@ -1,4 +1,4 @@
-namespace Bff.RateLimiting;
+namespace Bff.Configuration;
 
 /// <summary>Per-client limits on sign-in, back-channel logout failures and anonymous client-token calls, bound from <c>Bff:RateLimits</c>.</summary>
 public sealed class RateLimitOptions

@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Configuration;
 
 /// <summary>How long a server-side session lives.</summary>
 public sealed class SessionOptions

@@ -1,4 +1,4 @@
-namespace Bff.Health;
+namespace Bff.Configuration;
 
 /// <summary>What the health endpoints disclose, bound from <c>Bff:Health</c>.</summary>
 public sealed class HealthOptions

@@ -1,4 +1,4 @@
-namespace Bff.Tokens;
+namespace Bff.Configuration;
 
 /// <summary>How the BFF keeps access tokens fresh.</summary>
 public sealed class TokenOptions
