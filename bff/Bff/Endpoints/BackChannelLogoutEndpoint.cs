@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Edge;
 using Bff.Logging;
 using Bff.Oidc;
 using Bff.RateLimiting;

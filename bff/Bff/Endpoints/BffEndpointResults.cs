@@ -1,4 +1,4 @@
-using Bff.Http;
+using Bff.Http.Responses;
 using Microsoft.AspNetCore.Http;
 
 namespace Bff.Endpoints;
@@ -7,7 +7,7 @@ namespace Bff.Endpoints;
 internal static class BffEndpointResults
 {
     public static Task BadRequestAsync(HttpContext context, string message) =>
-        RequestKind.IsBrowserNavigation(context.Request)
+        ResponseKind.WantsPage(context)
             ? ErrorPage.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid request", message)
             : ProblemResponse.BadRequest(context, message);
 }

@@ -1,5 +1,5 @@
 using Bff.Configuration;
-using Bff.Antiforgery;
+using Bff.Http.Responses;
 using Bff.Endpoints;
 using Bff.RateLimiting;
 using Microsoft.AspNetCore.Routing;

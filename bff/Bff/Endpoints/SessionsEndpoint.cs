@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Sessions;
 using Bff.Sessions.Audit;

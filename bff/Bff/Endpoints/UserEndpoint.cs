@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;

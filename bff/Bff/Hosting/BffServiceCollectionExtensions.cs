@@ -2,6 +2,7 @@ using Bff.Configuration;
 using Bff.Distributed;
 using Bff.Health;
 using Bff.Http;
+using Bff.Http.Edge;
 using Bff.Oidc;
 using Bff.RateLimiting;
 using Bff.Sessions;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
@@ -44,10 +44,10 @@ internal static class SignInFailurePage
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return ErrorPage.WriteAsync(context, status, "Sign-in is unavailable", message);
+            return ErrorResponse.WriteAsync(context, status, ProblemCodes.ProviderUnavailable, "Sign-in is unavailable", message);
         }
 
-        return ErrorPage.WriteAsync(context, status, "Sign-in failed", message);
+        return ErrorResponse.WriteAsync(context, status, ProblemCodes.SignInFailed, "Sign-in failed", message);
     }
 
     internal static (int Status, string Reason, string Message) Describe(Exception? failure)

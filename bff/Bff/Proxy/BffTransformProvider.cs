@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Edge;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Transforms;

@@ -1,6 +1,7 @@
 using Bff.Configuration;
 using Bff.Diagnostics;
-using Bff.Http;
+using Bff.Http.Edge;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.RateLimiting;
 using Bff.Sessions;

@@ -1,4 +1,4 @@
-using Bff.Antiforgery;
+using Bff.Http.Responses;
 using Bff.Configuration;
 using Bff.Proxy;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bff.Http;
+using Bff.Http.Edge;
 using Bff.Logging;
 using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;

@@ -1,6 +1,5 @@
 using Bff.Configuration;
-using Bff.Antiforgery;
-using Bff.Http;
+using Bff.Http.Responses;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 
@@ -16,7 +15,7 @@ internal static class SessionCookieEvents
     {
         OnRedirectToLogin = context =>
         {
-            if (AntiforgeryHeaderMiddleware.IsApiRequest(context.HttpContext))
+            if (!ResponseKind.WantsPage(context.HttpContext))
             {
                 return ProblemResponse.NotAuthenticated(context.HttpContext);
             }

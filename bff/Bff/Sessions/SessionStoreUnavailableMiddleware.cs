@@ -1,5 +1,4 @@
-using Bff.Antiforgery;
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -36,7 +35,7 @@ internal sealed class SessionStoreUnavailableMiddleware(RequestDelegate next, IL
             context.Response.Headers.RetryAfter = RetryAfterSeconds;
 
             // The same split as the cookie's 401-or-redirect: API calls get problem+json, people get a page.
-            if (!AntiforgeryHeaderMiddleware.IsApiRequest(context))
+            if (ResponseKind.WantsPage(context))
             {
                 await ErrorPage.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Sign-in is temporarily unavailable",
                     "Your session cannot be read or saved right now. Please try again in a moment.");

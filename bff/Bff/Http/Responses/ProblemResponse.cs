@@ -1,7 +1,8 @@
+using Bff.Http;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace Bff.Http;
+namespace Bff.Http.Responses;
 
 /// <summary>Writes RFC 9457 <c>application/problem+json</c> answers with a stable <c>type</c> and <c>code</c>.</summary>
 internal static class ProblemResponse

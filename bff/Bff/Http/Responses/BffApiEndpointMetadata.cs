@@ -1,4 +1,4 @@
-namespace Bff.Antiforgery;
+namespace Bff.Http.Responses;
 
 /// <summary>
 /// Marks an endpoint the SPA calls with <c>fetch</c>: it requires the <c>X-CSRF: 1</c> header and answers

@@ -1,10 +1,10 @@
-using Bff.Antiforgery;
+using Bff.Http.Responses;
 using Bff.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Bff.Http;
+namespace Bff.Http.SecurityHeaders;
 
 /// <summary>
 /// Hardening headers on every response, set just before the headers are sent so that whatever produced the

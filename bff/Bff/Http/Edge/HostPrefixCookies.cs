@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.CookiePolicy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
-namespace Bff.Http;
+namespace Bff.Http.Edge;
 
 /// <summary>
 /// Over HTTPS (as the browser sees it, so also behind a TLS-terminating proxy) every cookie the BFF sets — the

@@ -1,14 +1,12 @@
 using Microsoft.AspNetCore.Http;
 
-namespace Bff.Http;
+namespace Bff.Http.Responses;
 
-/// <summary>
-/// One rule for an error answer: a readable page for a browser navigation, problem+json for everything else.
-/// </summary>
-internal static class HttpErrorResponse
+/// <summary>An error answer by <see cref="ResponseKind"/>: a readable page for a navigation, problem+json otherwise.</summary>
+internal static class ErrorResponse
 {
     public static Task WriteAsync(HttpContext context, int status, string code, string title, string detail) =>
-        RequestKind.IsBrowserNavigation(context.Request)
+        ResponseKind.WantsPage(context)
             ? ErrorPage.WriteAsync(context, status, title, detail)
             : ProblemResponse.WriteAsync(context, status, code, title, detail);
 }

@@ -1,3 +1,4 @@
+using Bff.Http.SecurityHeaders;
 using Bff.Configuration;
 using Bff.Logging;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Bff.Http;
+namespace Bff.Http.Edge;
 
 /// <summary>
 /// What runs before the app's own middleware, static files (the SPA) included, in this order: the forwarded

@@ -2,7 +2,7 @@ using System.Net;
 using Bff.Configuration;
 using Microsoft.AspNetCore.Http;
 
-namespace Bff.Http;
+namespace Bff.Http.Edge;
 
 /// <summary>
 /// The client's IP address. <see cref="ForwardedHeadersSetup"/> has already replaced the connection's peer with

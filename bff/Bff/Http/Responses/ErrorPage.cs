@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Http;
 
-namespace Bff.Http;
+namespace Bff.Http.Responses;
 
 /// <summary>
 /// A small, self-contained HTML page for errors a person meets in the browser (sign-in failures),

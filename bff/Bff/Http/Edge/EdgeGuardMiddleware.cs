@@ -1,8 +1,9 @@
+using Bff.Http.Responses;
 using Bff.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Bff.Http;
+namespace Bff.Http.Edge;
 
 /// <summary>
 /// The outermost step: what a hostile request can make the framework throw becomes a 4xx, and nothing ever
@@ -17,7 +18,7 @@ internal sealed class EdgeGuardMiddleware(RequestDelegate next, ILogger<EdgeGuar
         if (HttpMethods.IsConnect(context.Request.Method) || HttpMethods.IsTrace(context.Request.Method))
         {
             context.Response.Headers.Allow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
-            await HttpErrorResponse.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, ProblemCodes.MethodNotAllowed,
+            await ErrorResponse.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, ProblemCodes.MethodNotAllowed,
                 "Method not allowed", $"{context.Request.Method} is not served here.");
             return;
         }
@@ -31,7 +32,7 @@ internal sealed class EdgeGuardMiddleware(RequestDelegate next, ILogger<EdgeGuar
             Log.BadRequestRefused(logger, context.Request.Method, context.Request.Path, ex.StatusCode);
             context.Response.Clear();
             var tooLarge = ex.StatusCode == StatusCodes.Status413PayloadTooLarge;
-            await HttpErrorResponse.WriteAsync(context, ex.StatusCode, tooLarge ? ProblemCodes.RequestTooLarge : ProblemCodes.InvalidRequest,
+            await ErrorResponse.WriteAsync(context, ex.StatusCode, tooLarge ? ProblemCodes.RequestTooLarge : ProblemCodes.InvalidRequest,
                 tooLarge ? "Request too large" : "Invalid request",
                 tooLarge ? "The request body is larger than this endpoint accepts." : "The request could not be read.");
         }
@@ -39,7 +40,7 @@ internal sealed class EdgeGuardMiddleware(RequestDelegate next, ILogger<EdgeGuar
         {
             Log.UnhandledRequestFailure(logger, context.Request.Method, context.Request.Path, ex);
             context.Response.Clear();
-            await HttpErrorResponse.WriteAsync(context, StatusCodes.Status500InternalServerError, ProblemCodes.InternalError,
+            await ErrorResponse.WriteAsync(context, StatusCodes.Status500InternalServerError, ProblemCodes.InternalError,
                 "Something went wrong", "The request could not be completed. Please try again.");
         }
     }

@@ -1,4 +1,4 @@
-namespace Bff.Http;
+namespace Bff.Http.Responses;
 
 /// <summary>The stable error codes an API caller can act on; each is also the tail of the problem's <c>type</c>.</summary>
 public static class ProblemCodes
@@ -19,6 +19,9 @@ public static class ProblemCodes
     public const string ProviderUnavailable = "provider_unavailable";
 
     /// <summary>A parameter is malformed or not allowed.</summary>
+    /// <summary>Sign-in at the provider did not complete (refused, expired or tampered with).</summary>
+    public const string SignInFailed = "sign_in_failed";
+
     public const string InvalidRequest = "invalid_request";
 
     /// <summary>The proxied path tries to leave its route.</summary>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
-namespace Bff.Http;
+namespace Bff.Http.Edge;
 
 /// <summary>
 /// ASP.NET Core's forwarded-headers middleware, believing <c>X-Forwarded-For</c>, <c>-Proto</c> and <c>-Host</c>
