@@ -21,8 +21,13 @@ namespace Bff.Endpoints;
 /// <c>application/x-www-form-urlencoded</c> form (413 when too large, chunked or not); all with
 /// <c>Cache-Control: no-store</c>. Only failures spend the caller's rate limit.
 /// </summary>
-internal static class BackChannelLogoutEndpoint
+internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, ISessionStore store, SessionTerminator terminator, SessionStatistics statistics,
+    ClientAddressResolver addresses, [FromKeyedServices(ClientRateLimiter.BackChannelFailures)] ClientRateLimiter failures,
+    ILogger<BackChannelLogoutEndpoint> logger) : IBackChannelLogoutEndpoint
 {
+    public Task ProcessRequestAsync(HttpContext context) =>
+        HandleAsync(context, validator, store, terminator, statistics, addresses, failures, logger);
+
     public const string TokenField = "logout_token";
     private const long MaxBodyBytes = 64 * 1024;
 
@@ -35,15 +40,15 @@ internal static class BackChannelLogoutEndpoint
         BufferBody = false,
     };
 
-    public static async Task HandleAsync(
+    private static async Task HandleAsync(
         HttpContext context,
         LogoutTokenValidator validator,
         ISessionStore store,
         SessionTerminator terminator,
         SessionStatistics statistics,
         ClientAddressResolver addresses,
-        [FromKeyedServices(ClientRateLimiter.BackChannelFailures)] ClientRateLimiter failures,
-        ILogger<BffOptions> logger)
+        ClientRateLimiter failures,
+        ILogger logger)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";

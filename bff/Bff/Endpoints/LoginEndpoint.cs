@@ -16,16 +16,18 @@ namespace Bff.Endpoints;
 /// <c>GET /bff/login?returnUrl=/path</c>: starts sign-in at the provider and comes back to a local path.
 /// <c>prompt</c>, <c>acr_values</c>, <c>max_age</c> and <c>login_hint</c> pass on to the provider; nothing else does.
 /// </summary>
-internal static class LoginEndpoint
+internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<OpenIdConnectOptions> oidc, ReauthenticationRequirement reauthentication, ILogger<LoginEndpoint> logger) : ILoginEndpoint
 {
+    public Task ProcessRequestAsync(HttpContext context) => HandleAsync(context, metadata, oidc, reauthentication, logger);
+
     private const int MaxParameterLength = 256;
 
-    public static async Task HandleAsync(
+    private static async Task HandleAsync(
         HttpContext context,
         ProviderMetadata metadata,
         IOptionsMonitor<OpenIdConnectOptions> oidc,
         ReauthenticationRequirement reauthentication,
-        ILogger<BffOptions> logger)
+        ILogger logger)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];

@@ -13,15 +13,17 @@ namespace Bff.Endpoints;
 /// provider (RP-initiated logout). The <c>sid</c> must match the session: a cross-site link cannot sign
 /// the user out.
 /// </summary>
-internal static class LogoutEndpoint
+internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEndpoint> logger) : ILogoutEndpoint
 {
+    public Task ProcessRequestAsync(HttpContext context) => HandleAsync(context, metadata, logger);
+
     /// <summary>The logout URL for a session: the provider's <c>sid</c>, or the session's public id when the provider issues none.</summary>
     public static string UrlFor(HttpContext context, SessionRecord session) =>
         context.Request.PathBase + BffDefaults.LogoutPath + "?sid=" + Uri.EscapeDataString(LogoutSid(session));
 
     private static string LogoutSid(SessionRecord session) => session.ProviderSessionId ?? session.PublicId;
 
-    public static async Task HandleAsync(HttpContext context, ProviderMetadata metadata, ILogger<BffOptions> logger)
+    private static async Task HandleAsync(HttpContext context, ProviderMetadata metadata, ILogger logger)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];

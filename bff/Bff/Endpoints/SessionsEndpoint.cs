@@ -17,14 +17,33 @@ namespace Bff.Endpoints;
 /// <c>DELETE /bff/sessions</c> ends them all, <c>DELETE /bff/sessions/others</c> all but this browser's, and <c>GET /bff/sessions/events</c> is the recent history.
 /// A user only ever sees their own: another user's id is 404, exactly like an id that never existed.
 /// </summary>
-internal static class SessionsEndpoint
+internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator terminator, SessionAudit audit, ILogger<SessionsEndpoint> logger) : ISessionsEndpoint
 {
+    /// <summary>One of the five routes under <c>/bff/sessions</c>, told apart by method and path.</summary>
+    public Task ProcessRequestAsync(HttpContext context)
+    {
+        var last = context.Request.Path.Value?.TrimEnd('/') ?? "";
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            return last.EndsWith("/events", StringComparison.Ordinal) ? EventsAsync(context, audit) : ListAsync(context, store);
+        }
+
+        if (context.Request.RouteValues["publicId"] is string publicId)
+        {
+            return EndOneAsync(context, publicId, store, terminator, logger);
+        }
+
+        return last.EndsWith("/others", StringComparison.Ordinal)
+            ? EndOthersAsync(context, store, terminator, logger)
+            : EndAllAsync(context, store, terminator, logger);
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static async Task ListAsync(HttpContext context, ISessionStore store)
+    private static async Task ListAsync(HttpContext context, ISessionStore store)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -50,8 +69,8 @@ internal static class SessionsEndpoint
         await WriteJsonAsync(context, views);
     }
 
-    public static async Task EndOneAsync(
-        HttpContext context, string publicId, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
+    private static async Task EndOneAsync(
+        HttpContext context, string publicId, ISessionStore store, SessionTerminator terminator, ILogger logger)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -81,8 +100,8 @@ internal static class SessionsEndpoint
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    public static async Task EndAllAsync(
-        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
+    private static async Task EndAllAsync(
+        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger logger)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -107,8 +126,8 @@ internal static class SessionsEndpoint
     }
 
     /// <summary><c>DELETE /bff/sessions/others</c>: ends every session of the user except this browser's.</summary>
-    public static async Task EndOthersAsync(
-        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
+    private static async Task EndOthersAsync(
+        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger logger)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -129,7 +148,7 @@ internal static class SessionsEndpoint
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    public static async Task EventsAsync(HttpContext context, SessionAudit audit)
+    private static async Task EventsAsync(HttpContext context, SessionAudit audit)
     {
         if (await CurrentAsync(context) is not { } current)
         {

@@ -11,12 +11,14 @@ namespace Bff.Endpoints;
 /// <c>GET /bff/user</c>: the signed-in user's claims as <c>[{ "type", "value" }]</c>, plus
 /// <c>bff:session_expires_in</c> (seconds) and <c>bff:logout_url</c>. Never a token.
 /// </summary>
-internal static class UserEndpoint
+internal sealed class UserEndpoint(TimeProvider time) : IUserEndpoint
 {
+    public Task ProcessRequestAsync(HttpContext context) => HandleAsync(context, time);
+
     public const string SessionExpiresIn = "bff:session_expires_in";
     public const string LogoutUrl = "bff:logout_url";
 
-    public static async Task HandleAsync(HttpContext context, TimeProvider time)
+    private static async Task HandleAsync(HttpContext context, TimeProvider time)
     {
         var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
         var session = context.Features.Get<CurrentSession>()?.Record;

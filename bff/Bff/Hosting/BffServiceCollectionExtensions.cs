@@ -1,5 +1,6 @@
 using Bff.Configuration;
 using Bff.Distributed;
+using Bff.Endpoints;
 using Bff.Health;
 using Bff.Http;
 using Bff.Http.Edge;
@@ -50,6 +51,7 @@ public static class BffServiceCollectionExtensions
         AddOidc(services);
         AddSessions(services);
         services.AddBffHealth();
+        services.AddBffEndpoints();
         AddTokens(services);
         AddAuthentication(services);
 

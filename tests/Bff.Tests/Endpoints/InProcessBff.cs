@@ -34,7 +34,7 @@ internal sealed class InProcessBff : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessBff> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<InProcessBff> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 9, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateBuilder();
@@ -56,6 +56,7 @@ internal sealed class InProcessBff : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         builder.Services.AddBff(builder.Configuration.GetSection("Bff"));
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         // The test server gives requests no address: give them one (X-Test-Peer, or a default), or none with "none".
