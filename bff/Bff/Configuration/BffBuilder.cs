@@ -4,9 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Bff.Configuration;
 
 /// <summary>Returned by <c>AddBff</c>, to chain the optional parts (Redis, remote APIs) and provider settings.</summary>
-public sealed class BffBuilder(IServiceCollection services)
+public sealed class BffBuilder
 {
-    public IServiceCollection Services { get; } = services;
+    internal BffBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The app's services, for an optional part's extension method to add to.</summary>
+    public IServiceCollection Services { get; }
 
     /// <summary>
     /// Changes the options of ASP.NET Core's OpenID Connect handler that signs users in (scheme

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bff.Configuration;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Oidc;
 using Bff.Sessions;

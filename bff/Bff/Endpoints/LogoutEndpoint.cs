@@ -1,4 +1,5 @@
 using Bff.Configuration;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Oidc;
 using Bff.Sessions;

@@ -1,4 +1,4 @@
-using Bff.Endpoints;
+using Bff.Http.Responses;
 using Bff.Tokens;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;

@@ -69,6 +69,8 @@ internal sealed class InProcessBff : IAsyncDisposable
         app.UseBff();
         app.MapBffManagementEndpoints();
         app.MapGet("/page", () => Results.Content("<!doctype html><p>app</p>", "text/html"));
+        // An app's own API endpoint, marked the way the README tells apps to.
+        app.MapGet("/app-api", () => Results.Text("ok")).WithMetadata(new BffApiEndpointMetadata());
         app.MapFallback(() => Results.Text("fallback"));
         await app.StartAsync();
         return new InProcessBff(app, time);

@@ -1,5 +1,5 @@
 
-namespace Bff.Tests.Endpoints;
+namespace Bff.Tests.Http;
 
 public sealed class ReturnUrlValidatorTests
 {
