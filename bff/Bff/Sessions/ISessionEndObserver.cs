@@ -7,5 +7,6 @@ namespace Bff.Sessions;
 /// </summary>
 public interface ISessionEndObserver
 {
+    /// <summary>Called once for a session that has ended, with why it ended.</summary>
     Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken);
 }

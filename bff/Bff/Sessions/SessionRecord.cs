@@ -19,8 +19,10 @@ public sealed record SessionRecord
     /// <summary>The provider's session id (<c>sid</c>), when it issues one.</summary>
     public string? ProviderSessionId { get; init; }
 
+    /// <summary>When the user signed in.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>The last request that counted as activity.</summary>
     public required DateTimeOffset LastActivityAt { get; init; }
 
     /// <summary>When the absolute lifetime ends, whatever the activity.</summary>
@@ -29,8 +31,10 @@ public sealed record SessionRecord
     /// <summary>When the session ends unless it sees activity: the sooner of the idle and absolute limits.</summary>
     public required DateTimeOffset ExpiresAt { get; init; }
 
+    /// <summary>The browser's <c>User-Agent</c> at sign-in.</summary>
     public string? UserAgent { get; init; }
 
+    /// <summary>The client address at sign-in.</summary>
     public string? IpAddress { get; init; }
 
     /// <summary>The authentication ticket with the user's tokens, serialized and encrypted with Data Protection.</summary>

@@ -7,6 +7,7 @@ namespace Bff.Sessions;
 /// </summary>
 public sealed class SessionStoreUnavailableException : Exception
 {
+    /// <summary>Says what could not be reached; the cause, if any, is kept as the inner exception.</summary>
     public SessionStoreUnavailableException(string message, Exception? innerException = null)
         : base(message, innerException)
     {

@@ -18,10 +18,10 @@ public static class ProblemCodes
     /// <summary>The identity provider cannot be reached.</summary>
     public const string ProviderUnavailable = "provider_unavailable";
 
-    /// <summary>A parameter is malformed or not allowed.</summary>
     /// <summary>Sign-in at the provider did not complete (refused, expired or tampered with).</summary>
     public const string SignInFailed = "sign_in_failed";
 
+    /// <summary>A parameter is malformed or not allowed.</summary>
     public const string InvalidRequest = "invalid_request";
 
     /// <summary>The proxied path tries to leave its route.</summary>
