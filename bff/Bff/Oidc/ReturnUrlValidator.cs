@@ -7,7 +7,7 @@ namespace Bff.Oidc;
 /// ASCII: the URL ends up in a <c>Location</c> header, which cannot carry it (browsers send such paths
 /// percent-encoded).
 /// </summary>
-public static class ReturnUrlValidator
+internal static class ReturnUrlValidator
 {
     public static bool IsLocal(string? url)
     {
