@@ -10,9 +10,6 @@ using Bff.Tokens;
 using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using OpenIdConnectResponseMode = Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectResponseMode;
-using OpenIdConnectResponseType = Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectResponseType;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -21,15 +18,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the backend-for-frontend.</summary>
 public static class BffServiceCollectionExtensions
 {
-    internal const string ProviderHttpClient = "Bff.Provider";
-
     /// <summary>Adds the BFF with settings from a configuration section (usually <c>Bff</c>).</summary>
     public static BffBuilder AddBff(this IServiceCollection services, IConfiguration configuration) =>
         services.AddBff(options => configuration.Bind(options));
@@ -41,7 +35,6 @@ public static class BffServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BffOptions>, BffOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddDataProtection();
-        services.AddHttpClient(ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddMetrics();
         services.AddAuthorization();
         services.TryAddSingleton<ClientAddressResolver>();
@@ -58,44 +51,12 @@ public static class BffServiceCollectionExtensions
 
         services.AddHealthChecks();
 
-        AddProvider(services);
+        services.AddBffOidc();
         AddSessions(services);
-        AddTokens(services);
+        services.AddBffTokens();
         AddAuthentication(services);
 
         return new BffBuilder(services);
-    }
-
-    private static void AddProvider(IServiceCollection services)
-    {
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient);
-            return new ProviderMetadata(
-                options.Authority,
-                new HttpDocumentRetriever(http) { RequireHttps = options.RequireHttpsMetadata },
-                sp.GetRequiredService<TimeProvider>());
-        });
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            return new ProviderTokenValidator(
-                sp.GetRequiredService<ProviderMetadata>(), options.ClientId, options.ClockSkew, sp.GetRequiredService<TimeProvider>());
-        });
-        services.TryAddSingleton<IdTokenValidator>();
-        services.TryAddSingleton<IdTokenHandler>();
-        services.TryAddSingleton<BffOpenIdConnectEvents>();
-        services.TryAddSingleton(sp => new LogoutTokenValidator(
-            sp.GetRequiredService<ProviderTokenValidator>(),
-            sp.GetRequiredService<IReplayCache>(),
-            sp.GetRequiredService<IOptions<BffOptions>>().Value.BackChannel.RequireLogoutJwtType));
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            return new TokenEndpointClient(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient), options.ClientId, options.ClientSecret);
-        });
     }
 
     private static void AddSessions(IServiceCollection services)
@@ -124,15 +85,6 @@ public static class BffServiceCollectionExtensions
             .AddCheck<ProviderHealthCheck>(ProviderHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
     }
 
-    private static void AddTokens(IServiceCollection services)
-    {
-        services.TryAddSingleton<TokenMetrics>();
-        services.TryAddSingleton<TokenRefreshPolicy>();
-        services.TryAddSingleton<UserAccessTokenService>();
-        services.TryAddSingleton<ClientAccessTokenCache>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, RefreshTokenRevoker>());
-    }
-
     private static void AddAuthentication(IServiceCollection services)
     {
         // What AddCookie registers besides its handler, which is the BFF's own (see SessionCookieHandler).
@@ -142,8 +94,7 @@ public static class BffServiceCollectionExtensions
                 options.DefaultScheme = BffAuthenticationSchemes.Cookie;
                 options.DefaultChallengeScheme = BffAuthenticationSchemes.Cookie;
             })
-            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffAuthenticationSchemes.Cookie, displayName: null, configureOptions: null)
-            .AddOpenIdConnect(BffAuthenticationSchemes.Oidc, displayName: "OpenID Connect", _ => { });
+            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffAuthenticationSchemes.Cookie, displayName: null, configureOptions: null);
 
         services.AddOptions<CookieAuthenticationOptions>(BffAuthenticationSchemes.Cookie)
             .Configure<IOptions<BffOptions>, ServerSideTicketStore, IDataProtectionProvider>((cookie, bff, ticketStore, dataProtection) =>
@@ -161,55 +112,6 @@ public static class BffServiceCollectionExtensions
                 cookie.ExpireTimeSpan = options.Session.AbsoluteLifetime;
                 cookie.SlidingExpiration = false;
                 cookie.Events = SessionCookieEvents.Create();
-            });
-
-        services.AddOptions<OpenIdConnectOptions>(BffAuthenticationSchemes.Oidc)
-            .Configure<IServiceProvider>((oidc, sp) =>
-            {
-                var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-                oidc.Authority = options.Authority;
-                oidc.RequireHttpsMetadata = options.RequireHttpsMetadata;
-                // One discovery/JWKS cache for sign-in, refresh and back-channel logout (see ProviderMetadata).
-                oidc.ConfigurationManager = sp.GetRequiredService<ProviderMetadata>();
-                oidc.ClientId = options.ClientId;
-                oidc.ClientSecret = options.ClientSecret;
-                oidc.CallbackPath = options.CallbackPath;
-                oidc.SignedOutCallbackPath = options.SignedOutCallbackPath;
-                // Front-channel logout is not offered: back-channel logout ends sessions.
-                oidc.RemoteSignOutPath = PathString.Empty;
-                oidc.SignInScheme = BffAuthenticationSchemes.Cookie;
-                oidc.SignOutScheme = BffAuthenticationSchemes.Cookie;
-                oidc.ResponseType = OpenIdConnectResponseType.Code;
-                oidc.ResponseMode = OpenIdConnectResponseMode.Query;
-                oidc.UsePkce = true;
-                oidc.PushedAuthorizationBehavior = options.RequirePushedAuthorization
-                    ? PushedAuthorizationBehavior.Require
-                    : PushedAuthorizationBehavior.UseIfAvailable;
-                oidc.MapInboundClaims = false;
-                oidc.GetClaimsFromUserInfoEndpoint = false;
-                // The id_token's claims, minus the protocol's, are the user's (OidcClaims); no renaming, no deleting.
-                oidc.ClaimActions.Clear();
-                // Tokens go into the server-side session ticket by BffOpenIdConnectEvents, with their issue time.
-                oidc.SaveTokens = false;
-                oidc.DisableTelemetry = true;
-                oidc.TokenHandler = sp.GetRequiredService<IdTokenHandler>();
-                oidc.Events = sp.GetRequiredService<BffOpenIdConnectEvents>();
-                oidc.Scope.Clear();
-                foreach (var scope in options.EffectiveScopes)
-                {
-                    oidc.Scope.Add(scope);
-                }
-
-                oidc.TimeProvider = sp.GetRequiredService<TimeProvider>();
-                oidc.Backchannel = sp.GetRequiredService<IHttpClientFactory>().CreateClient(ProviderHttpClient);
-                oidc.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(15);
-                // The callback is a cross-site top-level GET from the provider: Lax is what that flow needs.
-                // (Over HTTPS, HostPrefixCookies makes both Secure with the __Host- prefix.)
-                foreach (var cookie in new[] { oidc.CorrelationCookie, oidc.NonceCookie })
-                {
-                    cookie.SameSite = SameSiteMode.Lax;
-                    cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                }
             });
     }
 }

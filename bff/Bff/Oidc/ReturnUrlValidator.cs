@@ -1,4 +1,4 @@
-namespace Bff.Endpoints;
+namespace Bff.Oidc;
 
 /// <summary>
 /// A return URL must be a path on this origin. Anything a browser could resolve to another origin —
@@ -7,7 +7,7 @@ namespace Bff.Endpoints;
 /// ASCII: the URL ends up in a <c>Location</c> header, which cannot carry it (browsers send such paths
 /// percent-encoded).
 /// </summary>
-public static class ReturnUrlValidator
+internal static class ReturnUrlValidator
 {
     public static bool IsLocal(string? url)
     {
