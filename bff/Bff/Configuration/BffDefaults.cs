@@ -29,7 +29,4 @@ public static class BffDefaults
 
     /// <summary>Readiness: every check tagged <see cref="HealthReadyTag"/>.</summary>
     public const string HealthReadyPath = "/health/ready";
-
-    /// <summary>The HTTP client that talks to the provider (discovery, keys, token endpoint).</summary>
-    internal const string ProviderHttpClient = "Bff.Provider";
 }

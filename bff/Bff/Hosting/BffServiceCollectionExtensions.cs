@@ -12,9 +12,6 @@ using Bff.Tokens;
 using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using OpenIdConnectResponseMode = Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectResponseMode;
-using OpenIdConnectResponseType = Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectResponseType;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -23,7 +20,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Protocols;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -48,50 +44,17 @@ public static class BffServiceCollectionExtensions
         // The parts, in the order a request meets them.
         services.AddBffHttp();
         services.AddBffRateLimiting();
-        AddOidc(services);
+        services.AddBffOidc();
         AddSessions(services);
         services.AddBffHealth();
         services.AddBffEndpoints();
-        AddTokens(services);
+        services.AddBffTokens();
         AddAuthentication(services);
 
         return new BffBuilder(services);
     }
 
-    // The steps below belong to the Oidc, Sessions and Tokens parts; each becomes one AddBff… call in its own folder.
-
-    private static void AddOidc(IServiceCollection services)
-    {
-        services.AddHttpClient(BffDefaults.ProviderHttpClient, client => client.Timeout = TimeSpan.FromSeconds(10));
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(BffDefaults.ProviderHttpClient);
-            return new ProviderMetadata(
-                options.Authority,
-                new HttpDocumentRetriever(http) { RequireHttps = options.RequireHttpsMetadata },
-                sp.GetRequiredService<TimeProvider>());
-        });
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            return new ProviderTokenValidator(
-                sp.GetRequiredService<ProviderMetadata>(), options.ClientId, options.ClockSkew, sp.GetRequiredService<TimeProvider>());
-        });
-        services.TryAddSingleton<IdTokenValidator>();
-        services.TryAddSingleton<IdTokenHandler>();
-        services.TryAddSingleton<BffOpenIdConnectEvents>();
-        services.TryAddSingleton(sp => new LogoutTokenValidator(
-            sp.GetRequiredService<ProviderTokenValidator>(),
-            sp.GetRequiredService<IReplayCache>(),
-            sp.GetRequiredService<IOptions<BffOptions>>().Value.BackChannel.RequireLogoutJwtType));
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            return new TokenEndpointClient(
-                sp.GetRequiredService<IHttpClientFactory>().CreateClient(BffDefaults.ProviderHttpClient), options.ClientId, options.ClientSecret);
-        });
-    }
+    // The steps below belong to the Sessions part; each becomes one AddBff… call in its own folder.
 
     private static void AddSessions(IServiceCollection services)
     {
@@ -118,15 +81,6 @@ public static class BffServiceCollectionExtensions
             .AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);
     }
 
-    private static void AddTokens(IServiceCollection services)
-    {
-        services.TryAddSingleton<TokenMetrics>();
-        services.TryAddSingleton<TokenRefreshPolicy>();
-        services.TryAddSingleton<UserAccessTokenService>();
-        services.TryAddSingleton<ClientAccessTokenCache>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, RefreshTokenRevoker>());
-    }
-
     private static void AddAuthentication(IServiceCollection services)
     {
         // What AddCookie registers besides its handler, which is the BFF's own (see SessionCookieHandler).
@@ -136,8 +90,7 @@ public static class BffServiceCollectionExtensions
                 options.DefaultScheme = BffDefaults.CookieScheme;
                 options.DefaultChallengeScheme = BffDefaults.CookieScheme;
             })
-            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffDefaults.CookieScheme, displayName: null, configureOptions: null)
-            .AddOpenIdConnect(BffDefaults.OidcScheme, displayName: "OpenID Connect", _ => { });
+            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffDefaults.CookieScheme, displayName: null, configureOptions: null);
 
         services.AddOptions<CookieAuthenticationOptions>(BffDefaults.CookieScheme)
             .Configure<IOptions<BffOptions>, ServerSideTicketStore, IDataProtectionProvider>((cookie, bff, ticketStore, dataProtection) =>
@@ -155,55 +108,6 @@ public static class BffServiceCollectionExtensions
                 cookie.ExpireTimeSpan = options.Session.AbsoluteLifetime;
                 cookie.SlidingExpiration = false;
                 cookie.Events = SessionCookieEvents.Create();
-            });
-
-        services.AddOptions<OpenIdConnectOptions>(BffDefaults.OidcScheme)
-            .Configure<IServiceProvider>((oidc, sp) =>
-            {
-                var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-                oidc.Authority = options.Authority;
-                oidc.RequireHttpsMetadata = options.RequireHttpsMetadata;
-                // One discovery/JWKS cache for sign-in, refresh and back-channel logout (see ProviderMetadata).
-                oidc.ConfigurationManager = sp.GetRequiredService<ProviderMetadata>();
-                oidc.ClientId = options.ClientId;
-                oidc.ClientSecret = options.ClientSecret;
-                oidc.CallbackPath = options.CallbackPath;
-                oidc.SignedOutCallbackPath = options.SignedOutCallbackPath;
-                // Front-channel logout is not offered: back-channel logout ends sessions.
-                oidc.RemoteSignOutPath = PathString.Empty;
-                oidc.SignInScheme = BffDefaults.CookieScheme;
-                oidc.SignOutScheme = BffDefaults.CookieScheme;
-                oidc.ResponseType = OpenIdConnectResponseType.Code;
-                oidc.ResponseMode = OpenIdConnectResponseMode.Query;
-                oidc.UsePkce = true;
-                oidc.PushedAuthorizationBehavior = options.RequirePushedAuthorization
-                    ? PushedAuthorizationBehavior.Require
-                    : PushedAuthorizationBehavior.UseIfAvailable;
-                oidc.MapInboundClaims = false;
-                oidc.GetClaimsFromUserInfoEndpoint = false;
-                // The id_token's claims, minus the protocol's, are the user's (OidcClaims); no renaming, no deleting.
-                oidc.ClaimActions.Clear();
-                // Tokens go into the server-side session ticket by BffOpenIdConnectEvents, with their issue time.
-                oidc.SaveTokens = false;
-                oidc.DisableTelemetry = true;
-                oidc.TokenHandler = sp.GetRequiredService<IdTokenHandler>();
-                oidc.Events = sp.GetRequiredService<BffOpenIdConnectEvents>();
-                oidc.Scope.Clear();
-                foreach (var scope in options.EffectiveScopes)
-                {
-                    oidc.Scope.Add(scope);
-                }
-
-                oidc.TimeProvider = sp.GetRequiredService<TimeProvider>();
-                oidc.Backchannel = sp.GetRequiredService<IHttpClientFactory>().CreateClient(BffDefaults.ProviderHttpClient);
-                oidc.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(15);
-                // The callback is a cross-site top-level GET from the provider: Lax is what that flow needs.
-                // (Over HTTPS, HostPrefixCookies makes both Secure with the __Host- prefix.)
-                foreach (var cookie in new[] { oidc.CorrelationCookie, oidc.NonceCookie })
-                {
-                    cookie.SameSite = SameSiteMode.Lax;
-                    cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                }
             });
     }
 }

@@ -3,6 +3,7 @@ using Bff.Diagnostics;
 using Bff.Http.Edge;
 using Bff.Http.Responses;
 using Bff.Logging;
+using Bff.Oidc;
 using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
@@ -33,7 +34,8 @@ internal sealed class ProxyTokenMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        RouteTokenPolicy.TryGetTokenType(route, out var type, out _);
+        var policy = context.GetEndpoint()?.Metadata.GetMetadata<RouteTokenPolicy>() ?? RouteTokenPolicy.None;
+        var type = policy.Type;
         using var activity = BffTelemetry.Source.StartActivity("bff.proxy");
         activity?.SetTag("bff.route", route.RouteId);
         activity?.SetTag("bff.token_type", type.ToString());
@@ -50,7 +52,7 @@ internal sealed class ProxyTokenMiddleware(
 
         if (type == TokenType.Client && signedIn)
         {
-            await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
+            await ForwardWithAsync(context, route, await ClientTokenAsync(context, policy), isUserToken: false);
             return;
         }
 
@@ -66,14 +68,14 @@ internal sealed class ProxyTokenMiddleware(
             case TokenType.UserOrNone:
                 await next(context);
                 break;
-            case TokenType.Client or TokenType.UserOrClient when RouteTokenPolicy.AllowsAnonymous(route):
+            case TokenType.Client or TokenType.UserOrClient when policy.AllowsAnonymous:
                 if (!anonymousCalls.TryAcquire(ClientPartition.For(context, addresses), out var retryAfter))
                 {
                     await BffRateLimiter.RejectAsync(context, retryAfter, addresses);
                     break;
                 }
 
-                await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
+                await ForwardWithAsync(context, route, await ClientTokenAsync(context, policy), isUserToken: false);
                 break;
             default:
                 Log.ProxyNoSession(logger, route.RouteId);
@@ -82,8 +84,8 @@ internal sealed class ProxyTokenMiddleware(
         }
     }
 
-    private Task<AccessTokenResult> ClientTokenAsync(HttpContext context, RouteConfig route) =>
-        clientTokens.GetAsync(RouteTokenPolicy.ClientScope(route), RouteTokenPolicy.ClientResource(route), context.RequestAborted);
+    private Task<AccessTokenResult> ClientTokenAsync(HttpContext context, RouteTokenPolicy policy) =>
+        clientTokens.GetAsync(policy.ClientScope, policy.ClientResource, context.RequestAborted);
 
     private async Task ForwardWithAsync(HttpContext context, RouteConfig route, AccessTokenResult token, bool isUserToken)
     {

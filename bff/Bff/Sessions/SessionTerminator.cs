@@ -32,10 +32,13 @@ internal sealed class SessionTerminator(
     public Task ReportExpiredAsync(SessionRecord expired, CancellationToken cancellationToken) =>
         NotifyAsync(expired, SessionPolicy.ExpiryReason(expired), cancellationToken);
 
-    private async Task NotifyAsync(SessionRecord removed, SessionEndReason reason, CancellationToken cancellationToken)
+    private Task NotifyAsync(SessionRecord removed, SessionEndReason reason, CancellationToken cancellationToken)
     {
         Log.SessionEnded(logger, removed.PublicId, removed.Subject, reason.ToString());
-        foreach (var observer in observers)
+
+        // All at once: the quick ones (why it ended, the audit) must not wait behind a slow one (revoking the
+        // refresh token at the provider), or the owner's next request would find the session gone, unexplained.
+        return Task.WhenAll(observers.Select(async observer =>
         {
             try
             {
@@ -45,6 +48,6 @@ internal sealed class SessionTerminator(
             {
                 Log.SessionEndObserverFailed(logger, observer.GetType().Name, removed.PublicId, ex.GetType().Name);
             }
-        }
+        }));
     }
 }

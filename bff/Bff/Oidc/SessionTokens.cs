@@ -1,8 +1,7 @@
 using System.Globalization;
-using Bff.Oidc;
 using Microsoft.AspNetCore.Authentication;
 
-namespace Bff.Tokens;
+namespace Bff.Oidc;
 
 /// <summary>The tokens a session holds, as saved in its ticket's properties.</summary>
 internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt, DateTimeOffset? IssuedAt)

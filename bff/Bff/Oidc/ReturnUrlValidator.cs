@@ -1,4 +1,4 @@
-namespace Bff.Http.Responses;
+namespace Bff.Oidc;
 
 /// <summary>
 /// A return URL must be a path on this origin. Anything a browser could resolve to another origin —
