@@ -1,5 +1,5 @@
 
-namespace Bff.Tests.Http;
+namespace Bff.Tests.Oidc;
 
 public sealed class ReturnUrlValidatorTests
 {
