@@ -25,9 +25,6 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
     ClientAddressResolver addresses, [FromKeyedServices(ClientRateLimiter.BackChannelFailures)] ClientRateLimiter failures,
     ILogger<BackChannelLogoutEndpoint> logger) : IBackChannelLogoutEndpoint
 {
-    public Task ProcessRequestAsync(HttpContext context) =>
-        HandleAsync(context, validator, store, terminator, statistics, addresses, failures, logger);
-
     public const string TokenField = "logout_token";
     private const long MaxBodyBytes = 64 * 1024;
 
@@ -40,15 +37,7 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         BufferBody = false,
     };
 
-    private static async Task HandleAsync(
-        HttpContext context,
-        LogoutTokenValidator validator,
-        ISessionStore store,
-        SessionTerminator terminator,
-        SessionStatistics statistics,
-        ClientAddressResolver addresses,
-        ClientRateLimiter failures,
-        ILogger logger)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";

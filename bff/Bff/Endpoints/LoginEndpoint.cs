@@ -19,16 +19,9 @@ namespace Bff.Endpoints;
 /// </summary>
 internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<OpenIdConnectOptions> oidc, ReauthenticationRequirement reauthentication, ILogger<LoginEndpoint> logger) : ILoginEndpoint
 {
-    public Task ProcessRequestAsync(HttpContext context) => HandleAsync(context, metadata, oidc, reauthentication, logger);
-
     private const int MaxParameterLength = 256;
 
-    private static async Task HandleAsync(
-        HttpContext context,
-        ProviderMetadata metadata,
-        IOptionsMonitor<OpenIdConnectOptions> oidc,
-        ReauthenticationRequirement reauthentication,
-        ILogger logger)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];

@@ -16,15 +16,13 @@ namespace Bff.Endpoints;
 /// </summary>
 internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEndpoint> logger) : ILogoutEndpoint
 {
-    public Task ProcessRequestAsync(HttpContext context) => HandleAsync(context, metadata, logger);
-
     /// <summary>The logout URL for a session: the provider's <c>sid</c>, or the session's public id when the provider issues none.</summary>
     public static string UrlFor(HttpContext context, SessionRecord session) =>
         context.Request.PathBase + BffDefaults.LogoutPath + "?sid=" + Uri.EscapeDataString(LogoutSid(session));
 
     private static string LogoutSid(SessionRecord session) => session.ProviderSessionId ?? session.PublicId;
 
-    private static async Task HandleAsync(HttpContext context, ProviderMetadata metadata, ILogger logger)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];

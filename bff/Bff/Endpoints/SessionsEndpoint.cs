@@ -25,17 +25,17 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         var last = context.Request.Path.Value?.TrimEnd('/') ?? "";
         if (HttpMethods.IsGet(context.Request.Method))
         {
-            return last.EndsWith("/events", StringComparison.Ordinal) ? EventsAsync(context, audit) : ListAsync(context, store);
+            return last.EndsWith("/events", StringComparison.Ordinal) ? EventsAsync(context) : ListAsync(context);
         }
 
         if (context.Request.RouteValues["publicId"] is string publicId)
         {
-            return EndOneAsync(context, publicId, store, terminator, logger);
+            return EndOneAsync(context, publicId);
         }
 
         return last.EndsWith("/others", StringComparison.Ordinal)
-            ? EndOthersAsync(context, store, terminator, logger)
-            : EndAllAsync(context, store, terminator, logger);
+            ? EndOthersAsync(context)
+            : EndAllAsync(context);
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -43,7 +43,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private static async Task ListAsync(HttpContext context, ISessionStore store)
+    private async Task ListAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -69,8 +69,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         await WriteJsonAsync(context, views);
     }
 
-    private static async Task EndOneAsync(
-        HttpContext context, string publicId, ISessionStore store, SessionTerminator terminator, ILogger logger)
+    private async Task EndOneAsync(HttpContext context, string publicId)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -100,8 +99,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task EndAllAsync(
-        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger logger)
+    private async Task EndAllAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -126,8 +124,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
     }
 
     /// <summary><c>DELETE /bff/sessions/others</c>: ends every session of the user except this browser's.</summary>
-    private static async Task EndOthersAsync(
-        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger logger)
+    private async Task EndOthersAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -148,7 +145,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task EventsAsync(HttpContext context, SessionAudit audit)
+    private async Task EventsAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {

@@ -13,12 +13,10 @@ namespace Bff.Endpoints;
 /// </summary>
 internal sealed class UserEndpoint(TimeProvider time) : IUserEndpoint
 {
-    public Task ProcessRequestAsync(HttpContext context) => HandleAsync(context, time);
-
     public const string SessionExpiresIn = "bff:session_expires_in";
     public const string LogoutUrl = "bff:logout_url";
 
-    private static async Task HandleAsync(HttpContext context, TimeProvider time)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
         var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
         var session = context.Features.Get<CurrentSession>()?.Record;
