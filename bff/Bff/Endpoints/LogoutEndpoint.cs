@@ -2,6 +2,7 @@ using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Oidc;
+using Bff.Sessions.Store;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -37,9 +38,7 @@ internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEn
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        if (!result.Succeeded || session is null)
+        if (await CurrentSession.ReadAsync(context) is not var (session, ticket))
         {
             // Nothing to end here; do not let an anonymous link sign the user out at the provider either.
             context.Response.Redirect(context.Request.PathBase + returnUrl);
@@ -53,7 +52,7 @@ internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEn
             return;
         }
 
-        var idToken = result.Properties!.GetTokenValue("id_token");
+        var idToken = ticket.Properties.GetTokenValue("id_token");
         await context.SignOutAsync(BffDefaults.CookieScheme);
 
         try

@@ -1,10 +1,12 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Logging;
-using Bff.Sessions;
 using Bff.Sessions.Audit;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
+using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -80,7 +82,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         {
             // This browser's own session: sign out here, which also drops the cookie.
             await context.SignOutAsync(BffDefaults.CookieScheme);
-            context.Features.Set<CurrentSession?>(null);
+            CurrentSession.Forget(context);
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
@@ -117,7 +119,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         }
 
         Log.SignedOutEverywhere(logger, current.Subject, ended);
-        context.Features.Set<CurrentSession?>(null);
+        CurrentSession.Forget(context);
         // The cookie stays (it names a session that is gone, so it opens nothing): the next sign-in in this
         // browser is then recognised as following "sign out everywhere" and asks for the password again.
         context.Response.StatusCode = StatusCodes.Status204NoContent;
@@ -163,15 +165,13 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
 
     private static async Task<SessionRecord?> CurrentAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        if (!result.Succeeded || session is null)
+        if (await CurrentSession.ReadAsync(context) is not { } current)
         {
             await ProblemResponse.NotAuthenticated(context);
             return null;
         }
 
-        return session;
+        return current.Record;
     }
 
     private static Task WriteJsonAsync<T>(HttpContext context, T value)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bff.Configuration;
 using Bff.Http.Responses;
+using Bff.Sessions.Cookie;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -18,9 +19,7 @@ internal sealed class UserEndpoint(TimeProvider time) : IUserEndpoint
 
     public async Task ProcessRequestAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        if (!result.Succeeded || session is null)
+        if (await CurrentSession.ReadAsync(context) is not var (session, ticket))
         {
             await ProblemResponse.NotAuthenticated(context);
             return;
@@ -31,7 +30,7 @@ internal sealed class UserEndpoint(TimeProvider time) : IUserEndpoint
 
         await using var json = new Utf8JsonWriter(context.Response.Body);
         json.WriteStartArray();
-        foreach (var claim in result.Principal!.Claims)
+        foreach (var claim in ticket.Principal.Claims)
         {
             json.WriteStartObject();
             json.WriteString("type", claim.Type);

@@ -1,6 +1,6 @@
 using Bff.Configuration;
 using Bff.Health;
-using Bff.Sessions;
+using Bff.Sessions.Cookie;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Bff.Http.Responses;
 using Bff.Logging;
-using Bff.Sessions;
+using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -46,9 +46,8 @@ internal sealed class ProxyTokenMiddleware(
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        var signedIn = result.Succeeded && session is not null;
+        var current = await CurrentSession.ReadAsync(context);
+        var signedIn = current is not null;
 
         if (type == TokenType.Client && signedIn)
         {
@@ -58,8 +57,8 @@ internal sealed class ProxyTokenMiddleware(
 
         if (signedIn && type is TokenType.User or TokenType.UserOrNone or TokenType.UserOrClient)
         {
-            var tokens = SessionTokens.From(result.Properties!);
-            await ForwardWithAsync(context, route, await userTokens.GetAsync(session!, tokens, context.RequestAborted), isUserToken: true);
+            var tokens = SessionTokens.From(current!.Ticket.Properties);
+            await ForwardWithAsync(context, route, await userTokens.GetAsync(current.Record, tokens, context.RequestAborted), isUserToken: true);
             return;
         }
 

@@ -3,8 +3,9 @@ using Bff.Diagnostics;
 using Bff.Distributed;
 using Bff.Logging;
 using Bff.Oidc;
-using Bff.Sessions;
 using Bff.Sessions.Audit;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
-using Bff.Sessions;
-using Microsoft.Extensions.DependencyInjection;
+using Bff.Sessions.Lifecycle;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Tokens;
 

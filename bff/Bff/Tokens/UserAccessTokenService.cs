@@ -1,5 +1,5 @@
 using Bff.Oidc;
-using Bff.Sessions;
+using Bff.Sessions.Store;
 
 namespace Bff.Tokens;
 

@@ -1,9 +1,10 @@
 using Bff.Configuration;
+using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// Decrypted tickets of recently seen sessions, in this process, each under the <see cref="SessionRecord.Stamp"/>

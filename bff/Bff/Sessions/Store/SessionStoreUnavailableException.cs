@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// The session store (or the key ring stored with it) cannot be reached right now. A store throws it

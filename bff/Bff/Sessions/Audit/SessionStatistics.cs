@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
+using Bff.Sessions.Lifecycle;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Audit;
 
 /// <summary>
 /// Session counters of this instance, as System.Diagnostics.Metrics instruments on the <c>Bff</c> meter

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>Serializes the authentication ticket (claims and tokens) and encrypts it for storage: no token is ever at rest in clear.</summary>
 internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtection)

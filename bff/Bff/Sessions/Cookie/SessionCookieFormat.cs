@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Cookie;
 
 /// <summary>
 /// What the session cookie holds: only the data-protected session key, not a serialized ticket, which

@@ -1,6 +1,7 @@
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Http;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Cookie;
 
 /// <summary>
 /// Adds <c>Bff-Session-Expires-In</c> (whole seconds until the session ends, after this request's activity)
@@ -18,7 +19,7 @@ internal sealed class SessionExpiryHeaderMiddleware(RequestDelegate next, TimePr
         {
             var (context, time) = ((HttpContext, TimeProvider))state;
             // Set by the ticket store once the cookie named a live session; removed when the request ended it.
-            if (context.Features.Get<CurrentSession>()?.Record is { } session && context.Response.StatusCode < 400)
+            if (CurrentSession.Of(context) is { } session && context.Response.StatusCode < 400)
             {
                 context.Response.Headers[HeaderName] = SecondsLeft(session, time.GetUtcNow()).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }

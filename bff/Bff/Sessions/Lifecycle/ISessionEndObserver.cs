@@ -1,4 +1,6 @@
-namespace Bff.Sessions;
+using Bff.Sessions.Store;
+
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// Told about every session that ends, whatever ended it (revoke its refresh token, write the audit

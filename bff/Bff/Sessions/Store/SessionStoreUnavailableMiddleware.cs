@@ -1,9 +1,10 @@
 using Bff.Http.Responses;
 using Bff.Logging;
+using Bff.Sessions.Cookie;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// The one place an unreachable session store becomes an answer: 503 problem+json

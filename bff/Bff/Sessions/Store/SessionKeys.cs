@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>The secrets and ids of a session: a random key for the cookie, its hash for the store, a public id, a stamp per ticket write.</summary>
 internal static class SessionKeys

@@ -1,14 +1,16 @@
 using System.Security.Claims;
 using Bff.Configuration;
 using Bff.Logging;
-using Microsoft.AspNetCore.Authentication;
+using Bff.Sessions.Cookie;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// A browser whose session was ended from somewhere else (another of the user's sessions, sign out everywhere,

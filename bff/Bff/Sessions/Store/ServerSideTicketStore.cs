@@ -1,14 +1,15 @@
 using System.Security.Claims;
-using Bff.Http;
 using Bff.Http.Edge;
+using Bff.Http;
 using Bff.Logging;
 using Bff.Sessions.Audit;
-using Microsoft.AspNetCore.Authentication;
+using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// The cookie handler's <see cref="ITicketStore"/>: keeps the ticket (with every token) in the

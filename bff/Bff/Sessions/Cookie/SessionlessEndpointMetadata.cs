@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Cookie;
 
 /// <summary>
 /// Marks an endpoint that never uses the caller's session (health probes): its request is handled as

@@ -1,7 +1,8 @@
 using Bff.Logging;
+using Bff.Sessions.Store;
 using Microsoft.Extensions.Logging;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// The one way a session ends: removed from the store, logged with its reason, then every

@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// One signed-in session as the store keeps it. The browser's cookie holds only a secret session key;

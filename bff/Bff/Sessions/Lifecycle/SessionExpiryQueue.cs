@@ -1,6 +1,7 @@
 using System.Threading.Channels;
+using Bff.Sessions.Store;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// Sessions a store dropped on its own because they expired (a sweep, a TTL), waiting to be reported

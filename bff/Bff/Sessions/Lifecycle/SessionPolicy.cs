@@ -1,8 +1,9 @@
+using Bff.Configuration;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Bff.Configuration;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// Idle and absolute limits: a session ends at the sooner of last activity + idle timeout and

@@ -1,6 +1,7 @@
+using Bff.Sessions.Store;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Audit;
 
 /// <summary>
 /// Health check <c>sessions</c>: the store's live-session count and this instance's counters in <c>data</c>

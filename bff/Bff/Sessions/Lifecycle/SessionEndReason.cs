@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>Why a server-side session ended; recorded in the audit trail and the log.</summary>
 public enum SessionEndReason

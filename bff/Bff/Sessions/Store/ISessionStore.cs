@@ -1,4 +1,6 @@
-namespace Bff.Sessions;
+using Bff.Sessions.Lifecycle;
+
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// Where server-side sessions live. A store keeps each record until its <see cref="SessionRecord.ExpiresAt"/>;

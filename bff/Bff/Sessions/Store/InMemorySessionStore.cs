@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using Bff.Sessions.Lifecycle;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// Sessions in this process's memory: right for a single instance and for development. Expired

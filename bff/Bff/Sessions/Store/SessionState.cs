@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>The parts of a <see cref="SessionRecord"/> read on every request when its ticket is known: small, no tokens.</summary>
 /// <param name="Stamp">The record's <see cref="SessionRecord.Stamp"/>: which ticket is current.</param>

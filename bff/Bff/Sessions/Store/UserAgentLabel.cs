@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Store;
 
 /// <summary>
 /// A short, human label for a <c>User-Agent</c> header, such as "Chrome on Linux" or "Safari on iPhone",

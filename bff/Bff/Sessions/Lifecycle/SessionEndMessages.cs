@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>What to tell the person whose session ended, by reason.</summary>
 internal static class SessionEndMessages

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// End reasons in this process's memory, dropped at their expiry (swept every so many additions) and

@@ -3,7 +3,7 @@ using Bff.Http.Responses;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Cookie;
 
 /// <summary>
 /// When an app endpoint demands a signed-in user: API calls get 401/403 problem+json, browser navigations

@@ -1,4 +1,6 @@
-namespace Bff.Sessions;
+using Bff.Sessions.Store;
+
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>Remembers why each session ended, for the next request that still carries its cookie.</summary>
 internal sealed class EndedSessionObserver(IEndedSessionStore ended) : ISessionEndObserver

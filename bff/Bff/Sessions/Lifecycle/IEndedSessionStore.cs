@@ -1,4 +1,4 @@
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// Why recently ended sessions ended, by storage id, so that the browser still holding such a session's

@@ -1,8 +1,10 @@
 using Bff.Logging;
+using Bff.Sessions.Audit;
+using Bff.Sessions.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// Reports the sessions a store dropped because they expired (ended with <see cref="SessionEndReason.IdleTimeout"/>

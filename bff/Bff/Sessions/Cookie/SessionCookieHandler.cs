@@ -1,12 +1,14 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Bff.Diagnostics;
-using Microsoft.AspNetCore.Authentication;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Bff.Sessions;
+namespace Bff.Sessions.Cookie;
 
 /// <summary>
 /// The session cookie's handler: ASP.NET Core's cookie handler, except that a sign-in never continues the
@@ -33,7 +35,7 @@ internal sealed class SessionCookieHandler(
         }
 
         await base.HandleSignInAsync(user, properties);
-        activity?.SetTag("bff.session.id", Context.Features.Get<CurrentSession>()?.Record.PublicId);
+        activity?.SetTag("bff.session.id", CurrentSession.Of(Context)?.PublicId);
     }
 
     private string? IncomingSessionKey()
