@@ -32,7 +32,7 @@ internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<O
         else if (!ReturnUrlValidator.IsLocal(returnUrl))
         {
             Log.ReturnUrlRejected(logger);
-            await BffEndpointResults.BadRequestAsync(context, "returnUrl must be a path on this site, such as /orders.");
+            await ErrorResponse.BadRequestAsync(context, "returnUrl must be a path on this site, such as /orders.");
             return;
         }
 
@@ -47,7 +47,7 @@ internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<O
 
             if (values.Count > 1 || !IsAcceptable(name, values[0]))
             {
-                await BffEndpointResults.BadRequestAsync(context, $"{name} must be given once, as printable text of at most {MaxParameterLength} characters{(name == OpenIdConnectParameterNames.MaxAge ? " (max_age: whole seconds)" : "")}.");
+                await ErrorResponse.BadRequestAsync(context, $"{name} must be given once, as printable text of at most {MaxParameterLength} characters{(name == OpenIdConnectParameterNames.MaxAge ? " (max_age: whole seconds)" : "")}.");
                 return;
             }
 

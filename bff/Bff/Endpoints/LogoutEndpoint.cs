@@ -34,7 +34,7 @@ internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEn
         else if (!ReturnUrlValidator.IsLocal(returnUrl))
         {
             Log.ReturnUrlRejected(logger);
-            await BffEndpointResults.BadRequestAsync(context, "returnUrl must be a path on this site, such as /.");
+            await ErrorResponse.BadRequestAsync(context, "returnUrl must be a path on this site, such as /.");
             return;
         }
 
@@ -48,7 +48,7 @@ internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEn
         if (!string.Equals(context.Request.Query["sid"], LogoutSid(session), StringComparison.Ordinal))
         {
             Log.LogoutSidMismatch(logger);
-            await BffEndpointResults.BadRequestAsync(context, "The sign-out link is not valid for this session. Use the app's Sign out button.");
+            await ErrorResponse.BadRequestAsync(context, "The sign-out link is not valid for this session. Use the app's Sign out button.");
             return;
         }
 

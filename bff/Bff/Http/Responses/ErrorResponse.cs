@@ -9,4 +9,7 @@ internal static class ErrorResponse
         ResponseKind.WantsPage(context)
             ? ErrorPage.WriteAsync(context, status, title, detail)
             : ProblemResponse.WriteAsync(context, status, code, title, detail);
+
+    public static Task BadRequestAsync(HttpContext context, string detail) =>
+        WriteAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidRequest, "Invalid request", detail);
 }
