@@ -70,10 +70,10 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
     }
 
     public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
-        Task.FromResult(Lookup(_bySubject, subject));
+        Task.FromResult<IReadOnlyList<SessionRecord>>(Lookup(_bySubject, subject));
 
     public Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken) =>
-        Task.FromResult(Lookup(_byProviderSession, providerSessionId));
+        Task.FromResult<IReadOnlyList<SessionRecord>>(Lookup(_byProviderSession, providerSessionId));
 
     public Task<long> CountAsync(CancellationToken cancellationToken) =>
         Task.FromResult((long)_sessions.Values.Count(IsLive));
@@ -107,7 +107,7 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    private IReadOnlyList<SessionRecord> Lookup(Dictionary<string, HashSet<string>> index, string key)
+    private List<SessionRecord> Lookup(Dictionary<string, HashSet<string>> index, string key)
     {
         string[] ids;
         lock (_indexLock)
