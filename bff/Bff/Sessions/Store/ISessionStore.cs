@@ -9,6 +9,12 @@ namespace Bff.Sessions.Store;
 /// expired records a store finds on its own are ended with their reason too: the in-memory store's sweep
 /// publishes them to <see cref="SessionExpiryQueue"/>, the Redis sweeper ends them through
 /// <see cref="SessionTerminator"/>. Implementations: in memory (one instance) and Redis (many instances).
+/// <para>
+/// An extension point: register your own <c>ISessionStore</c> singleton (before or after <c>AddBff</c>, which adds
+/// the in-memory store only when none is registered). Every member may be called concurrently; a removal is
+/// atomic (of two concurrent removals only one gets the record, so a session's end is told once); a store that
+/// cannot be reached throws <see cref="SessionStoreUnavailableException"/> (answered 503, the session kept).
+/// </para>
 /// </summary>
 public interface ISessionStore
 {
