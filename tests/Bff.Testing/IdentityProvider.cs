@@ -42,7 +42,7 @@ public sealed class IdentityProvider : IAsyncDisposable
         _process = ExternalProcess.Start("node", ["server.js"], RepositoryPaths.Idp, _environment);
         await _process.WaitUntilAsync(
             async () => (await _http.GetAsync(Authority + "/.well-known/openid-configuration")).IsSuccessStatusCode,
-            TimeSpan.FromSeconds(60),
+            TimeSpan.FromSeconds(120),
             "The identity provider");
     }
 
