@@ -107,6 +107,9 @@ public sealed partial class BrowserClient : IDisposable
             }
 
             using var request = new HttpRequestMessage(method ?? HttpMethod.Get, target);
+            // What a browser says of a navigation (the BFF answers it with a page).
+            request.Headers.TryAddWithoutValidation("Sec-Fetch-Mode", "navigate");
+            request.Headers.Accept.ParseAdd("text/html");
             if (form is not null)
             {
                 request.Content = new FormUrlEncodedContent(form);

@@ -1,4 +1,4 @@
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -13,7 +13,7 @@ namespace Bff.Antiforgery;
 /// </summary>
 internal sealed class AntiforgeryHeaderMiddleware(RequestDelegate next, ILogger<AntiforgeryHeaderMiddleware> logger)
 {
-    public const string HeaderName = "X-CSRF";
+    public const string HeaderName = ResponseKind.AntiforgeryHeader;
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -24,7 +24,7 @@ internal sealed class AntiforgeryHeaderMiddleware(RequestDelegate next, ILogger<
         }
 
         Log.AntiforgeryHeaderMissing(logger, context.Request.Path);
-        if (RequestKind.IsBrowserNavigation(context.Request))
+        if (ResponseKind.WantsPage(context))
         {
             // Someone opened an endpoint of the app's interface in the address bar: a page, not raw JSON.
             return ErrorPage.WriteAsync(context, StatusCodes.Status401Unauthorized, "This address is not a page",
@@ -34,8 +34,4 @@ internal sealed class AntiforgeryHeaderMiddleware(RequestDelegate next, ILogger<
         return ProblemResponse.WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemCodes.AntiforgeryHeaderMissing,
             "Anti-forgery header missing", "Send the header 'X-CSRF: 1' with every call to this endpoint.");
     }
-
-    public static bool IsApiRequest(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<BffApiEndpointMetadata>() is not null ||
-        context.Request.Headers.ContainsKey(HeaderName);
 }

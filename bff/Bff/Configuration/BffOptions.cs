@@ -1,8 +1,3 @@
-using Bff.Health;
-using Bff.RateLimiting;
-using Bff.Sessions;
-using Bff.Tokens;
-
 namespace Bff.Configuration;
 
 /// <summary>
@@ -38,7 +33,7 @@ public sealed class BffOptions
     /// Name of the session cookie. Defaults to <c>bff</c>; over HTTPS the cookie is named
     /// <c>__Host-</c> followed by this name.
     /// </summary>
-    public string CookieName { get; set; } = "bff";
+    public string CookieName { get; set; } = BffDefaults.CookieName;
 
     /// <summary>
     /// Require pushed authorization requests (RFC 9126): sign-in refuses to start when the provider's discovery

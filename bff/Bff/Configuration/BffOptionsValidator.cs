@@ -1,4 +1,3 @@
-using Bff.Http;
 using Microsoft.Extensions.Options;
 
 namespace Bff.Configuration;
@@ -80,7 +79,7 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
 
         foreach (var proxy in options.TrustedProxies)
         {
-            if (!ClientAddressResolver.TryParseNetwork(proxy, out _))
+            if (!TrustedProxyEntry.TryParse(proxy, out _))
             {
                 errors.Add($"Bff:TrustedProxies entry '{proxy}' is neither an IP address (10.0.0.5) nor a CIDR range (10.0.0.0/8).");
             }

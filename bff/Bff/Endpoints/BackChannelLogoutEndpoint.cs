@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Edge;
 using Bff.Logging;
 using Bff.Oidc;
 using Bff.RateLimiting;
-using Bff.Sessions;
-using Microsoft.AspNetCore.Http;
+using Bff.Sessions.Audit;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
@@ -21,7 +23,9 @@ namespace Bff.Endpoints;
 /// <c>application/x-www-form-urlencoded</c> form (413 when too large, chunked or not); all with
 /// <c>Cache-Control: no-store</c>. Only failures spend the caller's rate limit.
 /// </summary>
-internal static class BackChannelLogoutEndpoint
+internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, ISessionStore store, SessionTerminator terminator, SessionStatistics statistics,
+    ClientAddressResolver addresses, [FromKeyedServices(ClientRateLimiter.BackChannelFailures)] ClientRateLimiter failures,
+    ILogger<BackChannelLogoutEndpoint> logger) : IBackChannelLogoutEndpoint
 {
     public const string TokenField = "logout_token";
     private const long MaxBodyBytes = 64 * 1024;
@@ -35,15 +39,7 @@ internal static class BackChannelLogoutEndpoint
         BufferBody = false,
     };
 
-    public static async Task HandleAsync(
-        HttpContext context,
-        LogoutTokenValidator validator,
-        ISessionStore store,
-        SessionTerminator terminator,
-        SessionStatistics statistics,
-        ClientAddressResolver addresses,
-        [FromKeyedServices(ClientRateLimiter.BackChannelFailures)] ClientRateLimiter failures,
-        ILogger<BffOptions> logger)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.Pragma = "no-cache";

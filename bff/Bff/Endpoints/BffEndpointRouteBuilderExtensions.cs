@@ -1,7 +1,10 @@
-using Bff.Antiforgery;
+using Bff.Configuration;
+using Bff.Http.Responses;
 using Bff.Endpoints;
 using Bff.RateLimiting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -14,20 +17,25 @@ public static class BffEndpointRouteBuilderExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapBffManagementEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var bff = endpoints.MapGroup("/bff");
-        bff.MapGet("/login", LoginEndpoint.HandleAsync).RequireRateLimiting(BffRateLimiter.LoginPolicy);
-        bff.MapGet("/logout", LogoutEndpoint.HandleAsync);
-        bff.MapGet("/user", UserEndpoint.HandleAsync).WithMetadata(BffApiEndpointMetadata.Instance);
+        var bff = endpoints.MapGroup(BffDefaults.EndpointsPath);
+        bff.MapGet("/login", Resolve<ILoginEndpoint>(static (e, c) => e.ProcessRequestAsync(c))).RequireRateLimiting(BffRateLimiter.LoginPolicy);
+        bff.MapGet("/logout", Resolve<ILogoutEndpoint>(static (e, c) => e.ProcessRequestAsync(c)));
+        bff.MapGet("/user", Resolve<IUserEndpoint>(static (e, c) => e.ProcessRequestAsync(c))).WithMetadata(BffApiEndpointMetadata.Instance);
         // Called by the provider, server to server: no X-CSRF header.
-        bff.MapPost("/backchannel", BackChannelLogoutEndpoint.HandleAsync).DisableAntiforgery();
+        bff.MapPost("/backchannel", Resolve<IBackChannelLogoutEndpoint>(static (e, c) => e.ProcessRequestAsync(c))).DisableAntiforgery();
 
         var sessions = bff.MapGroup("/sessions").WithMetadata(BffApiEndpointMetadata.Instance);
-        sessions.MapGet("", SessionsEndpoint.ListAsync);
-        sessions.MapDelete("", SessionsEndpoint.EndAllAsync);
-        sessions.MapGet("/events", SessionsEndpoint.EventsAsync);
+        var mySessions = Resolve<ISessionsEndpoint>(static (e, c) => e.ProcessRequestAsync(c));
+        sessions.MapGet("", mySessions);
+        sessions.MapDelete("", mySessions);
+        sessions.MapGet("/events", mySessions);
         // A literal segment wins over {publicId}; public ids are 22 base64url characters, never "others".
-        sessions.MapDelete("/others", SessionsEndpoint.EndOthersAsync);
-        sessions.MapDelete("/{publicId}", SessionsEndpoint.EndOneAsync);
+        sessions.MapDelete("/others", mySessions);
+        sessions.MapDelete("/{publicId}", mySessions);
         return endpoints;
     }
+
+    // Each request asks the container, so an app's own registration of the interface answers.
+    private static RequestDelegate Resolve<TEndpoint>(Func<TEndpoint, HttpContext, Task> process) where TEndpoint : notnull =>
+        context => process(context.RequestServices.GetRequiredService<TEndpoint>(), context);
 }

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Bff.Configuration;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Oidc;
-using Bff.Sessions;
-using Microsoft.AspNetCore.Authentication;
+using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,16 +17,11 @@ namespace Bff.Endpoints;
 /// <c>GET /bff/login?returnUrl=/path</c>: starts sign-in at the provider and comes back to a local path.
 /// <c>prompt</c>, <c>acr_values</c>, <c>max_age</c> and <c>login_hint</c> pass on to the provider; nothing else does.
 /// </summary>
-internal static class LoginEndpoint
+internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<OpenIdConnectOptions> oidc, ReauthenticationRequirement reauthentication, ILogger<LoginEndpoint> logger) : ILoginEndpoint
 {
     private const int MaxParameterLength = 256;
 
-    public static async Task HandleAsync(
-        HttpContext context,
-        ProviderMetadata metadata,
-        IOptionsMonitor<OpenIdConnectOptions> oidc,
-        ReauthenticationRequirement reauthentication,
-        ILogger<BffOptions> logger)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];
@@ -36,7 +32,7 @@ internal static class LoginEndpoint
         else if (!ReturnUrlValidator.IsLocal(returnUrl))
         {
             Log.ReturnUrlRejected(logger);
-            await BffEndpointResults.BadRequestAsync(context, "returnUrl must be a path on this site, such as /orders.");
+            await ErrorResponse.BadRequestAsync(context, "returnUrl must be a path on this site, such as /orders.");
             return;
         }
 
@@ -51,7 +47,7 @@ internal static class LoginEndpoint
 
             if (values.Count > 1 || !IsAcceptable(name, values[0]))
             {
-                await BffEndpointResults.BadRequestAsync(context, $"{name} must be given once, as printable text of at most {MaxParameterLength} characters{(name == OpenIdConnectParameterNames.MaxAge ? " (max_age: whole seconds)" : "")}.");
+                await ErrorResponse.BadRequestAsync(context, $"{name} must be given once, as printable text of at most {MaxParameterLength} characters{(name == OpenIdConnectParameterNames.MaxAge ? " (max_age: whole seconds)" : "")}.");
                 return;
             }
 
@@ -65,13 +61,13 @@ internal static class LoginEndpoint
         try
         {
             var configuration = await metadata.GetAsync(context.RequestAborted);
-            if (oidc.Get(BffAuthenticationSchemes.Oidc).PushedAuthorizationBehavior == PushedAuthorizationBehavior.Require &&
+            if (oidc.Get(BffDefaults.OidcScheme).PushedAuthorizationBehavior == PushedAuthorizationBehavior.Require &&
                 string.IsNullOrEmpty(configuration.PushedAuthorizationRequestEndpoint))
             {
                 throw new ProviderMetadataException("Bff:RequirePushedAuthorization is set, but the provider's discovery document names no pushed_authorization_request_endpoint.");
             }
 
-            await context.ChallengeAsync(BffAuthenticationSchemes.Oidc, properties);
+            await context.ChallengeAsync(BffDefaults.OidcScheme, properties);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted &&
                                    ex is ProviderMetadataException or ProviderUnavailableException or OidcProtocolException or HttpRequestException or IOException)

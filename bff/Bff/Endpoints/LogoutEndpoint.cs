@@ -1,6 +1,8 @@
 using Bff.Configuration;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Oidc;
+using Bff.Sessions.Store;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -13,15 +15,15 @@ namespace Bff.Endpoints;
 /// provider (RP-initiated logout). The <c>sid</c> must match the session: a cross-site link cannot sign
 /// the user out.
 /// </summary>
-internal static class LogoutEndpoint
+internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEndpoint> logger) : ILogoutEndpoint
 {
     /// <summary>The logout URL for a session: the provider's <c>sid</c>, or the session's public id when the provider issues none.</summary>
     public static string UrlFor(HttpContext context, SessionRecord session) =>
-        context.Request.PathBase + "/bff/logout?sid=" + Uri.EscapeDataString(LogoutSid(session));
+        context.Request.PathBase + BffDefaults.LogoutPath + "?sid=" + Uri.EscapeDataString(LogoutSid(session));
 
     private static string LogoutSid(SessionRecord session) => session.ProviderSessionId ?? session.PublicId;
 
-    public static async Task HandleAsync(HttpContext context, ProviderMetadata metadata, ILogger<BffOptions> logger)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
         string? returnUrl = context.Request.Query["returnUrl"];
@@ -32,13 +34,11 @@ internal static class LogoutEndpoint
         else if (!ReturnUrlValidator.IsLocal(returnUrl))
         {
             Log.ReturnUrlRejected(logger);
-            await BffEndpointResults.BadRequestAsync(context, "returnUrl must be a path on this site, such as /.");
+            await ErrorResponse.BadRequestAsync(context, "returnUrl must be a path on this site, such as /.");
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        if (!result.Succeeded || session is null)
+        if (await CurrentSession.ReadAsync(context) is not var (session, ticket))
         {
             // Nothing to end here; do not let an anonymous link sign the user out at the provider either.
             context.Response.Redirect(context.Request.PathBase + returnUrl);
@@ -48,12 +48,12 @@ internal static class LogoutEndpoint
         if (!string.Equals(context.Request.Query["sid"], LogoutSid(session), StringComparison.Ordinal))
         {
             Log.LogoutSidMismatch(logger);
-            await BffEndpointResults.BadRequestAsync(context, "The sign-out link is not valid for this session. Use the app's Sign out button.");
+            await ErrorResponse.BadRequestAsync(context, "The sign-out link is not valid for this session. Use the app's Sign out button.");
             return;
         }
 
-        var idToken = result.Properties!.GetTokenValue("id_token");
-        await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
+        var idToken = ticket.Properties.GetTokenValue("id_token");
+        await context.SignOutAsync(BffDefaults.CookieScheme);
 
         try
         {
@@ -70,6 +70,6 @@ internal static class LogoutEndpoint
 
         var properties = new AuthenticationProperties { RedirectUri = returnUrl };
         properties.SetParameter(BffOpenIdConnectEvents.IdTokenHintParameter, idToken);
-        await context.SignOutAsync(BffAuthenticationSchemes.Oidc, properties);
+        await context.SignOutAsync(BffDefaults.OidcScheme, properties);
     }
 }

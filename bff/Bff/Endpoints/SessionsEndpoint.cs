@@ -1,10 +1,12 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Logging;
-using Bff.Sessions;
 using Bff.Sessions.Audit;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
+using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -17,14 +19,33 @@ namespace Bff.Endpoints;
 /// <c>DELETE /bff/sessions</c> ends them all, <c>DELETE /bff/sessions/others</c> all but this browser's, and <c>GET /bff/sessions/events</c> is the recent history.
 /// A user only ever sees their own: another user's id is 404, exactly like an id that never existed.
 /// </summary>
-internal static class SessionsEndpoint
+internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator terminator, SessionAudit audit, ILogger<SessionsEndpoint> logger) : ISessionsEndpoint
 {
+    /// <summary>One of the five routes under <c>/bff/sessions</c>, told apart by method and path.</summary>
+    public Task ProcessRequestAsync(HttpContext context)
+    {
+        var last = context.Request.Path.Value?.TrimEnd('/') ?? "";
+        if (HttpMethods.IsGet(context.Request.Method))
+        {
+            return last.EndsWith("/events", StringComparison.Ordinal) ? EventsAsync(context) : ListAsync(context);
+        }
+
+        if (context.Request.RouteValues["publicId"] is string publicId)
+        {
+            return EndOneAsync(context, publicId);
+        }
+
+        return last.EndsWith("/others", StringComparison.Ordinal)
+            ? EndOthersAsync(context)
+            : EndAllAsync(context);
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static async Task ListAsync(HttpContext context, ISessionStore store)
+    private async Task ListAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -50,8 +71,7 @@ internal static class SessionsEndpoint
         await WriteJsonAsync(context, views);
     }
 
-    public static async Task EndOneAsync(
-        HttpContext context, string publicId, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
+    private async Task EndOneAsync(HttpContext context, string publicId)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -61,8 +81,8 @@ internal static class SessionsEndpoint
         if (publicId == current.PublicId)
         {
             // This browser's own session: sign out here, which also drops the cookie.
-            await context.SignOutAsync(BffAuthenticationSchemes.Cookie);
-            context.Features.Set<CurrentSession?>(null);
+            await context.SignOutAsync(BffDefaults.CookieScheme);
+            CurrentSession.Forget(context);
             context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
@@ -81,8 +101,7 @@ internal static class SessionsEndpoint
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    public static async Task EndAllAsync(
-        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
+    private async Task EndAllAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -100,15 +119,14 @@ internal static class SessionsEndpoint
         }
 
         Log.SignedOutEverywhere(logger, current.Subject, ended);
-        context.Features.Set<CurrentSession?>(null);
+        CurrentSession.Forget(context);
         // The cookie stays (it names a session that is gone, so it opens nothing): the next sign-in in this
         // browser is then recognised as following "sign out everywhere" and asks for the password again.
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     /// <summary><c>DELETE /bff/sessions/others</c>: ends every session of the user except this browser's.</summary>
-    public static async Task EndOthersAsync(
-        HttpContext context, ISessionStore store, SessionTerminator terminator, ILogger<BffOptions> logger)
+    private async Task EndOthersAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -129,7 +147,7 @@ internal static class SessionsEndpoint
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    public static async Task EventsAsync(HttpContext context, SessionAudit audit)
+    private async Task EventsAsync(HttpContext context)
     {
         if (await CurrentAsync(context) is not { } current)
         {
@@ -147,15 +165,13 @@ internal static class SessionsEndpoint
 
     private static async Task<SessionRecord?> CurrentAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        if (!result.Succeeded || session is null)
+        if (await CurrentSession.ReadAsync(context) is not { } current)
         {
             await ProblemResponse.NotAuthenticated(context);
             return null;
         }
 
-        return session;
+        return current.Record;
     }
 
     private static Task WriteJsonAsync<T>(HttpContext context, T value)

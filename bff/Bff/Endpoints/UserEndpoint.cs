@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Responses;
+using Bff.Sessions.Cookie;
 using Bff.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
@@ -11,16 +12,14 @@ namespace Bff.Endpoints;
 /// <c>GET /bff/user</c>: the signed-in user's claims as <c>[{ "type", "value" }]</c>, plus
 /// <c>bff:session_expires_in</c> (seconds) and <c>bff:logout_url</c>. Never a token.
 /// </summary>
-internal static class UserEndpoint
+internal sealed class UserEndpoint(TimeProvider time) : IUserEndpoint
 {
     public const string SessionExpiresIn = "bff:session_expires_in";
     public const string LogoutUrl = "bff:logout_url";
 
-    public static async Task HandleAsync(HttpContext context, TimeProvider time)
+    public async Task ProcessRequestAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        if (!result.Succeeded || session is null)
+        if (await CurrentSession.ReadAsync(context) is not var (session, ticket))
         {
             await ProblemResponse.NotAuthenticated(context);
             return;
@@ -31,7 +30,7 @@ internal static class UserEndpoint
 
         await using var json = new Utf8JsonWriter(context.Response.Body);
         json.WriteStartArray();
-        foreach (var claim in result.Principal!.Claims)
+        foreach (var claim in ticket.Principal.Claims)
         {
             json.WriteStartObject();
             json.WriteString("type", claim.Type);

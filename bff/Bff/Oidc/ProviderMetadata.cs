@@ -12,7 +12,7 @@ namespace Bff.Oidc;
 /// re-read on every request. It is the sign-in handler's <see cref="IConfigurationManager{T}"/> too, so sign-in,
 /// refresh and back-channel logout share one cache and one re-read floor.
 /// </summary>
-internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConfiguration>
+internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConfiguration>, IDisposable
 {
     private readonly string _authority;
     private readonly string _address;
@@ -119,4 +119,6 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             _gate.Release();
         }
     }
+
+    public void Dispose() => _gate.Dispose();
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Logging;
-using Bff.Sessions;
+using Bff.Sessions.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,10 +44,10 @@ internal static class SignInFailurePage
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            return ErrorPage.WriteAsync(context, status, "Sign-in is unavailable", message);
+            return ErrorResponse.WriteAsync(context, status, ProblemCodes.ProviderUnavailable, "Sign-in is unavailable", message);
         }
 
-        return ErrorPage.WriteAsync(context, status, "Sign-in failed", message);
+        return ErrorResponse.WriteAsync(context, status, ProblemCodes.SignInFailed, "Sign-in failed", message);
     }
 
     internal static (int Status, string Reason, string Message) Describe(Exception? failure)

@@ -1,4 +1,4 @@
-using Bff.Http;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,7 +1,9 @@
 using Bff.Configuration;
 using Bff.Diagnostics;
-using Bff.Http;
+using Bff.Http.Edge;
+using Bff.Http.Responses;
 using Bff.Logging;
+using Bff.Oidc;
 using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
@@ -32,7 +34,8 @@ internal sealed class ProxyTokenMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        RouteTokenPolicy.TryGetTokenType(route, out var type, out _);
+        var policy = context.GetEndpoint()?.Metadata.GetMetadata<RouteTokenPolicy>() ?? RouteTokenPolicy.None;
+        var type = policy.Type;
         using var activity = BffTelemetry.Source.StartActivity("bff.proxy");
         activity?.SetTag("bff.route", route.RouteId);
         activity?.SetTag("bff.token_type", type.ToString());
@@ -43,20 +46,19 @@ internal sealed class ProxyTokenMiddleware(
             return;
         }
 
-        var result = await context.AuthenticateAsync(BffAuthenticationSchemes.Cookie);
-        var session = context.Features.Get<CurrentSession>()?.Record;
-        var signedIn = result.Succeeded && session is not null;
+        var current = await CurrentSession.ReadAsync(context);
+        var signedIn = current is not null;
 
         if (type == TokenType.Client && signedIn)
         {
-            await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
+            await ForwardWithAsync(context, route, await ClientTokenAsync(context, policy), isUserToken: false);
             return;
         }
 
         if (signedIn && type is TokenType.User or TokenType.UserOrNone or TokenType.UserOrClient)
         {
-            var tokens = SessionTokens.From(result.Properties!);
-            await ForwardWithAsync(context, route, await userTokens.GetAsync(session!, tokens, context.RequestAborted), isUserToken: true);
+            var tokens = SessionTokens.From(current!.Ticket.Properties);
+            await ForwardWithAsync(context, route, await userTokens.GetAsync(current.Record, tokens, context.RequestAborted), isUserToken: true);
             return;
         }
 
@@ -65,14 +67,14 @@ internal sealed class ProxyTokenMiddleware(
             case TokenType.UserOrNone:
                 await next(context);
                 break;
-            case TokenType.Client or TokenType.UserOrClient when RouteTokenPolicy.AllowsAnonymous(route):
+            case TokenType.Client or TokenType.UserOrClient when policy.AllowsAnonymous:
                 if (!anonymousCalls.TryAcquire(ClientPartition.For(context, addresses), out var retryAfter))
                 {
                     await BffRateLimiter.RejectAsync(context, retryAfter, addresses);
                     break;
                 }
 
-                await ForwardWithAsync(context, route, await ClientTokenAsync(context, route), isUserToken: false);
+                await ForwardWithAsync(context, route, await ClientTokenAsync(context, policy), isUserToken: false);
                 break;
             default:
                 Log.ProxyNoSession(logger, route.RouteId);
@@ -81,8 +83,8 @@ internal sealed class ProxyTokenMiddleware(
         }
     }
 
-    private Task<AccessTokenResult> ClientTokenAsync(HttpContext context, RouteConfig route) =>
-        clientTokens.GetAsync(RouteTokenPolicy.ClientScope(route), RouteTokenPolicy.ClientResource(route), context.RequestAborted);
+    private Task<AccessTokenResult> ClientTokenAsync(HttpContext context, RouteTokenPolicy policy) =>
+        clientTokens.GetAsync(policy.ClientScope, policy.ClientResource, context.RequestAborted);
 
     private async Task ForwardWithAsync(HttpContext context, RouteConfig route, AccessTokenResult token, bool isUserToken)
     {

@@ -1,4 +1,4 @@
-using Bff.Antiforgery;
+using Bff.Http.Responses;
 using Bff.Configuration;
 using Bff.Proxy;
 using Microsoft.AspNetCore.Builder;
@@ -14,9 +14,7 @@ public static class RemoteApiExtensions
     /// <summary>Adds YARP with routes and clusters from configuration (usually <c>ReverseProxy</c>).</summary>
     public static BffBuilder AddRemoteApis(this BffBuilder builder, IConfiguration configuration)
     {
-        builder.Services.AddReverseProxy()
-            .LoadFromConfig(configuration)
-            .AddTransforms<BffTransformProvider>();
+        builder.Services.AddBffProxy(configuration);
         return builder;
     }
 
@@ -27,5 +25,6 @@ public static class RemoteApiExtensions
                 proxy.UseMiddleware<ProxyPathGuard>();
                 proxy.UseMiddleware<ProxyTokenMiddleware>();
             })
-            .WithMetadata(BffApiEndpointMetadata.Instance);
+            .WithMetadata(BffApiEndpointMetadata.Instance)
+            .ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(RouteTokenPolicy.For(route)));
 }

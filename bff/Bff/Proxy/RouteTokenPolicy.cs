@@ -5,21 +5,26 @@ namespace Bff.Proxy;
 /// <summary>
 /// Reads a route's token metadata: <c>Bff.TokenType</c>, for client tokens the optional <c>Bff.Scope</c> and
 /// <c>Bff.Resource</c> to ask the provider for, and <c>Bff.AllowAnonymous</c>: whether callers without a session
-/// may use the BFF's own client token on this route (off unless set to <c>true</c>).
+/// may use the BFF's own client token on this route (off unless set to <c>true</c>). Read once per route when
+/// the proxy builds its endpoints (<c>MapRemoteApis</c>), carried as endpoint metadata.
 /// </summary>
-internal static class RouteTokenPolicy
+internal sealed record RouteTokenPolicy(TokenType Type, string? ClientScope, string? ClientResource, bool AllowsAnonymous)
 {
     public const string TokenTypeKey = "Bff.TokenType";
     public const string ScopeKey = "Bff.Scope";
     public const string ResourceKey = "Bff.Resource";
     public const string AllowAnonymousKey = "Bff.AllowAnonymous";
 
-    public static bool AllowsAnonymous(RouteConfig route) =>
-        route.Metadata?.GetValueOrDefault(AllowAnonymousKey) is { } value && bool.TryParse(value, out var allowed) && allowed;
+    /// <summary>A route without a valid token type (refused by validation) forwards nothing.</summary>
+    public static readonly RouteTokenPolicy None = new(TokenType.None, null, null, false);
 
-    public static string? ClientScope(RouteConfig route) => route.Metadata?.GetValueOrDefault(ScopeKey);
-
-    public static string? ClientResource(RouteConfig route) => route.Metadata?.GetValueOrDefault(ResourceKey);
+    public static RouteTokenPolicy For(RouteConfig route) => TryGetTokenType(route, out var type, out _)
+        ? new RouteTokenPolicy(
+            type,
+            route.Metadata!.GetValueOrDefault(ScopeKey),
+            route.Metadata!.GetValueOrDefault(ResourceKey),
+            route.Metadata!.GetValueOrDefault(AllowAnonymousKey) is { } value && bool.TryParse(value, out var allowed) && allowed)
+        : None;
 
     public static bool TryGetTokenType(RouteConfig route, out TokenType type, out string? error)
     {

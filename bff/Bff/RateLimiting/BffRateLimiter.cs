@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Bff.Configuration;
-using Bff.Http;
+using Bff.Http.Edge;
+using Bff.Http.Responses;
 using Bff.Logging;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -64,7 +65,7 @@ internal static class BffRateLimiter
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Bff.RateLimiting");
         Log.RateLimited(logger, context.Request.Path, addresses.ResolveText(context));
 
-        await HttpErrorResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many attempts",
+        await ErrorResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many attempts",
             $"Too many attempts from your network. Please wait {seconds} seconds and try again.");
     }
 }

@@ -1,4 +1,4 @@
-using Bff.Http;
+using Bff.Http.Edge;
 using Microsoft.AspNetCore.Http;
 
 namespace Bff.RateLimiting;

@@ -1,3 +1,4 @@
+using Bff.Configuration;
 using System.Threading.RateLimiting;
 
 namespace Bff.RateLimiting;

@@ -2,10 +2,11 @@ using Bff.Configuration;
 using Bff.Distributed;
 using Bff.Health;
 using Bff.Redis;
-using Bff.Sessions;
 using Bff.Sessions.Audit;
-using Microsoft.AspNetCore.DataProtection;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -70,7 +71,7 @@ public static class RedisBffBuilderExtensions
             services.AddSingleton(new KeyRingProtection(certificate.Thumbprint));
         }
 
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffHealthChecks.ReadyTag]);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);
         return builder;
     }
 

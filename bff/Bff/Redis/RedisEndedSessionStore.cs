@@ -1,4 +1,5 @@
-using Bff.Sessions;
+using Bff.Sessions.Lifecycle;
+
 
 namespace Bff.Redis;
 

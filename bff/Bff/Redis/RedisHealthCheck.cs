@@ -1,4 +1,4 @@
-using Bff.Sessions;
+using Bff.Sessions.Store;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bff.Redis;

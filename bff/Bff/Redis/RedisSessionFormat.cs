@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Bff.Sessions;
+using Bff.Sessions.Store;
 
 namespace Bff.Redis;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Bff.Logging;
-using Bff.Sessions;
+using Bff.Sessions.Store;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using static Bff.Redis.RedisSessionFormat;

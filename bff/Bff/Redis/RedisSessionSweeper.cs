@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Bff.Logging;
-using Bff.Sessions;
+using Bff.Sessions.Lifecycle;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

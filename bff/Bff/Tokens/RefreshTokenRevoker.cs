@@ -1,6 +1,7 @@
 using Bff.Logging;
 using Bff.Oidc;
-using Bff.Sessions;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Bff.Sessions;
+using Bff.Sessions.Audit;
 
 namespace Bff.Tokens;
 

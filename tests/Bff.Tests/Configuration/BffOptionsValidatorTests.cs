@@ -56,11 +56,11 @@ public sealed class BffOptionsValidatorTests
             CallbackPath = "signin",
             SignedOutCallbackPath = "",
             CookieName = "__Host-bff",
-            Session = new Bff.Sessions.SessionOptions
+            Session = new Bff.Configuration.SessionOptions
             {
                 IdleTimeout = TimeSpan.Zero, AbsoluteLifetime = TimeSpan.FromHours(-1), MaxPerUser = 0, AuditRetention = TimeSpan.Zero,
             },
-            Tokens = new Bff.Tokens.TokenOptions { RefreshBeforeExpiry = TimeSpan.FromSeconds(-1) },
+            Tokens = new Bff.Configuration.TokenOptions { RefreshBeforeExpiry = TimeSpan.FromSeconds(-1) },
         };
 
         var errors = Errors(options);

@@ -17,8 +17,13 @@ public class TelemetryFixture : StackFixture
 
     public RecordingLoggerProvider Logs { get; } = new();
 
+    /// <summary>The BFF's clock: real time, moved ahead to make a session's access token due.</summary>
+    public ShiftableClock Clock { get; } = new();
+
     protected override TestStackOptions Options => new()
     {
+        AccessTokenLifetimeSeconds = Integration.ShortTokenStackFixture.AccessTokenSeconds,
+        Clock = Clock,
         ConfigureBff = builder =>
         {
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
@@ -115,6 +120,34 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
                 Assert.False(TokenShapes.ContainsJwt(text) || text.Contains(sessionCookie, StringComparison.Ordinal),
                     $"span {span.OperationName} tag {key} carries a token or the cookie");
             }
+        }
+    }
+
+    [Fact]
+    public async Task A_real_refresh_is_a_span_with_its_outcome_and_no_token()
+    {
+        using var browser = fixture.Stack.NewBrowser();
+        await browser.SignInAsync("traced-refresh");
+        var path = $"/api/traced/{Guid.NewGuid():N}";
+        Integration.TokenRefreshTests.MakeTokensDue(fixture.Clock);
+        await browser.GetJsonAsync(path);
+
+        Activity? Refresh(List<Activity> all) => all.FirstOrDefault(a => a.OperationName == "bff.token.refresh" &&
+            all.Any(proxy => proxy.OperationName == "bff.proxy" && proxy.TraceId == a.TraceId &&
+                all.Any(server => server.SpanId == proxy.ParentSpanId && (server.GetTagItem("url.path") as string) == path)));
+
+        var (spans, _) = await Polling.UntilAsync(() => Task.FromResult(SpansSnapshot()), s => Refresh(s) is not null, TimeSpan.FromSeconds(10));
+
+        var refresh = Refresh(spans)!;
+        Assert.Equal("refreshed", refresh.GetTagItem("bff.outcome"));
+        Assert.Equal("user", refresh.GetTagItem("bff.token_type"));
+        Assert.Equal(ActivityStatusCode.Ok, refresh.Status);
+        // The provider's token endpoint call is inside it.
+        Assert.Contains(spans, a => a.ParentSpanId == refresh.SpanId && a.Kind == ActivityKind.Client &&
+                                    (a.GetTagItem("url.full") as string)?.Contains("/token") == true);
+        foreach (var (key, value) in refresh.TagObjects)
+        {
+            Assert.False(TokenShapes.ContainsJwt(value?.ToString() ?? ""), $"tag {key} carries a token");
         }
     }
 

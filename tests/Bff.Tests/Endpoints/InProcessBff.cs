@@ -34,7 +34,7 @@ internal sealed class InProcessBff : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessBff> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<InProcessBff> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 9, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateBuilder();
@@ -56,6 +56,7 @@ internal sealed class InProcessBff : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         builder.Services.AddBff(builder.Configuration.GetSection("Bff"));
+        services?.Invoke(builder.Services);
 
         var app = builder.Build();
         // The test server gives requests no address: give them one (X-Test-Peer, or a default), or none with "none".
@@ -68,6 +69,8 @@ internal sealed class InProcessBff : IAsyncDisposable
         app.UseBff();
         app.MapBffManagementEndpoints();
         app.MapGet("/page", () => Results.Content("<!doctype html><p>app</p>", "text/html"));
+        // An app's own API endpoint, marked the way the README tells apps to.
+        app.MapGet("/app-api", () => Results.Text("ok")).WithMetadata(new BffApiEndpointMetadata());
         app.MapFallback(() => Results.Text("fallback"));
         await app.StartAsync();
         return new InProcessBff(app, time);
@@ -79,12 +82,12 @@ internal sealed class InProcessBff : IAsyncDisposable
     public async Task<string> SignInAsync(string sub = "alice")
     {
         var identity = new ClaimsIdentity([new Claim("sub", sub), new Claim("sid", "sid-" + sub)], "test");
-        var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), BffAuthenticationSchemes.Cookie);
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), BffDefaults.CookieScheme);
         var key = await Services.GetRequiredService<ServerSideTicketStore>().StoreAsync(ticket, new DefaultHttpContext(), default);
 
-        var cookie = Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffAuthenticationSchemes.Cookie);
-        var carrier = new ClaimsIdentity([new Claim(SessionCookieFormat.SessionKeyClaim, key)], BffAuthenticationSchemes.Cookie);
-        var value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(carrier), BffAuthenticationSchemes.Cookie));
+        var cookie = Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffDefaults.CookieScheme);
+        var carrier = new ClaimsIdentity([new Claim(SessionCookieFormat.SessionKeyClaim, key)], BffDefaults.CookieScheme);
+        var value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(carrier), BffDefaults.CookieScheme));
         return "bff=" + value;
     }
 

@@ -80,5 +80,5 @@ public sealed class ClientAddressResolverTests
     [InlineData("proxy.internal", false)]
     [InlineData("", false)]
     public void Entries_are_addresses_or_ranges(string entry, bool valid) =>
-        Assert.Equal(valid, ClientAddressResolver.TryParseNetwork(entry, out _));
+        Assert.Equal(valid, TrustedProxyEntry.TryParse(entry, out _));
 }

@@ -39,7 +39,7 @@ public sealed class RedisBffBuilderExtensionsTests
 
         var checks = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
         var redis = Assert.Single(checks, c => c.Name == RedisHealthCheck.Name);
-        Assert.Contains(BffHealthChecks.ReadyTag, redis.Tags);
+        Assert.Contains(BffDefaults.HealthReadyTag, redis.Tags);
     }
 
     [Fact]

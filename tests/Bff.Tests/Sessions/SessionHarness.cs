@@ -47,7 +47,7 @@ internal sealed class SessionHarness : IDisposable
             claims.Add(new Claim("sid", sid));
         }
 
-        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, "test")), BffAuthenticationSchemes.Cookie);
+        return new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, "test")), BffDefaults.CookieScheme);
     }
 
     public static DefaultHttpContext Request(string? query = null, string? userAgent = null, string ip = "198.51.100.7")

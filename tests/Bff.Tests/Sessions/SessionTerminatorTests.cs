@@ -67,6 +67,24 @@ public sealed class SessionTerminatorTests
         Assert.Single(_observer.Ended);
     }
 
+    [Fact]
+    public async Task A_slow_observer_does_not_hold_back_the_others()
+    {
+        // Revoking a refresh token at a slow provider must not delay remembering why the session ended.
+        var slow = new BlockingObserver();
+        var quick = new RecordingObserver();
+        var terminator = new SessionTerminator(_store, [slow, quick], NullLogger<SessionTerminator>.Instance);
+        await _store.SaveAsync(Record("s1"), _ct);
+
+        var ending = terminator.EndAsync("s1", SessionEndReason.BackChannel, _ct);
+
+        await slow.Entered.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Single(quick.Ended);
+        Assert.False(ending.IsCompleted);
+        slow.Release.SetResult();
+        Assert.True(await ending);
+    }
+
     private SessionRecord Record(string id)
     {
         var now = _time.GetUtcNow();
@@ -95,6 +113,19 @@ public sealed class SessionTerminatorTests
             }
 
             return Task.CompletedTask;
+        }
+    }
+
+    private sealed class BlockingObserver : ISessionEndObserver
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
+        {
+            Entered.SetResult();
+            await Release.Task;
         }
     }
 

@@ -40,8 +40,11 @@ internal sealed class TokenTestKit
         var metrics = new TokenMetrics(meters);
         var audit = new SessionAudit(new InMemoryAuditTrail(options), new SessionStatistics(meters), Time, NullLogger<SessionAudit>.Instance);
         Locks = new InProcessLock(Time);
-        UserTokens = new UserAccessTokenService(Store, Tickets, terminator, Locks, Policy, metadata, endpoint, idTokens, metrics, audit, Time,
-            NullLogger<UserAccessTokenService>.Instance);
+        var backoff = new RefreshBackoff(Time);
+        var refresher = new TokenRefresher(Store, Tickets, terminator, Policy, metadata, endpoint, idTokens, backoff, metrics, audit, Time,
+            NullLogger<TokenRefresher>.Instance);
+        Flights = new RefreshSingleFlight(Locks, Time, NullLogger<RefreshSingleFlight>.Instance);
+        UserTokens = new UserAccessTokenService(Policy, backoff, Flights, refresher, Time);
         ClientTokens = new ClientAccessTokenCache(metadata, endpoint, Policy, metrics, Time, NullLogger<ClientAccessTokenCache>.Instance);
     }
 
@@ -56,6 +59,8 @@ internal sealed class TokenTestKit
     public TokenRefreshPolicy Policy { get; }
 
     public InProcessLock Locks { get; }
+
+    public RefreshSingleFlight Flights { get; }
 
     public UserAccessTokenService UserTokens { get; }
 

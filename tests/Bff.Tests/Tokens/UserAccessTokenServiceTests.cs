@@ -63,7 +63,7 @@ public sealed class UserAccessTokenServiceTests
         gaveUp.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         kit.Endpoint.Gate.SetResult();
-        while (kit.UserTokens.IsRefreshing(session.Id))
+        while (kit.Flights.IsRefreshing(session.Id))
         {
             await Task.Yield();
         }
@@ -87,7 +87,7 @@ public sealed class UserAccessTokenServiceTests
 
         // Three leases pass while the provider thinks; renewals keep the lock with the refresher, so
         // another instance cannot take it and spend the same refresh token.
-        kit.Time.Advance(UserAccessTokenService.LockLease * 3);
+        kit.Time.Advance(RefreshSingleFlight.LockLease * 3);
         var rival = await kit.Locks.TryAcquireAsync("refresh:" + session.Id, TimeSpan.FromSeconds(5), CancellationToken.None);
         Assert.Null(rival);
 

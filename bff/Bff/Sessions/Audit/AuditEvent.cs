@@ -1,3 +1,5 @@
+using Bff.Sessions.Lifecycle;
+
 namespace Bff.Sessions.Audit;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
+
 namespace Bff.Sessions.Audit;
 
 /// <summary>Writes the audit event of every session that ends, whatever ended it.</summary>

@@ -1,0 +1,46 @@
+using Bff.Configuration;
+using Bff.Distributed;
+using Bff.Endpoints;
+using Bff.Health;
+using Bff.Http;
+using Bff.Oidc;
+using Bff.RateLimiting;
+using Bff.Sessions;
+using Bff.Tokens;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the backend-for-frontend.</summary>
+public static class BffServiceCollectionExtensions
+{
+    /// <summary>Adds the BFF with settings from a configuration section (usually <c>Bff</c>).</summary>
+    public static BffBuilder AddBff(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddBff(options => configuration.Bind(options));
+
+    /// <summary>Adds the BFF: OpenID Connect sign-in, the server-side session cookie and the management endpoints' services.</summary>
+    public static BffBuilder AddBff(this IServiceCollection services, Action<BffOptions> configure)
+    {
+        // The settings model, and what every part shares.
+        services.AddOptions<BffOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BffOptions>, BffOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDataProtection();
+        services.AddMetrics();
+        services.AddAuthorization();
+
+        // The parts, in the order a request meets them.
+        services.AddBffHttp();
+        services.AddBffRateLimiting();
+        services.AddBffDistributed();
+        services.AddBffOidc();
+        services.AddBffSessions();
+        services.AddBffTokens();
+        services.AddBffEndpoints();
+        services.AddBffHealth();
+
+        return new BffBuilder(services);
+    }
+}

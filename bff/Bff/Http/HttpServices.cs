@@ -1,0 +1,22 @@
+using Bff.Http.Edge;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Http;
+
+/// <summary>Registers the edge: client address, host-prefix cookies, forwarded headers and the start-up filter.</summary>
+internal static class HttpServices
+{
+    public static IServiceCollection AddBffHttp(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ClientAddressResolver>();
+        services.TryAddSingleton<HostPrefixCookies>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<ForwardedHeadersOptions>, ForwardedHeadersSetup>());
+        // Forwarded headers, the edge guard, security headers and cookie rules wrap the whole pipeline, static files (the SPA's HTML) included.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, EdgeStartupFilter>());
+        return services;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Bff.Oidc;
+
+/// <summary>
+/// A return URL must be a path on this origin. Anything a browser could resolve to another origin —
+/// absolute URLs, protocol-relative <c>//host</c>, <c>/\host</c> (browsers read <c>\</c> as <c>/</c>),
+/// control characters and whitespace that browsers strip — is refused. So is anything outside printable
+/// ASCII: the URL ends up in a <c>Location</c> header, which cannot carry it (browsers send such paths
+/// percent-encoded).
+/// </summary>
+internal static class ReturnUrlValidator
+{
+    public static bool IsLocal(string? url)
+    {
+        if (string.IsNullOrEmpty(url) || url[0] != '/')
+        {
+            return false;
+        }
+
+        if (url.Length > 1 && (url[1] == '/' || url[1] == '\\'))
+        {
+            return false;
+        }
+
+        foreach (var c in url)
+        {
+            if (c <= ' ' || c > '~' || c == '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication;
+
+namespace Bff.Oidc;
+
+/// <summary>The tokens a session holds, as saved in its ticket's properties.</summary>
+internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt, DateTimeOffset? IssuedAt)
+{
+    public const string AccessTokenName = "access_token";
+    public const string RefreshTokenName = "refresh_token";
+    public const string IdTokenName = "id_token";
+    public const string ExpiresAtName = "expires_at";
+    public const string IssuedAtName = "issued_at";
+
+    public static SessionTokens From(AuthenticationProperties properties) => new(
+        properties.GetTokenValue(AccessTokenName),
+        properties.GetTokenValue(RefreshTokenName),
+        ParseTime(properties.GetTokenValue(ExpiresAtName)),
+        ParseTime(properties.GetTokenValue(IssuedAtName)));
+
+    /// <summary>
+    /// Writes a token response into the properties: the new access token and expiry, the rotated refresh
+    /// token (or the old one kept when the provider did not rotate), and a new id_token when one came.
+    /// </summary>
+    public static void Apply(AuthenticationProperties properties, TokenResponse response, DateTimeOffset now)
+    {
+        var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
+        tokens[AccessTokenName] = response.AccessToken!;
+        tokens[IssuedAtName] = FormatTime(now);
+        if (response.ExpiresIn is { } seconds)
+        {
+            tokens[ExpiresAtName] = FormatTime(now.AddSeconds(seconds));
+        }
+        else
+        {
+            tokens.Remove(ExpiresAtName);
+        }
+
+        if (!string.IsNullOrEmpty(response.RefreshToken))
+        {
+            tokens[RefreshTokenName] = response.RefreshToken;
+        }
+
+        if (!string.IsNullOrEmpty(response.IdToken))
+        {
+            tokens[IdTokenName] = response.IdToken;
+        }
+
+        if (!string.IsNullOrEmpty(response.TokenType))
+        {
+            tokens["token_type"] = response.TokenType;
+        }
+
+        properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
+    }
+
+    public static string FormatTime(DateTimeOffset time) => time.ToString("o", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ParseTime(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
+}

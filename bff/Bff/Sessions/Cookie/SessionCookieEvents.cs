@@ -1,0 +1,31 @@
+using Bff.Configuration;
+using Bff.Http.Responses;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+
+namespace Bff.Sessions.Cookie;
+
+/// <summary>
+/// When an app endpoint demands a signed-in user: API calls get 401/403 problem+json, browser navigations
+/// go to <c>/bff/login</c> and come back to where they were.
+/// </summary>
+internal static class SessionCookieEvents
+{
+    public static CookieAuthenticationEvents Create() => new()
+    {
+        OnRedirectToLogin = context =>
+        {
+            if (!ResponseKind.WantsPage(context.HttpContext))
+            {
+                return ProblemResponse.NotAuthenticated(context.HttpContext);
+            }
+
+            var request = context.HttpContext.Request;
+            var returnUrl = request.PathBase + request.Path + request.QueryString;
+            context.Response.Redirect(request.PathBase + BffDefaults.LoginPath + "?returnUrl=" + Uri.EscapeDataString(returnUrl));
+            return Task.CompletedTask;
+        },
+        OnRedirectToAccessDenied = context =>
+            ProblemResponse.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "forbidden", "Forbidden"),
+    };
+}

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Bff.Sessions.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Bff.Sessions.Cookie;
+
+/// <summary>
+/// What the session cookie holds: only the data-protected session key, not a serialized ticket, which
+/// keeps the cookie at about 180 bytes. The cookie handler puts the key in a claim of this well-known type.
+/// Cookies already decrypted are remembered (exact text → key, bounded), so a busy session does not pay a
+/// Data Protection decryption per request; only a cookie that decrypted is remembered, and what it grants is
+/// still decided by the store on every request.
+/// </summary>
+internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection, string scheme) : ISecureDataFormat<AuthenticationTicket>
+{
+    internal const string SessionKeyClaim = "Microsoft.AspNetCore.Authentication.Cookies-SessionId";
+
+    /// <summary>How many decrypted cookies are remembered; past it the memory starts over.</summary>
+    internal const int MaxRemembered = 10_000;
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Cookie.v1");
+    private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
+
+    public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
+
+    public string Protect(AuthenticationTicket data, string? purpose)
+    {
+        var key = data.Principal.FindFirst(SessionKeyClaim)?.Value
+            ?? throw new InvalidOperationException("The session cookie can only carry a session key; configure a session store.");
+        return WebEncoders.Base64UrlEncode(_protector.Protect(Encoding.ASCII.GetBytes(key)));
+    }
+
+    public AuthenticationTicket? Unprotect(string? protectedText) => Unprotect(protectedText, purpose: null);
+
+    public AuthenticationTicket? Unprotect(string? protectedText, string? purpose)
+    {
+        if (string.IsNullOrEmpty(protectedText))
+        {
+            return null;
+        }
+
+        try
+        {
+            if (!_keys.TryGetValue(protectedText, out var key))
+            {
+                key = Encoding.ASCII.GetString(_protector.Unprotect(WebEncoders.Base64UrlDecode(protectedText)));
+                if (_keys.Count >= MaxRemembered)
+                {
+                    _keys.Clear();
+                }
+
+                _keys[protectedText] = key;
+            }
+
+            var identity = new ClaimsIdentity([new Claim(SessionKeyClaim, key)], scheme);
+            return new AuthenticationTicket(new ClaimsPrincipal(identity), scheme);
+        }
+        // A key ring that cannot be read (its store is down) is an outage, not a bad cookie.
+        catch (Exception ex) when ((ex is CryptographicException or FormatException) && SessionStoreUnavailableException.Find(ex) is null)
+        {
+            return null;
+        }
+    }
+}

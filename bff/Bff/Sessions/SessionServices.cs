@@ -1,0 +1,59 @@
+using Bff.Configuration;
+using Bff.Sessions.Audit;
+using Bff.Sessions.Cookie;
+using Bff.Sessions.Lifecycle;
+using Bff.Sessions.Store;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Bff.Sessions;
+
+/// <summary>
+/// Registers server-side sessions: the store (in memory unless an add-on such as Redis registers its own first),
+/// the session cookie as the default authentication scheme, how sessions end and who is told, and the audit.
+/// </summary>
+internal static class SessionServices
+{
+    public static IServiceCollection AddBffSessions(this IServiceCollection services)
+    {
+        // Store
+        services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
+        services.TryAddSingleton<SessionTicketProtector>();
+        services.TryAddSingleton<SessionTicketCache>();
+        services.TryAddSingleton<ServerSideTicketStore>();
+
+        // Lifecycle: limits, ending, and everyone who must know (the ticket cache, the audit, the reason for the
+        // owner's next request, the re-authentication rule).
+        services.TryAddSingleton<SessionPolicy>();
+        services.TryAddSingleton<SessionTerminator>();
+        services.TryAddSingleton<SessionExpiryQueue>();
+        services.TryAddSingleton<IEndedSessionStore, InMemoryEndedSessionStore>();
+        services.TryAddSingleton<ReauthenticationRequirement>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionTicketCache>(sp => sp.GetRequiredService<SessionTicketCache>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionAuditObserver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, EndedSessionObserver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, ReauthenticationRequirement>(sp => sp.GetRequiredService<ReauthenticationRequirement>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionExpiryWorker>());
+
+        // Audit
+        services.TryAddSingleton<IAuditTrail, InMemoryAuditTrail>();
+        services.TryAddSingleton<SessionStatistics>();
+        services.TryAddSingleton<SessionAudit>();
+        services.AddHealthChecks()
+            .AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);
+
+        // Cookie: the BFF's own handler in place of AddCookie's, with what AddCookie registers besides it.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, PostConfigureCookieAuthenticationOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CookieAuthenticationOptions>, SessionCookieSetup>());
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = BffDefaults.CookieScheme;
+                options.DefaultChallengeScheme = BffDefaults.CookieScheme;
+            })
+            .AddScheme<CookieAuthenticationOptions, SessionCookieHandler>(BffDefaults.CookieScheme, displayName: null, configureOptions: null);
+        return services;
+    }
+}

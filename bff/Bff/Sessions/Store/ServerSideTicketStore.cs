@@ -1,0 +1,204 @@
+using System.Security.Claims;
+using Bff.Http.Edge;
+using Bff.Http;
+using Bff.Logging;
+using Bff.Sessions.Audit;
+using Bff.Sessions.Lifecycle;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Sessions.Store;
+
+/// <summary>
+/// The cookie handler's <see cref="ITicketStore"/>: keeps the ticket (with every token) in the
+/// <see cref="ISessionStore"/> under a fresh random key per sign-in, enforces the idle and absolute
+/// limits on every read, and records activity. A cookie whose session has ended gets the reason as an
+/// <see cref="EndedSessionFeature"/>, for the next 401 to tell (once). Every read asks the store; when this
+/// instance holds the session's ticket decrypted (<see cref="SessionTicketCache"/>), it asks only for the
+/// ticket's stamp and the expiry, and uses the cached ticket when the stamp is unchanged.
+/// </summary>
+internal sealed class ServerSideTicketStore(
+    ISessionStore store,
+    SessionTerminator terminator,
+    SessionTicketProtector tickets,
+    SessionTicketCache cache,
+    SessionPolicy policy,
+    SessionAudit audit,
+    IEndedSessionStore endedSessions,
+    ClientAddressResolver addresses,
+    TimeProvider time,
+    ILogger<ServerSideTicketStore> logger) : ITicketStore
+{
+    /// <summary>Longer user agents are cut: the label needs the first part only, and the store need not hold more.</summary>
+    public const int MaxUserAgentLength = 512;
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
+
+    public Task<string> StoreAsync(AuthenticationTicket ticket, CancellationToken cancellationToken) => StoreAsync(ticket, null!, cancellationToken);
+
+    public async Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        // A new key on every sign-in: a session id known before sign-in is worthless after it.
+        var key = SessionKeys.NewKey();
+        var now = time.GetUtcNow();
+        var absolute = policy.AbsoluteExpiry(now);
+        var session = new SessionRecord
+        {
+            Id = SessionKeys.StorageIdFor(key),
+            PublicId = SessionKeys.NewPublicId(),
+            Subject = ticket.Principal.FindFirstValue("sub") ?? throw new InvalidOperationException("The signed-in user has no 'sub' claim."),
+            ProviderSessionId = ticket.Principal.FindFirstValue("sid"),
+            CreatedAt = now,
+            LastActivityAt = now,
+            AbsoluteExpiresAt = absolute,
+            ExpiresAt = policy.Expiry(now, absolute),
+            UserAgent = httpContext is null ? null : Truncate(httpContext.Request.Headers.UserAgent.ToString()),
+            IpAddress = httpContext is null ? null : addresses.ResolveText(httpContext),
+            Ticket = tickets.Protect(ticket),
+        };
+
+        await store.SaveAsync(session, cancellationToken);
+        httpContext?.Features.Set(new CurrentSession(session));
+        Log.SessionCreated(logger, session.PublicId, session.Subject, session.ProviderSessionId);
+        await audit.RecordCreatedAsync(session, cancellationToken);
+        await EndOldestBeyondLimitAsync(session, cancellationToken);
+        return key;
+    }
+
+    /// <summary>One account signing in over and over must not fill the store: the oldest sessions make room.</summary>
+    private async Task EndOldestBeyondLimitAsync(SessionRecord created, CancellationToken cancellationToken)
+    {
+        var sessions = await store.GetBySubjectAsync(created.Subject, cancellationToken);
+        var excess = sessions.Count - policy.MaxPerUser;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var oldest = sessions
+            .Where(s => s.Id != created.Id)
+            .OrderBy(s => s.CreatedAt)
+            .Take(excess);
+        foreach (var session in oldest)
+        {
+            await terminator.EndAsync(session.Id, SessionEndReason.SessionLimit, cancellationToken);
+        }
+    }
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);
+
+    public Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken) => RenewAsync(key, ticket, null!, cancellationToken);
+
+    public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        // Only a live session's ticket is replaced: an ended session is never brought back.
+        var renewed = await store.ReplaceTicketAsync(SessionKeys.StorageIdFor(key), tickets.Protect(ticket), cancellationToken);
+        if (renewed is not null)
+        {
+            httpContext?.Features.Set(new CurrentSession(renewed));
+        }
+    }
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key) => RetrieveAsync(key, null!, CancellationToken.None);
+
+    public Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken) => RetrieveAsync(key, null!, cancellationToken);
+
+    public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        var storageId = SessionKeys.StorageIdFor(key);
+        var (session, ticket) = await ReadAsync(storageId, cancellationToken);
+        if (session is null)
+        {
+            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (policy.IsExpired(session, now))
+        {
+            cache.Remove(storageId);
+            await terminator.EndAsync(session.Id, SessionPolicy.ExpiryReason(session), cancellationToken);
+            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
+            return null;
+        }
+
+        if (ticket is null)
+        {
+            ticket = tickets.Unprotect(session.Ticket);
+            if (ticket is null)
+            {
+                await terminator.EndAsync(session.Id, SessionEndReason.Unreadable, cancellationToken);
+                await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
+                return null;
+            }
+
+            cache.Set(session, ticket);
+        }
+
+        if (SessionPolicy.Slides(httpContext) && policy.RecordActivity(session, now) is { } active)
+        {
+            session = await store.TouchAsync(session.Id, active.LastActivityAt, active.ExpiresAt, cancellationToken) ?? active;
+        }
+
+        httpContext?.Features.Set(new CurrentSession(session));
+
+        // The cached ticket stays as read: the cookie handler and the token path may change theirs.
+        return ticket.Clone();
+    }
+
+    /// <summary>
+    /// The session as stored now, with its ticket when this instance holds it decrypted under the current stamp
+    /// (null ticket: decrypt <see cref="SessionRecord.Ticket"/>); a null session when it is gone.
+    /// </summary>
+    private async Task<(SessionRecord? Session, AuthenticationTicket? Ticket)> ReadAsync(string storageId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGet(storageId, out var cached))
+        {
+            var state = await store.GetStateAsync(storageId, cancellationToken);
+            if (state is not { } current)
+            {
+                cache.Remove(storageId);
+                return (null, null);
+            }
+
+            if (current.Stamp == cached.Session.Stamp)
+            {
+                return (cached.Session with { LastActivityAt = current.LastActivityAt, ExpiresAt = current.ExpiresAt }, cached.Ticket);
+            }
+
+            // The ticket was rewritten (a token refresh, here or elsewhere): read the new one.
+            cache.Remove(storageId);
+        }
+
+        return (await store.GetAsync(storageId, cancellationToken), null);
+    }
+
+    public Task RemoveAsync(string key) => RemoveAsync(key, null!, CancellationToken.None);
+
+    public Task RemoveAsync(string key, CancellationToken cancellationToken) => RemoveAsync(key, null!, cancellationToken);
+
+    public async Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
+    {
+        cache.Remove(SessionKeys.StorageIdFor(key));
+        await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.SignOut, cancellationToken);
+    }
+
+    private async Task TellWhyEndedAsync(HttpContext? httpContext, string storageId, CancellationToken cancellationToken)
+    {
+        if (httpContext is null || httpContext.Features.Get<EndedSessionFeature>() is not null)
+        {
+            return;
+        }
+
+        if (await endedSessions.FindAsync(storageId, cancellationToken) is { } reason)
+        {
+            httpContext.Features.Set(new EndedSessionFeature(
+                reason.ToString(), SessionEndMessages.For(reason), ct => endedSessions.ForgetAsync(storageId, ct)));
+        }
+    }
+
+    private static string? Truncate(string userAgent) =>
+        userAgent.Length == 0 ? null : userAgent.Length <= MaxUserAgentLength ? userAgent : userAgent[..MaxUserAgentLength];
+}

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Bff.Distributed;
+using Bff.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Bff.Tokens;
+
+/// <summary>
+/// One refresh per session at a time: concurrent callers in this process share one flight, and instances
+/// share a lock per session (<see cref="IDistributedLock"/>). Whoever loses the lock polls the store until
+/// the winner's token lands there, and gives up with "provider unavailable" after
+/// <see cref="WaitForOtherRefresh"/>.
+/// </summary>
+internal sealed class RefreshSingleFlight(IDistributedLock locks, TimeProvider time, ILogger<RefreshSingleFlight> logger)
+{
+    /// <summary>How long a refresh holds its lock before it must renew it.</summary>
+    internal static readonly TimeSpan LockLease = TimeSpan.FromSeconds(6);
+
+    /// <summary>How long a caller waits for another instance's refresh before giving up with 503.</summary>
+    internal static readonly TimeSpan WaitForOtherRefresh = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<AccessTokenResult>>> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>What a flight does: refresh holding the lease, or read what another instance stored (null: not yet).</summary>
+    internal interface IFlight
+    {
+        Task<AccessTokenResult> RefreshAsync(string sessionId, ILockLease lease, CancellationToken cancellationToken);
+
+        Task<AccessTokenResult?> LandedAsync(string sessionId, CancellationToken cancellationToken);
+    }
+
+    /// <summary>Joins the session's flight, starting one when none is under way.</summary>
+    public Task<AccessTokenResult> JoinAsync(string sessionId, IFlight flight, CancellationToken cancellationToken)
+    {
+        // The shared task must not die with the first caller's request, so it runs on its own cancellation.
+        var lazy = _inFlight.GetOrAdd(sessionId, id => NewFlight(id, flight));
+        return lazy.Value.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Whether a refresh of this session is under way in this process.</summary>
+    internal bool IsRefreshing(string sessionId) => _inFlight.ContainsKey(sessionId);
+
+    // A flight leaves the table when it lands, whether or not anyone still waits for it, so a later due
+    // token never joins a finished flight.
+    private Lazy<Task<AccessTokenResult>> NewFlight(string sessionId, IFlight flight)
+    {
+        Lazy<Task<AccessTokenResult>>? lazy = null;
+        lazy = new Lazy<Task<AccessTokenResult>>(() => FlyAsync(sessionId, flight, lazy!));
+        return lazy;
+    }
+
+    private async Task<AccessTokenResult> FlyAsync(string sessionId, IFlight flight, Lazy<Task<AccessTokenResult>> lazy)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(WaitForOtherRefresh + TimeSpan.FromSeconds(15), time);
+            return await UnderLockAsync(sessionId, flight, timeout.Token);
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(sessionId, lazy));
+        }
+    }
+
+    private async Task<AccessTokenResult> UnderLockAsync(string sessionId, IFlight flight, CancellationToken cancellationToken)
+    {
+        var waitUntil = time.GetUtcNow() + WaitForOtherRefresh;
+        while (true)
+        {
+            var lease = await locks.TryAcquireAsync("refresh:" + sessionId, LockLease, cancellationToken);
+            if (lease is not null)
+            {
+                await using (lease)
+                {
+                    return await flight.RefreshAsync(sessionId, lease, cancellationToken);
+                }
+            }
+
+            // Another instance is refreshing this session: wait for its result to land in the store.
+            await Task.Delay(PollInterval, time, cancellationToken);
+            if (await flight.LandedAsync(sessionId, cancellationToken) is { } landed)
+            {
+                return landed;
+            }
+
+            if (time.GetUtcNow() > waitUntil)
+            {
+                Log.TokenRefreshWaitTimedOut(logger);
+                return AccessTokenResult.ProviderUnavailable;
+            }
+        }
+    }
+}
