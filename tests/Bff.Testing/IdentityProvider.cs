@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Bff.Testing;
 
 /// <summary>The development identity provider (node oidc-provider from dev/idp), started on a free port with test hooks on.</summary>
-public sealed class IdentityProvider : IAsyncDisposable
+public sealed class IdentityProvider : ITestIdentityProvider
 {
     public const string ClientId = "bff";
     public const string ClientSecret = "bff-dev-secret";
@@ -30,6 +30,10 @@ public sealed class IdentityProvider : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    string ITestIdentityProvider.ClientId => ClientId;
+
+    string ITestIdentityProvider.ClientSecret => ClientSecret;
 
     public string StateFile { get; }
 

@@ -31,10 +31,13 @@ public sealed record TestStackOptions
     /// timeout, back-off). Null: the system clock.
     /// </summary>
     public TimeProvider? Clock { get; init; }
+
+    /// <summary>Which identity provider to start; null: the node development provider (<see cref="IdentityProvider"/>).</summary>
+    public Func<TestProviderSetup, ITestIdentityProvider>? Provider { get; init; }
 }
 
 /// <summary>
-/// The whole system on loopback, really started: the node identity provider, the demo API on Kestrel
+/// The whole system on loopback, really started: an identity provider (the node one unless told otherwise), the demo API on Kestrel
 /// and one or more BFF instances on Kestrel, each on a free port.
 /// </summary>
 public sealed class TestStack : IAsyncDisposable
@@ -48,11 +51,19 @@ public sealed class TestStack : IAsyncDisposable
         _options = options;
         BffPorts = Enumerable.Range(0, options.BffInstances).Select(_ => FreePort.Next()).ToArray();
         ApiPort = FreePort.Next();
-        Idp = new IdentityProvider(FreePort.Next(), BffPorts.Select(p => $"http://localhost:{p}").Concat(options.ExtraOrigins), options.AccessTokenLifetimeSeconds);
+        var origins = BffPorts.Select(p => $"http://localhost:{p}").Concat(options.ExtraOrigins).ToArray();
+        Provider = options.Provider is { } provider
+            ? provider(new TestProviderSetup(FreePort.Next(), origins, options.AccessTokenLifetimeSeconds))
+            : new IdentityProvider(FreePort.Next(), origins, options.AccessTokenLifetimeSeconds);
         _bffs = new WebApplication?[options.BffInstances];
     }
 
-    public IdentityProvider Idp { get; }
+    /// <summary>The node development provider (its test hooks); see <see cref="Provider"/> for any provider.</summary>
+    public IdentityProvider Idp => Provider as IdentityProvider
+        ?? throw new InvalidOperationException("This stack runs another identity provider: use Provider.");
+
+    /// <summary>The identity provider the BFF and the API trust.</summary>
+    public ITestIdentityProvider Provider { get; }
 
     public int ApiPort { get; }
 
@@ -71,11 +82,11 @@ public sealed class TestStack : IAsyncDisposable
         var stack = new TestStack(options ?? new TestStackOptions());
         try
         {
-            await stack.Idp.StartAsync();
+            await stack.Provider.StartAsync();
             stack._api = DemoApiApp.Create(
             [
                 "--urls", $"http://localhost:{stack.ApiPort}",
-                "--Api:Authority", stack.Idp.Authority,
+                "--Api:Authority", stack.Provider.Authority,
                 "--Logging:LogLevel:Default", "Warning",
             ]);
             await stack._api.StartAsync();
@@ -100,14 +111,14 @@ public sealed class TestStack : IAsyncDisposable
         {
             ["urls"] = BffUrlOf(instance),
             ["Logging:LogLevel:Default"] = "Warning",
-            ["Bff:Authority"] = Idp.Authority,
+            ["Bff:Authority"] = Provider.Authority,
             ["Bff:RequireHttpsMetadata"] = "false",
             // The suite runs the production environment over plain HTTP on loopback, on purpose.
             ["Bff:AllowPlainHttp"] = "true",
             // The suite reads the readiness details (off by default outside Development).
             ["Bff:Health:ShowDetails"] = "true",
-            ["Bff:ClientId"] = IdentityProvider.ClientId,
-            ["Bff:ClientSecret"] = IdentityProvider.ClientSecret,
+            ["Bff:ClientId"] = Provider.ClientId,
+            ["Bff:ClientSecret"] = Provider.ClientSecret,
             ["Bff:Scopes:0"] = "openid",
             ["Bff:Scopes:1"] = "profile",
             ["Bff:Scopes:2"] = "email",
@@ -198,6 +209,6 @@ public sealed class TestStack : IAsyncDisposable
             await _api.DisposeAsync();
         }
 
-        await Idp.DisposeAsync();
+        await Provider.DisposeAsync();
     }
 }

@@ -1,0 +1,3 @@
+using OpenIddictProvider;
+
+ProviderApp.Create(args).Run();
