@@ -23,9 +23,11 @@ public static class ProviderApp
 
         // Nothing survives the process: keys, clients and tokens are made at start.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        // One database for the process (a name made per options build would give every scope an empty one).
+        var database = "openiddict-" + Guid.NewGuid().ToString("N");
         builder.Services.AddDbContext<ProviderDbContext>(options =>
         {
-            options.UseInMemoryDatabase("openiddict-" + Guid.NewGuid().ToString("N"));
+            options.UseInMemoryDatabase(database);
             options.UseOpenIddict();
         });
 

@@ -91,7 +91,7 @@ public sealed class OpenIddictProviderTests(OpenIddictStackFixture fixture) : IC
     }
 
     [Fact]
-    public async Task Replaying_a_rotated_refresh_token_makes_the_provider_revoke_the_grant_and_the_session_ends()
+    public async Task A_replayed_rotated_refresh_token_is_refused_and_unlike_the_node_provider_the_grant_lives_on()
     {
         using var browser = Stack.NewBrowser();
         await browser.SignInAsync("oi-replay");
@@ -100,16 +100,15 @@ public sealed class OpenIddictProviderTests(OpenIddictStackFixture fixture) : IC
         fixture.MakeTokensDue();
         await browser.GetJsonAsync("/api/whoami");
 
-        // An attacker replays the rotated-out token: refused, and the provider revokes every token of the grant.
+        // An attacker replays the rotated-out token: refused.
         var (status, _) = await Provider.RefreshAsync(stolen);
         Assert.Equal(HttpStatusCode.BadRequest, status);
 
+        // A quirk (see the README's providers): this provider does not revoke the rest of the grant on a replay,
+        // so the BFF's own refresh token keeps working and the session goes on. The node provider revokes it.
         fixture.MakeTokensDue();
         using var call = await browser.GetAsync("/api/whoami");
-        Assert.Equal(HttpStatusCode.Unauthorized, call.StatusCode);
-        Assert.Equal("session_ended", JsonDocument.Parse(await call.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
-        using var user = await browser.GetAsync("/bff/user");
-        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, call.StatusCode);
     }
 
     [Fact]
