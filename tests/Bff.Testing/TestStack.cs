@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Bff.Host;
@@ -195,6 +196,21 @@ public sealed class TestStack : IAsyncDisposable
 
     /// <summary>A fresh browser-like client (its own cookie jar) pointed at the given BFF instance.</summary>
     public BrowserClient NewBrowser(int instance = 0) => new(BffUrlOf(instance));
+
+    /// <summary>
+    /// A browser on one instance that carries a session cookie taken from another: the same user arriving at
+    /// another instance behind a load balancer. A null cookie gives a fresh browser.
+    /// </summary>
+    public BrowserClient NewBrowser(int instance, Cookie? session)
+    {
+        var browser = NewBrowser(instance);
+        if (session is not null)
+        {
+            browser.Cookies.Add(new Uri(BffUrlOf(instance)), new Cookie(session.Name, session.Value));
+        }
+
+        return browser;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -32,8 +32,7 @@ public sealed class TokenRefreshAcrossInstancesTests : IAsyncLifetime
     {
         using var onA = _stack.NewBrowser(0);
         await onA.SignInAsync("two-instances");
-        using var onB = _stack.NewBrowser(1);
-        onB.Cookies.Add(new Uri(_stack.BffUrlOf(1)), new Cookie(onA.SessionCookie!.Name, onA.SessionCookie.Value));
+        using var onB = _stack.NewBrowser(1, onA.SessionCookie);
 
         var before = await onA.GetJsonAsync("/api/whoami");
         TokenRefreshTests.MakeTokensDue(_clock);

@@ -16,16 +16,7 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture, ITestOutputHe
 {
     private TestStack Stack => fixture.Stack;
 
-    private BrowserClient Browser(int instance, BrowserClient? sameJar = null)
-    {
-        var browser = Stack.NewBrowser(instance);
-        if (sameJar?.SessionCookie is { } cookie)
-        {
-            browser.Cookies.Add(new Uri(Stack.BffUrlOf(instance)), new Cookie(cookie.Name, cookie.Value));
-        }
-
-        return browser;
-    }
+    private BrowserClient Browser(int instance, BrowserClient? sameJar = null) => Stack.NewBrowser(instance, sameJar?.SessionCookie);
 
     private static async Task<JsonElement[]> SessionsAsync(BrowserClient browser) =>
         (await browser.GetJsonAsync("/bff/sessions")).EnumerateArray().ToArray();

@@ -12,16 +12,7 @@ public sealed class RedisScaleOutTests(RedisStackFixture fixture) : IClassFixtur
 {
     private TestStack Stack => fixture.Stack;
 
-    private BrowserClient Browser(int instance, Cookie? session = null)
-    {
-        var browser = Stack.NewBrowser(instance);
-        if (session is not null)
-        {
-            browser.Cookies.Add(new Uri(Stack.BffUrlOf(instance)), new Cookie(session.Name, session.Value));
-        }
-
-        return browser;
-    }
+    private BrowserClient Browser(int instance, Cookie? session = null) => Stack.NewBrowser(instance, session);
 
     [Fact]
     public async Task Signed_in_on_one_instance_calls_the_api_through_the_other()

@@ -15,16 +15,7 @@ public sealed class RedisTicketCacheTests(RedisStackFixture fixture) : IClassFix
 {
     private TestStack Stack => fixture.Stack;
 
-    private BrowserClient Browser(int instance, BrowserClient? sameJar = null)
-    {
-        var browser = Stack.NewBrowser(instance);
-        if (sameJar?.SessionCookie is { } cookie)
-        {
-            browser.Cookies.Add(new Uri(Stack.BffUrlOf(instance)), new Cookie(cookie.Name, cookie.Value));
-        }
-
-        return browser;
-    }
+    private BrowserClient Browser(int instance, BrowserClient? sameJar = null) => Stack.NewBrowser(instance, sameJar?.SessionCookie);
 
     /// <summary>Signs in on A, then calls the API on B until B holds the ticket in its cache; returns A, B and the storage id.</summary>
     private async Task<(BrowserClient OnA, BrowserClient OnB, string StorageId, JsonElement WhoamiOnB)> WarmAsync(string subject)
