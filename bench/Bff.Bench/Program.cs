@@ -22,6 +22,16 @@ var threads = Option("--threads", 1);
 var rounds = Option("--rounds", 2);
 var warmup = Math.Min(2, duration);
 
+// --profile memory|redis: one stack under load for --duration seconds, its process id printed first, for
+// dotnet-trace or dotnet-counters to attach to (see README); no table.
+var profile = Array.IndexOf(args, "--profile") is var p and >= 0 && p + 1 < args.Length ? args[p + 1] : null;
+if (profile is not null)
+{
+    await using var profiled = profile == "redis" ? await RedisServer.StartAsync() : null;
+    await RunStackAsync(profiled, cached: true, measureBaselines: false, profiling: true);
+    return 0;
+}
+
 string[] order = ["API direct", "bare YARP", "BFF in-memory, before", "BFF in-memory", "BFF Redis, before", "BFF Redis"];
 Console.WriteLine($"wrk: {threads} thread(s), {connections} connections, {duration} s per run, {rounds} rounds; {Environment.ProcessorCount} cores");
 // The first stack in a process runs on freshly jitted code: one uncounted pass warms everything up.
@@ -80,7 +90,7 @@ Console.WriteLine($"Sign-in (median over the stacks of each stack's median of fi
     $"Redis {Median(results.Where(r => r.Mode.StartsWith("BFF Redis", StringComparison.Ordinal)).Select(r => r.SignInMilliseconds)):N0} ms");
 return 0;
 
-async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool measureBaselines)
+async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool measureBaselines, bool profiling = false)
 {
     await using var stack = await TestStack.StartAsync(new TestStackOptions
     {
@@ -114,6 +124,14 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
 
     var mode = (server is null ? "BFF in-memory" : "BFF Redis") + (cached ? "" : ", before");
     var results = new List<Result>();
+    if (profiling)
+    {
+        await WrkAsync(stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], warmup);
+        Console.WriteLine($"profiling {mode}: process {Environment.ProcessId}, {duration} s of load starting now");
+        Console.WriteLine(await WrkAsync(stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], duration));
+        return results;
+    }
+
     if (measureBaselines)
     {
         // The same access token the BFF forwards, sent by wrk itself.

@@ -24,6 +24,8 @@ public class TelemetryFixture : StackFixture
     {
         AccessTokenLifetimeSeconds = Integration.ShortTokenStackFixture.AccessTokenSeconds,
         Clock = Clock,
+        // No OTLP endpoint here: the exporters below are added in code, so the host is told to collect.
+        BffSettings = new Dictionary<string, string> { ["Telemetry:Tracing"] = "true", ["Telemetry:Metrics"] = "true" },
         ConfigureBff = builder =>
         {
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
@@ -218,5 +220,49 @@ public sealed class RecordingLoggerProvider : ILoggerProvider, ISupportExternalS
             }, scope);
             owner.Entries.Enqueue(new LogEntry(category, eventId.Id, formatter(state, exception), scope));
         }
+    }
+}
+
+/// <summary>Spans and metrics are collected only when something takes them.</summary>
+public sealed class TelemetryCollectionTests
+{
+    private static readonly string[] Minimal =
+    [
+        "--Bff:Authority=http://127.0.0.1:9",
+        "--Bff:RequireHttpsMetadata=false",
+        "--Bff:ClientId=bff",
+        "--Bff:ClientSecret=secret",
+        "--Bff:AllowPlainHttp=true",
+        "--Logging:LogLevel:Default=None",
+    ];
+
+    private static async Task<(bool Tracing, bool Metrics)> CollectsAsync(params string[] arguments)
+    {
+        await using var app = Bff.Host.BffHostApp.Create([.. Minimal, .. arguments]);
+        return (app.Services.GetService<TracerProvider>() is not null, app.Services.GetService<MeterProvider>() is not null);
+    }
+
+    [Fact]
+    public async Task Nothing_is_recorded_without_an_exporter()
+    {
+        Assert.Equal((false, false), await CollectsAsync());
+    }
+
+    [Fact]
+    public async Task An_otlp_endpoint_turns_on_spans_and_metrics()
+    {
+        Assert.Equal((true, true), await CollectsAsync("--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317"));
+    }
+
+    [Fact]
+    public async Task A_prometheus_path_turns_on_metrics_only()
+    {
+        Assert.Equal((false, true), await CollectsAsync("--Telemetry:PrometheusPath=/metrics"));
+    }
+
+    [Fact]
+    public async Task The_settings_turn_collection_on_for_exporters_added_in_code()
+    {
+        Assert.Equal((true, true), await CollectsAsync("--Telemetry:Tracing=true", "--Telemetry:Metrics=true"));
     }
 }
