@@ -16,7 +16,7 @@ namespace Bff.Host;
 /// <c>/metrics</c>). Log lines carry the request's trace id (console scopes), so logs and traces correlate.
 /// Spans and metrics are only collected when something takes them (an OTLP endpoint; for metrics, also the
 /// Prometheus path), or when <c>Telemetry:Tracing</c> / <c>Telemetry:Metrics</c> say so (an exporter added in
-/// code): recording spans nobody reads cost about a tenth of a proxied request's CPU.
+/// code): spans nobody reads would be recorded on every request for nothing.
 /// </summary>
 internal static class HostTelemetry
 {

@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Bff.Sessions.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Bff.Tests.Sessions;
+
+public sealed class SessionTicketProtectorTests
+{
+    private readonly EphemeralDataProtectionProvider _keys = new();
+
+    // Tokens the size of the development provider's: a JWT access token and id_token, an opaque refresh token.
+    private static AuthenticationTicket Ticket()
+    {
+        static string Jwt(int payloadBytes) =>
+            "eyJhbGciOiJSUzI1NiIsImtpZCI6ImRldiJ9." + Base64Url(RandomText(payloadBytes)) + "." + Base64Url(RandomNumberGenerator.GetBytes(256));
+        var identity = new ClaimsIdentity(
+            [new Claim("sub", "alice", null, "https://idp.example"), new Claim("sid", "sid-1", null, "https://idp.example"),
+             new Claim("email", "alice@example.com", null, "https://idp.example")], "oidc");
+        var properties = new AuthenticationProperties();
+        properties.StoreTokens(
+        [
+            new AuthenticationToken { Name = "access_token", Value = Jwt(300) },
+            new AuthenticationToken { Name = "id_token", Value = Jwt(420) },
+            new AuthenticationToken { Name = "refresh_token", Value = Base64Url(RandomNumberGenerator.GetBytes(32)) },
+            new AuthenticationToken { Name = "expires_at", Value = "2026-11-28T18:00:00.0000000+00:00" },
+        ]);
+        return new AuthenticationTicket(new ClaimsPrincipal(identity), properties, "Cookies");
+    }
+
+    private static byte[] RandomText(int length) =>
+        System.Text.Encoding.UTF8.GetBytes(string.Join(",", Enumerable.Range(0, length / 12).Select(i => $"\"c{i}\":{i * 7919}")));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [Fact]
+    public void A_ticket_reads_back_with_every_token_and_claim()
+    {
+        var protector = new SessionTicketProtector(_keys);
+        var ticket = Ticket();
+
+        var read = protector.Unprotect(protector.Protect(ticket))!;
+
+        Assert.Equal(ticket.Properties.GetTokenValue("access_token"), read.Properties.GetTokenValue("access_token"));
+        Assert.Equal(ticket.Properties.GetTokenValue("id_token"), read.Properties.GetTokenValue("id_token"));
+        Assert.Equal(ticket.Properties.GetTokenValue("refresh_token"), read.Properties.GetTokenValue("refresh_token"));
+        Assert.Equal(["alice", "sid-1", "alice@example.com"], read.Principal.Claims.Select(c => c.Value));
+        Assert.Equal("https://idp.example", read.Principal.FindFirst("sub")!.Issuer);
+    }
+
+    [Fact]
+    public void The_stored_ticket_is_compressed_and_holds_no_token_in_clear()
+    {
+        var protector = new SessionTicketProtector(_keys);
+        var ticket = Ticket();
+        var uncompressed = _keys.CreateProtector("Bff.Sessions.Ticket.v1").Protect(TicketSerializer.Default.Serialize(ticket));
+
+        var stored = protector.Protect(ticket);
+
+        Assert.True(stored.Length < uncompressed.Length * 0.85, $"{stored.Length} B stored vs {uncompressed.Length} B uncompressed");
+        var text = System.Text.Encoding.Latin1.GetString(stored);
+        Assert.DoesNotContain("eyJ", text);
+        Assert.DoesNotContain("alice", text);
+    }
+
+    [Fact]
+    public void A_ticket_stored_uncompressed_by_an_earlier_version_still_reads()
+    {
+        var ticket = Ticket();
+        var earlier = _keys.CreateProtector("Bff.Sessions.Ticket.v1").Protect(TicketSerializer.Default.Serialize(ticket));
+
+        var read = new SessionTicketProtector(_keys).Unprotect(earlier);
+
+        Assert.Equal(ticket.Properties.GetTokenValue("access_token"), read!.Properties.GetTokenValue("access_token"));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xB1 })]
+    [InlineData(new byte[] { 0xB1, 0, 0, 0, 0 })]
+    [InlineData(new byte[] { 0xB1, 0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3 })]
+    [InlineData(new byte[] { 0xB1, 10, 0, 0, 0, 1, 2, 3 })]
+    public void A_compressed_layout_that_does_not_add_up_reads_as_no_ticket(byte[] plain)
+    {
+        var stored = _keys.CreateProtector("Bff.Sessions.Ticket.v1").Protect(plain);
+
+        Assert.Null(new SessionTicketProtector(_keys).Unprotect(stored));
+    }
+
+    [Fact]
+    public void Bytes_from_other_keys_read_as_no_ticket()
+    {
+        var stored = new SessionTicketProtector(new EphemeralDataProtectionProvider()).Protect(Ticket());
+
+        Assert.Null(new SessionTicketProtector(_keys).Unprotect(stored));
+    }
+}
