@@ -1,7 +1,5 @@
 using Bff.Http.Responses;
 using Bff.Logging;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Antiforgery;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Bff.Configuration;
 
 /// <summary>Checks <see cref="BffOptions"/> at start-up and says how to fix every problem at once.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Bff.Distributed;
 
 /// <summary>Registers the in-process lock and replay cache: right for one instance; Redis registers shared ones first.</summary>

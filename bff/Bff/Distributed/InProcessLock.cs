@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Bff.Distributed;
 
 /// <summary>Locks for a single instance: a dictionary of holders with leases read from <see cref="TimeProvider"/>.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bff.Configuration;
 using Bff.Http.Edge;
 using Bff.Logging;
@@ -8,9 +7,6 @@ using Bff.Sessions.Audit;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace Bff.Endpoints;

@@ -2,9 +2,7 @@ using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Endpoints;
 using Bff.RateLimiting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Bff.Endpoints;
 
 /// <summary>Registers the management endpoints; an app's own registration of an endpoint interface wins.</summary>

@@ -1,14 +1,9 @@
-using System.Globalization;
 using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Oidc;
 using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Bff.Endpoints;

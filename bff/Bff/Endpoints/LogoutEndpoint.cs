@@ -4,9 +4,6 @@ using Bff.Logging;
 using Bff.Oidc;
 using Bff.Sessions.Store;
 using Bff.Sessions;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Endpoints;
 

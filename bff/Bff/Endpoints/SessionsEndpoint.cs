@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using System.Text.Json;
 using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Logging;
@@ -7,9 +6,6 @@ using Bff.Sessions.Audit;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
 using Bff.Sessions;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Endpoints;
 

@@ -1,10 +1,7 @@
-using System.Text.Json;
 using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Sessions.Cookie;
 using Bff.Sessions;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.Endpoints;
 

@@ -1,5 +1,4 @@
 using Bff.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Health;
 

@@ -7,9 +7,6 @@ using Bff.Oidc;
 using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bff.Distributed;
 using Microsoft.IdentityModel.JsonWebTokens;
 

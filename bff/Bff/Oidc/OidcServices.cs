@@ -1,9 +1,6 @@
 using Bff.Configuration;
 using Bff.Distributed;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 
 namespace Bff.Oidc;

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Authentication;
-
 namespace Bff.Oidc;
 
 /// <summary>The tokens a session holds, as saved in its ticket's properties.</summary>

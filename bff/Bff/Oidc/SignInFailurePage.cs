@@ -1,11 +1,6 @@
-using System.Globalization;
 using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Sessions.Audit;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Bff.Oidc;

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Bff.Oidc;
 
 /// <summary>What the provider's token (or revocation) endpoint answered.</summary>

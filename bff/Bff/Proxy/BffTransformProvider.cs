@@ -1,5 +1,4 @@
 using Bff.Configuration;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 

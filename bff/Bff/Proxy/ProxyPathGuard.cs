@@ -1,8 +1,6 @@
 using Bff.Http.Responses;
 using Bff.Logging;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Proxy;
 

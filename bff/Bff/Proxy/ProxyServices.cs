@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Bff.Proxy;
 
 /// <summary>Registers YARP with the BFF's transforms and routes from configuration.</summary>

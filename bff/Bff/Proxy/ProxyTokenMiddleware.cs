@@ -7,10 +7,6 @@ using Bff.Oidc;
 using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 

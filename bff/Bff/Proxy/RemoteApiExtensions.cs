@@ -1,9 +1,8 @@
-using Bff.Http.Responses;
 using Bff.Configuration;
+using Bff.Http.Responses;
 using Bff.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;

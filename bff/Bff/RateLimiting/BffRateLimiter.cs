@@ -1,14 +1,9 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Bff.Configuration;
 using Bff.Http.Edge;
 using Bff.Http.Responses;
 using Bff.Logging;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Bff.RateLimiting;
 

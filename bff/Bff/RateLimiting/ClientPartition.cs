@@ -1,5 +1,4 @@
 using Bff.Http.Edge;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.RateLimiting;
 

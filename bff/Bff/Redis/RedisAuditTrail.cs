@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using Bff.Configuration;
 using Bff.Sessions.Audit;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Bff.Redis;

@@ -1,7 +1,5 @@
 using Bff.Logging;
 using Bff.Sessions.Store;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Bff.Redis;

@@ -1,6 +1,4 @@
 using Bff.Logging;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Redis;
 

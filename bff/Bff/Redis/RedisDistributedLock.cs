@@ -1,10 +1,7 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using Bff.Distributed;
 using Bff.Logging;
 using Bff.Sessions.Store;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Bff.Redis;

@@ -1,5 +1,4 @@
 using System.IO.Hashing;
-using System.Text;
 using StackExchange.Redis;
 
 namespace Bff.Redis;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Bff.Redis;
 
 /// <summary>Checks <see cref="RedisOptions"/> at start-up; never repeats the connection string (it may hold a password).</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Bff.Sessions.Store;
 
 namespace Bff.Redis;

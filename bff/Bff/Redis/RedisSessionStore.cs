@@ -1,7 +1,5 @@
-using System.Globalization;
 using Bff.Logging;
 using Bff.Sessions.Store;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using static Bff.Redis.RedisSessionFormat;
 

@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using Bff.Logging;
 using Bff.Sessions.Lifecycle;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Redis;
 

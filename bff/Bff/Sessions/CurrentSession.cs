@@ -1,7 +1,5 @@
 using Bff.Configuration;
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.Sessions;
 

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Bff.Logging;
 using Bff.Oidc;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Tokens;
 

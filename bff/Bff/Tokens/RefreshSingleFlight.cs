@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using Bff.Distributed;
 using Bff.Logging;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Tokens;
 

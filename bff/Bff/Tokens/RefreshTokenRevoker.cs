@@ -2,8 +2,6 @@ using Bff.Logging;
 using Bff.Oidc;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Tokens;
 

@@ -1,6 +1,5 @@
 using Bff.Configuration;
 using Bff.Oidc;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Tokens;
 

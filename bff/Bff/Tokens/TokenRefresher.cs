@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bff.Diagnostics;
 using Bff.Distributed;
 using Bff.Logging;
@@ -6,8 +5,6 @@ using Bff.Oidc;
 using Bff.Sessions.Audit;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Tokens;
 

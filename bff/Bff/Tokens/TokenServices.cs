@@ -1,6 +1,4 @@
 using Bff.Sessions.Lifecycle;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Tokens;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Bff.Configuration;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.Http.Edge;
 

@@ -1,13 +1,9 @@
-using Bff.Http.SecurityHeaders;
 using Bff.Configuration;
+using Bff.Http.SecurityHeaders;
 using Bff.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Http.Edge;
 

@@ -1,9 +1,6 @@
-using System.Text;
 using Bff.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.CookiePolicy;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Http.Edge;
 

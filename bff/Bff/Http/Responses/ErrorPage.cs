@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.Http.Responses;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Bff.Http.Responses;
 
 /// <summary>An error answer by <see cref="ResponseKind"/>: a readable page for a navigation, problem+json otherwise.</summary>

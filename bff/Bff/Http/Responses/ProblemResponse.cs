@@ -1,6 +1,4 @@
 using Bff.Http;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.Http.Responses;
 

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Bff.Http.Responses;
 
 /// <summary>

@@ -1,8 +1,5 @@
 using Bff.Http.Responses;
 using Bff.Configuration;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Http.SecurityHeaders;
 

@@ -1,5 +1,4 @@
 using Bff.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Sessions.Audit;
 

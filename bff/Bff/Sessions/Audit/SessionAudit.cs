@@ -1,7 +1,6 @@
 using Bff.Logging;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Sessions.Audit;
 

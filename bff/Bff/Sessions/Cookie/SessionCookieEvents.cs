@@ -1,7 +1,6 @@
 using Bff.Configuration;
 using Bff.Http.Responses;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.Sessions.Cookie;
 

@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 

@@ -1,12 +1,8 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Bff.Diagnostics;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Sessions.Cookie;
 

@@ -2,8 +2,6 @@ using Bff.Configuration;
 using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Sessions.Cookie;
 

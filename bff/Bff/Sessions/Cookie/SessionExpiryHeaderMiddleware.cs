@@ -1,5 +1,4 @@
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.Http;
 
 namespace Bff.Sessions.Cookie;
 

@@ -1,14 +1,8 @@
-using System.Security.Claims;
 using Bff.Configuration;
 using Bff.Logging;
 using Bff.Sessions.Cookie;
 using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Sessions.Lifecycle;
 

@@ -1,8 +1,6 @@
 using Bff.Logging;
 using Bff.Sessions.Audit;
 using Bff.Sessions.Store;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Sessions.Lifecycle;
 

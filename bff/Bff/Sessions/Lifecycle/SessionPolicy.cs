@@ -1,7 +1,5 @@
 using Bff.Configuration;
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Sessions.Lifecycle;
 

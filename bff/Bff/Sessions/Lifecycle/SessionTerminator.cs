@@ -1,6 +1,5 @@
 using Bff.Logging;
 using Bff.Sessions.Store;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Sessions.Lifecycle;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Bff.Sessions.Lifecycle;
 
 namespace Bff.Sessions.Store;

@@ -1,13 +1,9 @@
-using System.Security.Claims;
 using Bff.Http.Edge;
 using Bff.Http;
 using Bff.Logging;
 using Bff.Sessions.Audit;
 using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Sessions.Store;
 

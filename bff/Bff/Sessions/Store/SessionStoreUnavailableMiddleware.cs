@@ -1,8 +1,6 @@
 using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Sessions.Cookie;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Bff.Sessions.Store;
 

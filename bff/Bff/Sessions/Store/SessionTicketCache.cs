@@ -1,8 +1,6 @@
 using Bff.Configuration;
 using Bff.Sessions.Lifecycle;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 
 namespace Bff.Sessions.Store;
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Bff.Sessions.Store;
@@ -18,7 +17,7 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
     private const int HeaderLength = 1 + sizeof(int);
     private const int MaxTicketLength = 1 << 20;
     private const int BrotliQuality = 5;
-    private const int BrotliWindow = 22;
+    private const int BrotliWindow = 16;
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Ticket.v1");
 
