@@ -17,23 +17,22 @@ namespace Bff.Endpoints;
 /// </summary>
 internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator terminator, SessionAudit audit, ILogger<SessionsEndpoint> logger) : ISessionsEndpoint
 {
-    /// <summary>One of the five routes under <c>/bff/sessions</c>, told apart by method and path.</summary>
-    public Task ProcessRequestAsync(HttpContext context)
+    /// <summary>One of the five routes under <c>/bff/sessions</c>, told apart by method and path; each needs a live session.</summary>
+    public async Task ProcessRequestAsync(HttpContext context)
     {
+        if (await CurrentSession.ReadAsync(context) is not { Record: var current })
+        {
+            await ProblemResponse.NotAuthenticated(context);
+            return;
+        }
+
         var last = context.Request.Path.Value?.TrimEnd('/') ?? "";
-        if (HttpMethods.IsGet(context.Request.Method))
-        {
-            return last.EndsWith("/events", StringComparison.Ordinal) ? EventsAsync(context) : ListAsync(context);
-        }
-
-        if (context.Request.RouteValues["publicId"] is string publicId)
-        {
-            return EndOneAsync(context, publicId);
-        }
-
-        return last.EndsWith("/others", StringComparison.Ordinal)
-            ? EndOthersAsync(context)
-            : EndAllAsync(context);
+        var answer = HttpMethods.IsGet(context.Request.Method)
+            ? (last.EndsWith("/events", StringComparison.Ordinal) ? EventsAsync(context, current) : ListAsync(context, current))
+            : context.Request.RouteValues["publicId"] is string publicId ? EndOneAsync(context, current, publicId)
+            : last.EndsWith("/others", StringComparison.Ordinal) ? EndOthersAsync(context, current)
+            : EndAllAsync(context, current);
+        await answer;
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -41,13 +40,8 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private async Task ListAsync(HttpContext context)
+    private async Task ListAsync(HttpContext context, SessionRecord current)
     {
-        if (await CurrentAsync(context) is not { } current)
-        {
-            return;
-        }
-
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
         var views = sessions
             .Select(s => new SessionView(
@@ -67,13 +61,8 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         await WriteJsonAsync(context, views);
     }
 
-    private async Task EndOneAsync(HttpContext context, string publicId)
+    private async Task EndOneAsync(HttpContext context, SessionRecord current, string publicId)
     {
-        if (await CurrentAsync(context) is not { } current)
-        {
-            return;
-        }
-
         if (publicId == current.PublicId)
         {
             // This browser's own session: sign out here, which also drops the cookie.
@@ -97,23 +86,10 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private async Task EndAllAsync(HttpContext context)
+    private async Task EndAllAsync(HttpContext context, SessionRecord current)
     {
-        if (await CurrentAsync(context) is not { } current)
-        {
-            return;
-        }
-
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = 0;
-        foreach (var session in sessions.Where(s => s.Id != current.Id).Append(current))
-        {
-            if (await terminator.EndAsync(session.Id, SessionEndReason.SignOutEverywhere, context.RequestAborted))
-            {
-                ended++;
-            }
-        }
-
+        var ended = await EndAsync(sessions.Where(s => s.Id != current.Id).Append(current), SessionEndReason.SignOutEverywhere, context);
         Log.SignedOutEverywhere(logger, current.Subject, ended);
         CurrentSession.Forget(context);
         // The cookie stays (it names a session that is gone, so it opens nothing): the next sign-in in this
@@ -122,34 +98,16 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
     }
 
     /// <summary><c>DELETE /bff/sessions/others</c>: ends every session of the user except this browser's.</summary>
-    private async Task EndOthersAsync(HttpContext context)
+    private async Task EndOthersAsync(HttpContext context, SessionRecord current)
     {
-        if (await CurrentAsync(context) is not { } current)
-        {
-            return;
-        }
-
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = 0;
-        foreach (var session in sessions.Where(s => s.Id != current.Id))
-        {
-            if (await terminator.EndAsync(session.Id, SessionEndReason.EndedFromOtherSession, context.RequestAborted))
-            {
-                ended++;
-            }
-        }
-
+        var ended = await EndAsync(sessions.Where(s => s.Id != current.Id), SessionEndReason.EndedFromOtherSession, context);
         Log.SignedOutOthers(logger, current.Subject, ended);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private async Task EventsAsync(HttpContext context)
+    private async Task EventsAsync(HttpContext context, SessionRecord current)
     {
-        if (await CurrentAsync(context) is not { } current)
-        {
-            return;
-        }
-
         var events = await audit.GetRecentAsync(current.Subject, context.RequestAborted);
         // Token refreshes stay in the log and the statistics; the user's list is about sign-ins and sign-outs.
         var views = events
@@ -159,15 +117,16 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         await WriteJsonAsync(context, views);
     }
 
-    private static async Task<SessionRecord?> CurrentAsync(HttpContext context)
+    /// <summary>How many of <paramref name="sessions"/> this call ended (others may have ended them first).</summary>
+    private async Task<int> EndAsync(IEnumerable<SessionRecord> sessions, SessionEndReason reason, HttpContext context)
     {
-        if (await CurrentSession.ReadAsync(context) is not { } current)
+        var ended = 0;
+        foreach (var session in sessions)
         {
-            await ProblemResponse.NotAuthenticated(context);
-            return null;
+            ended += await terminator.EndAsync(session.Id, reason, context.RequestAborted) ? 1 : 0;
         }
 
-        return current.Record;
+        return ended;
     }
 
     private static Task WriteJsonAsync<T>(HttpContext context, T value)
