@@ -53,6 +53,8 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
 
     public static string FormatTime(DateTimeOffset time) => time.ToString("o", CultureInfo.InvariantCulture);
 
+    // Read on every proxied call: the exact round-trip form we write is parsed fast; anything else the slow way.
     private static DateTimeOffset? ParseTime(string? value) =>
-        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null;
+        DateTimeOffset.TryParseExact(value, "o", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ||
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out time) ? time : null;
 }
