@@ -28,29 +28,26 @@ internal sealed class TokenRefresher(
     TimeProvider time,
     ILogger<TokenRefresher> logger) : RefreshSingleFlight.IFlight
 {
-    public async Task<AccessTokenResult?> LandedAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        var current = await store.GetAsync(sessionId, cancellationToken);
-        if (current is null || current.ExpiresAt <= time.GetUtcNow())
-        {
-            return AccessTokenResult.SessionEnded;
-        }
-
-        var ticket = tickets.Unprotect(current.Ticket);
-        return ticket is not null && SessionTokens.From(ticket.Properties) is var tokens && !policy.IsDue(tokens, time.GetUtcNow())
+    public async Task<AccessTokenResult?> LandedAsync(string sessionId, CancellationToken cancellationToken) =>
+        await ReadLiveAsync(sessionId, cancellationToken) is not { } live ? AccessTokenResult.SessionEnded
+        : live.Ticket is not null && SessionTokens.From(live.Ticket.Properties) is var tokens && !policy.IsDue(tokens, time.GetUtcNow())
             ? AccessTokenResult.Success(tokens.AccessToken!)
             : null;
+
+    /// <summary>The stored session unless it has ended, with its ticket (null when it cannot be decrypted).</summary>
+    private async Task<(SessionRecord Session, AuthenticationTicket? Ticket)?> ReadLiveAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var session = await store.GetAsync(sessionId, cancellationToken);
+        return session is null || session.ExpiresAt <= time.GetUtcNow() ? null : (session, tickets.Unprotect(session.Ticket));
     }
 
     public async Task<AccessTokenResult> RefreshAsync(string sessionId, ILockLease lease, CancellationToken cancellationToken)
     {
-        var session = await store.GetAsync(sessionId, cancellationToken);
-        if (session is null || session.ExpiresAt <= time.GetUtcNow())
+        if (await ReadLiveAsync(sessionId, cancellationToken) is not ({ } session, var ticket))
         {
             return AccessTokenResult.SessionEnded;
         }
 
-        var ticket = tickets.Unprotect(session.Ticket);
         if (ticket is null)
         {
             await terminator.EndAsync(sessionId, SessionEndReason.Unreadable, cancellationToken);
