@@ -74,14 +74,8 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
             return;
         }
 
-        var ended = 0;
-        foreach (var session in await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted))
-        {
-            if (await terminator.EndAsync(session.Id, SessionEndReason.BackChannel, context.RequestAborted))
-            {
-                ended++;
-            }
-        }
+        var sessions = await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted);
+        var ended = await terminator.EndEachAsync(sessions, SessionEndReason.BackChannel, context.RequestAborted);
 
         Log.BackChannelLogoutProcessed(logger, token.Subject, token.ProviderSessionId, ended);
         context.Response.StatusCode = StatusCodes.Status200OK;

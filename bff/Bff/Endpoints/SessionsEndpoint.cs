@@ -89,7 +89,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
     private async Task EndAllAsync(HttpContext context, SessionRecord current)
     {
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = await EndAsync(sessions.Where(s => s.Id != current.Id).Append(current), SessionEndReason.SignOutEverywhere, context);
+        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id).Append(current), SessionEndReason.SignOutEverywhere, context.RequestAborted);
         Log.SignedOutEverywhere(logger, current.Subject, ended);
         CurrentSession.Forget(context);
         // The cookie stays (it names a session that is gone, so it opens nothing): the next sign-in in this
@@ -101,7 +101,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
     private async Task EndOthersAsync(HttpContext context, SessionRecord current)
     {
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = await EndAsync(sessions.Where(s => s.Id != current.Id), SessionEndReason.EndedFromOtherSession, context);
+        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id), SessionEndReason.EndedFromOtherSession, context.RequestAborted);
         Log.SignedOutOthers(logger, current.Subject, ended);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
@@ -115,18 +115,6 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
             .Select(e => new EventView(e.Kind, e.At, e.SessionId, e.SessionId == current.PublicId, e.Device, e.IpAddress, e.Reason))
             .ToList();
         await WriteJsonAsync(context, views);
-    }
-
-    /// <summary>How many of <paramref name="sessions"/> this call ended (others may have ended them first).</summary>
-    private async Task<int> EndAsync(IEnumerable<SessionRecord> sessions, SessionEndReason reason, HttpContext context)
-    {
-        var ended = 0;
-        foreach (var session in sessions)
-        {
-            ended += await terminator.EndAsync(session.Id, reason, context.RequestAborted) ? 1 : 0;
-        }
-
-        return ended;
     }
 
     private static Task WriteJsonAsync<T>(HttpContext context, T value)

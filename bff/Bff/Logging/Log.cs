@@ -13,9 +13,6 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Warning, "Sign-in failed: {Reason}")]
     public static partial void SignInFailed(ILogger logger, string reason);
 
-    [LoggerMessage(1003, LogLevel.Warning, "The authorization code exchange failed: {Error}")]
-    public static partial void CodeExchangeFailed(ILogger logger, string error);
-
     [LoggerMessage(2001, LogLevel.Information, "Session {SessionId} created for {Subject} (provider session {ProviderSessionId})")]
     public static partial void SessionCreated(ILogger logger, string sessionId, string subject, string? providerSessionId);
 

@@ -12,6 +12,18 @@ internal sealed class SessionTerminator(
     IEnumerable<ISessionEndObserver> observers,
     ILogger<SessionTerminator> logger)
 {
+    /// <summary>Ends each of these sessions, one after another; how many this call ended (others may have been first).</summary>
+    public async Task<int> EndEachAsync(IEnumerable<SessionRecord> sessions, SessionEndReason reason, CancellationToken cancellationToken)
+    {
+        var ended = 0;
+        foreach (var session in sessions)
+        {
+            ended += await EndAsync(session.Id, reason, cancellationToken) ? 1 : 0;
+        }
+
+        return ended;
+    }
+
     /// <summary>Ends the session with this storage id; false when it was already gone.</summary>
     public async Task<bool> EndAsync(string storageId, SessionEndReason reason, CancellationToken cancellationToken)
     {

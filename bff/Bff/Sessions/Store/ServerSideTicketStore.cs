@@ -72,14 +72,8 @@ internal sealed class ServerSideTicketStore(
             return;
         }
 
-        var oldest = sessions
-            .Where(s => s.Id != created.Id)
-            .OrderBy(s => s.CreatedAt)
-            .Take(excess);
-        foreach (var session in oldest)
-        {
-            await terminator.EndAsync(session.Id, SessionEndReason.SessionLimit, cancellationToken);
-        }
+        var oldest = sessions.Where(s => s.Id != created.Id).OrderBy(s => s.CreatedAt).Take(excess);
+        await terminator.EndEachAsync(oldest, SessionEndReason.SessionLimit, cancellationToken);
     }
 
     public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);
