@@ -12,6 +12,7 @@ public sealed class RedisConfigurationTests
         Assert.Equal(RedisConfiguration.DefaultConnectTimeoutMs, configuration.ConnectTimeout);
         Assert.Equal(RedisConfiguration.DefaultSyncTimeoutMs, configuration.SyncTimeout);
         Assert.Equal("", configuration.TieBreaker);
+        Assert.Same(StackExchange.Redis.SocketManager.ThreadPool, configuration.SocketManager);
     }
 
     [Fact]
