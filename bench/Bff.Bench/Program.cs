@@ -141,8 +141,8 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
         var session = (await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("bench", CancellationToken.None)).Single();
         var token = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties.GetTokenValue("access_token")!;
         var bearer = "Authorization: Bearer " + token;
-        results.Add(await MeasureAsync("API direct", $"http://localhost:{stack.ApiPort}/api/whoami", [bearer], null));
-        await using var yarp = await StartBareYarpAsync($"http://localhost:{stack.ApiPort}");
+        results.Add(await MeasureAsync("API direct", $"http://127.0.0.1:{stack.ApiPort}/api/whoami", [bearer], null));
+        await using var yarp = await StartBareYarpAsync($"http://127.0.0.1:{stack.ApiPort}");
         results.Add(await MeasureAsync("bare YARP", yarp.Urls.First() + "/api/whoami", [bearer], null));
     }
 
@@ -191,7 +191,7 @@ static async Task<WebApplication> StartBareYarpAsync(string upstream)
 {
     var builder = WebApplication.CreateSlimBuilder();
     builder.Logging.ClearProviders();
-    builder.WebHost.UseUrls($"http://localhost:{FreePort.Next()}");
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
     builder.Services.AddReverseProxy().LoadFromMemory(
         [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
         [new ClusterConfig { ClusterId = "api", Destinations = new Dictionary<string, DestinationConfig> { ["d1"] = new() { Address = upstream } } }]);

@@ -51,7 +51,6 @@ public sealed class TestStack : IAsyncDisposable
     {
         _options = options;
         BffPorts = Enumerable.Range(0, options.BffInstances).Select(_ => FreePort.Next()).ToArray();
-        ApiPort = FreePort.Next();
         var origins = BffPorts.Select(p => $"http://localhost:{p}").Concat(options.ExtraOrigins).ToArray();
         Provider = options.Provider is { } provider
             ? provider(new TestProviderSetup(FreePort.Next(), origins, options.AccessTokenLifetimeSeconds))
@@ -66,7 +65,8 @@ public sealed class TestStack : IAsyncDisposable
     /// <summary>The identity provider the BFF and the API trust.</summary>
     public ITestIdentityProvider Provider { get; }
 
-    public int ApiPort { get; }
+    /// <summary>The demo API's port, chosen by Kestrel when it started (port 0: no race for a free one).</summary>
+    public int ApiPort { get; private set; }
 
     public IReadOnlyList<int> BffPorts { get; }
 
@@ -86,11 +86,12 @@ public sealed class TestStack : IAsyncDisposable
             await stack.Provider.StartAsync();
             stack._api = DemoApiApp.Create(
             [
-                "--urls", $"http://localhost:{stack.ApiPort}",
+                "--urls", "http://127.0.0.1:0",
                 "--Api:Authority", stack.Provider.Authority,
                 "--Logging:LogLevel:Default", "Warning",
             ]);
             await stack._api.StartAsync();
+            stack.ApiPort = new Uri(stack._api.Urls.Single()).Port;
             for (var i = 0; i < stack._bffs.Length; i++)
             {
                 await stack.StartBffAsync(i);
@@ -149,7 +150,7 @@ public sealed class TestStack : IAsyncDisposable
             ["ReverseProxy:Routes:members-client:Metadata:Bff.Scope"] = "api",
             ["ReverseProxy:Routes:members-client:Transforms:0:PathPattern"] = "/api/{**rest}",
             ["ReverseProxy:Routes:maybe-user:Transforms:0:PathPattern"] = "/api/{**rest}",
-            ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = $"http://localhost:{ApiPort}",
+            ["ReverseProxy:Clusters:api:Destinations:d1:Address"] = $"http://127.0.0.1:{ApiPort}",
             // Every test signs in from 127.0.0.1: the production limits would throttle the suite.
             ["Bff:RateLimits:Login:PermitLimit"] = "10000",
             ["Bff:RateLimits:SignInCallback:PermitLimit"] = "10000",

@@ -105,10 +105,9 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
     [Fact]
     public async Task A_production_bff_on_plain_http_without_a_trusted_proxy_refuses_to_start()
     {
-        var port = FreePort.Next();
         await using var app = BffHostApp.Create(
         [
-            $"--urls=http://127.0.0.1:{port}",
+            "--urls=http://127.0.0.1:0",
             "--environment=Production",
             "--Bff:Authority=http://127.0.0.1:9",
             "--Bff:RequireHttpsMetadata=false",

@@ -28,21 +28,20 @@ internal sealed class HostileProvider : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Dictionary<string, string>> _pushed = new();
     private int _tokenCalls;
 
-    private HostileProvider(WebApplication app, int port)
+    private HostileProvider(WebApplication app)
     {
         _app = app;
-        Issuer = $"http://localhost:{port}";
-        DocumentIssuer = Issuer;
     }
 
-    public string Issuer { get; }
+    /// <summary>Its origin, known once Kestrel has chosen the port.</summary>
+    public string Issuer { get; private set; } = "";
 
     public TestSigningKey Rsa => SharedRsa;
 
     /// <summary>The keys the JWKS lists right now; change it to rotate.</summary>
     public List<TestSigningKey> PublishedKeys { get; set; } = [SharedRsa];
 
-    public string DocumentIssuer { get; set; }
+    public string DocumentIssuer { get; set; } = "";
 
     public bool AdvertisesIssParameter { get; set; } = true;
 
@@ -69,17 +68,18 @@ internal sealed class HostileProvider : IAsyncDisposable
 
     public static async Task<HostileProvider> StartAsync()
     {
-        var port = FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://localhost:{port}");
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var provider = new HostileProvider(app, port);
+        var provider = new HostileProvider(app);
         app.MapGet("/.well-known/openid-configuration", provider.Discovery);
         app.MapGet("/jwks", provider.Jwks);
         app.MapPost("/par", provider.PushAsync);
         app.MapPost("/token", provider.TokenAsync);
         await app.StartAsync();
+        provider.Issuer = app.Urls.Single();
+        provider.DocumentIssuer = provider.Issuer;
         return provider;
     }
 
