@@ -226,19 +226,9 @@ public sealed class RecordingLoggerProvider : ILoggerProvider, ISupportExternalS
 /// <summary>Spans and metrics are collected only when something takes them.</summary>
 public sealed class TelemetryCollectionTests
 {
-    private static readonly string[] Minimal =
-    [
-        "--Bff:Authority=http://127.0.0.1:9",
-        "--Bff:RequireHttpsMetadata=false",
-        "--Bff:ClientId=bff",
-        "--Bff:ClientSecret=secret",
-        "--Bff:AllowPlainHttp=true",
-        "--Logging:LogLevel:Default=None",
-    ];
-
     private static async Task<(bool Tracing, bool Metrics)> CollectsAsync(params string[] arguments)
     {
-        await using var app = Bff.Host.BffHostApp.Create([.. Minimal, .. arguments]);
+        await using var app = Bff.Host.BffHostApp.Create([.. StandaloneBff.OverPlainHttp, .. arguments]);
         return (app.Services.GetService<TracerProvider>() is not null, app.Services.GetService<MeterProvider>() is not null);
     }
 

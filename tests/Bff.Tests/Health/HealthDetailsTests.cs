@@ -12,13 +12,8 @@ public sealed class HealthDetailsTests
         [
             "--urls=http://127.0.0.1:0",
             "--environment=Production",
-            // Nothing listens there: the provider check fails, so readiness has something to hide.
-            "--Bff:Authority=http://127.0.0.1:9",
-            "--Bff:RequireHttpsMetadata=false",
-            "--Bff:ClientId=bff",
-            "--Bff:ClientSecret=secret",
-            "--Bff:AllowPlainHttp=true",
-            "--Logging:LogLevel:Default=None",
+            // No provider listens: its check fails, so readiness has something to hide.
+            .. StandaloneBff.OverPlainHttp,
             .. settings,
         ]);
         await app.StartAsync();

@@ -109,11 +109,7 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
         [
             "--urls=http://127.0.0.1:0",
             "--environment=Production",
-            "--Bff:Authority=http://127.0.0.1:9",
-            "--Bff:RequireHttpsMetadata=false",
-            "--Bff:ClientId=bff",
-            "--Bff:ClientSecret=secret",
-            "--Logging:LogLevel:Default=None",
+            .. StandaloneBff.Arguments,
         ]);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());

@@ -71,13 +71,8 @@ public sealed class BffRateLimiterTests
         await using var app = Bff.Host.BffHostApp.Create(
         [
             $"--urls=http://unix:{socket}",
-            "--Bff:Authority=http://127.0.0.1:9",
-            "--Bff:RequireHttpsMetadata=false",
-            "--Bff:ClientId=bff",
-            "--Bff:ClientSecret=secret",
-            "--Bff:AllowPlainHttp=true",
+            .. StandaloneBff.OverPlainHttp,
             "--Bff:RateLimits:Login:PermitLimit=2",
-            "--Logging:LogLevel:Default=None",
         ]);
         await app.StartAsync();
         try
