@@ -20,6 +20,7 @@ public static class BffApplicationBuilderExtensions
     public static IApplicationBuilder UseBff(this IApplicationBuilder app)
     {
         app.UseMiddleware<SessionStoreUnavailableMiddleware>();
+        app.UseMiddleware<SignInCallbackRateLimit>();
         app.UseRateLimiter(BffRateLimiter.Create(app.ApplicationServices));
         app.UseMiddleware<AntiforgeryHeaderMiddleware>();
         app.UseMiddleware<SessionExpiryHeaderMiddleware>();

@@ -10,10 +10,9 @@ namespace Bff.RateLimiting;
 /// <summary>
 /// ASP.NET Core's rate limiter, set up for the BFF alone (an app's own <c>AddRateLimiter</c> settings are
 /// left untouched): a fixed window per client (<see cref="ClientPartition"/>) on the <c>/bff/login</c> endpoint
-/// (as endpoint metadata, so every path that routes there counts) and on the sign-in callback (matched as the
-/// sign-in handler matches it: that path is not an endpoint). Over the limit: 429 with <c>Retry-After</c>, as
-/// problem+json for API callers and a readable page for browser navigations. Back-channel logout counts
-/// failures only (<see cref="ClientRateLimiter"/>).
+/// (as endpoint metadata, so every path that routes there counts). Over the limit: 429 with <c>Retry-After</c>,
+/// as problem+json for API callers and a readable page for browser navigations (<see cref="RejectAsync"/>, shared
+/// by the limits that code spends itself: the sign-in callback, back-channel failures, anonymous API calls).
 /// </summary>
 internal static class BffRateLimiter
 {
@@ -23,15 +22,10 @@ internal static class BffRateLimiter
     {
         var bff = services.GetRequiredService<IOptions<BffOptions>>().Value;
         var addresses = services.GetRequiredService<ClientAddressResolver>();
-        var callback = new PathString(bff.CallbackPath);
 
         var options = new RateLimiterOptions
         {
             RejectionStatusCode = StatusCodes.Status429TooManyRequests,
-            GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.Request.Path.Equals(callback, StringComparison.OrdinalIgnoreCase)
-                    ? FixedWindow("signin_callback|" + ClientPartition.For(context, addresses), bff.RateLimits.SignInCallback)
-                    : RateLimitPartition.GetNoLimiter("unlimited")),
             OnRejected = (rejected, cancellationToken) =>
                 RejectAsync(rejected.HttpContext, RetryAfter(rejected.Lease), addresses),
         };

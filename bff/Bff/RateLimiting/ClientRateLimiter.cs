@@ -6,12 +6,14 @@ namespace Bff.RateLimiting;
 /// <summary>
 /// A fixed-window budget per client (<see cref="ClientPartition"/>) that code spends itself, for limits the
 /// endpoint middleware cannot express: back-channel logout spends it on failures only (a provider's burst of
-/// genuine logouts is never refused, someone guessing at tokens is), anonymous client-token calls on every call.
+/// genuine logouts is never refused, someone guessing at tokens is), anonymous client-token calls and the
+/// sign-in callback (a path, not an endpoint) on every call.
 /// </summary>
 internal sealed class ClientRateLimiter(RateLimitRule rule) : IDisposable
 {
     public const string BackChannelFailures = "Bff.BackChannelFailures";
     public const string AnonymousApi = "Bff.AnonymousApi";
+    public const string SignInCallback = "Bff.SignInCallback";
 
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
         RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions

@@ -14,6 +14,8 @@ internal static class RateLimitingServices
             new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.BackChannel));
         services.TryAddKeyedSingleton(ClientRateLimiter.AnonymousApi, static (sp, _) =>
             new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.AnonymousApi));
+        services.TryAddKeyedSingleton(ClientRateLimiter.SignInCallback, static (sp, _) =>
+            new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.SignInCallback));
         return services;
     }
 }

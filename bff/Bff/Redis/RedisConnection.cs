@@ -22,6 +22,11 @@ internal sealed class RedisConnection : IDisposable
         _logger = logger;
         _connected = options.Value.Connected;
         _configuration = RedisConfiguration.Parse(options.Value.ConnectionString);
+        if (options.Value.ReadOnThreadPool)
+        {
+            _configuration.SocketManager = SocketManager.ThreadPool;
+        }
+
         if (options.Value.TrustedCertificateAuthority is { Length: > 0 } authority)
         {
             _configuration.TrustIssuer(authority);
@@ -32,6 +37,9 @@ internal sealed class RedisConnection : IDisposable
     }
 
     public RedisKeys Keys { get; }
+
+    /// <summary>The client settings the connection is made with.</summary>
+    internal ConfigurationOptions Configuration => _configuration;
 
     /// <summary>How long a command may take before Redis counts as unavailable (the configuration's <c>syncTimeout</c>).</summary>
     public TimeSpan OperationTimeout { get; }

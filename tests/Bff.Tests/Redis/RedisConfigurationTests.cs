@@ -12,7 +12,6 @@ public sealed class RedisConfigurationTests
         Assert.Equal(RedisConfiguration.DefaultConnectTimeoutMs, configuration.ConnectTimeout);
         Assert.Equal(RedisConfiguration.DefaultSyncTimeoutMs, configuration.SyncTimeout);
         Assert.Equal("", configuration.TieBreaker);
-        Assert.Same(StackExchange.Redis.SocketManager.ThreadPool, configuration.SocketManager);
     }
 
     [Fact]
@@ -67,5 +66,22 @@ public sealed class RedisConfigurationTests
         Assert.Equal("secret", configuration.Password);
         Assert.True(configuration.Ssl);
         Assert.Equal("redis.internal", configuration.SslHost);
+    }
+}
+
+public sealed class RedisConnectionSettingsTests
+{
+    private static RedisConnection Connection(bool readOnThreadPool) => new(
+        Microsoft.Extensions.Options.Options.Create(new RedisOptions { ConnectionString = "127.0.0.1:6379", ReadOnThreadPool = readOnThreadPool }),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisConnection>.Instance);
+
+    [Fact]
+    public void Answers_are_read_on_the_clients_own_threads_unless_told_otherwise()
+    {
+        using var own = Connection(readOnThreadPool: false);
+        using var pool = Connection(readOnThreadPool: true);
+
+        Assert.NotSame(StackExchange.Redis.SocketManager.ThreadPool, own.Configuration.SocketManager);
+        Assert.Same(StackExchange.Redis.SocketManager.ThreadPool, pool.Configuration.SocketManager);
     }
 }
