@@ -31,7 +31,8 @@ internal static class HostTelemetry
 
         var exportsOtlp = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 };
         var tracing = builder.Configuration.GetValue<bool?>(TracingKey) ?? exportsOtlp;
-        var metrics = builder.Configuration.GetValue<bool?>(MetricsKey) ?? (exportsOtlp || PrometheusPath(builder.Configuration) is not null);
+        // A Prometheus path is served from the metrics, so it always turns them on.
+        var metrics = (builder.Configuration.GetValue<bool?>(MetricsKey) ?? exportsOtlp) || PrometheusPath(builder.Configuration) is not null;
         if (!tracing && !metrics)
         {
             return;

@@ -248,6 +248,8 @@ public sealed class TelemetryCollectionTests
     public async Task A_prometheus_path_turns_on_metrics_only()
     {
         Assert.Equal((false, true), await CollectsAsync("--Telemetry:PrometheusPath=/metrics"));
+        // The path is served from the metrics: it keeps them on even when told otherwise.
+        Assert.Equal((false, true), await CollectsAsync("--Telemetry:PrometheusPath=/metrics", "--Telemetry:Metrics=false"));
     }
 
     [Fact]
