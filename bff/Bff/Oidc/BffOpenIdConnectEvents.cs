@@ -158,6 +158,9 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
             SessionTokens.Apply(context.Properties, response, time.GetUtcNow());
         }
 
+        // Needed for the code exchange only, done by now: the session need not carry it.
+        context.Properties.Items.Remove(OpenIdConnectDefaults.RedirectUriForCodePropertiesKey);
+
         await base.TokenValidated(context);
     }
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Tests.Integration;
 
@@ -21,6 +23,22 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         Assert.InRange(user["bff:session_expires_in"].GetInt64(), 1, 15 * 60);
         Assert.StartsWith("/bff/logout?sid=", user["bff:logout_url"].GetString());
         Assert.DoesNotContain(user.Keys, k => k.Contains("token", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task The_stored_ticket_holds_the_tokens_and_not_what_only_the_sign_in_needed()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("ticket-contents");
+
+        var services = Stack.BffServices();
+        var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("ticket-contents", CancellationToken.None));
+        var properties = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties;
+
+        Assert.NotNull(properties.GetTokenValue(SessionTokens.AccessTokenName));
+        Assert.NotNull(properties.GetTokenValue(SessionTokens.RefreshTokenName));
+        Assert.NotNull(properties.GetTokenValue(SessionTokens.IdTokenName));
+        Assert.DoesNotContain(properties.Items.Keys, key => key.StartsWith("OpenIdConnect.", StringComparison.Ordinal) || key == ".redirect");
     }
 
     [Fact]
