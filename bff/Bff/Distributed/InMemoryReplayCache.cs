@@ -20,29 +20,17 @@ internal sealed class InMemoryReplayCache(TimeProvider time) : IReplayCache
             Sweep(now);
         }
 
-        while (true)
-        {
-            if (_entries.TryAdd(key, expiresAt))
+        // A value whose entry has expired is new again. The factory that ran last is the one whose write landed.
+        var added = false;
+        _entries.AddOrUpdate(
+            key,
+            _ =>
             {
-                return Task.FromResult(true);
-            }
-
-            if (!_entries.TryGetValue(key, out var current))
-            {
-                continue;
-            }
-
-            // A value whose entry has expired is new again.
-            if (current <= now && _entries.TryUpdate(key, expiresAt, current))
-            {
-                return Task.FromResult(true);
-            }
-
-            if (current > now)
-            {
-                return Task.FromResult(false);
-            }
-        }
+                added = true;
+                return expiresAt;
+            },
+            (_, current) => (added = current <= now) ? expiresAt : current);
+        return Task.FromResult(added);
     }
 
     private void Sweep(DateTimeOffset now)

@@ -9,27 +9,11 @@ internal sealed class InProcessLock(TimeProvider time) : IDistributedLock
 
     public Task<ILockLease?> TryAcquireAsync(string name, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var mine = new Holder(this, name, time.GetUtcNow() + lease);
-        while (true)
-        {
-            if (_holders.TryAdd(name, mine))
-            {
-                return Task.FromResult<ILockLease?>(mine);
-            }
+        var mine = new Holder(this, name, Now + lease);
 
-            // A lease that ran out is free for the taking.
-            if (_holders.TryGetValue(name, out var current) && current.ExpiresAt <= time.GetUtcNow())
-            {
-                if (_holders.TryUpdate(name, mine, current))
-                {
-                    return Task.FromResult<ILockLease?>(mine);
-                }
-
-                continue;
-            }
-
-            return Task.FromResult<ILockLease?>(null);
-        }
+        // A lease that ran out is free for the taking.
+        var holder = _holders.AddOrUpdate(name, mine, (_, current) => current.ExpiresAt <= Now ? mine : current);
+        return Task.FromResult<ILockLease?>(ReferenceEquals(holder, mine) ? mine : null);
     }
 
     private sealed class Holder(InProcessLock owner, string name, DateTimeOffset expiresAt) : ILockLease

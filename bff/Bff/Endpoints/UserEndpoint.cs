@@ -23,29 +23,9 @@ internal sealed class UserEndpoint(TimeProvider time) : IUserEndpoint
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        context.Response.ContentType = "application/json";
-
-        await using var json = new Utf8JsonWriter(context.Response.Body);
-        json.WriteStartArray();
-        foreach (var claim in ticket.Principal.Claims)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", claim.Type);
-            json.WriteString("value", claim.Value);
-            json.WriteEndObject();
-        }
-
-        var expiresIn = SessionExpiryHeaderMiddleware.SecondsLeft(session, time.GetUtcNow());
-        json.WriteStartObject();
-        json.WriteString("type", SessionExpiresIn);
-        json.WriteNumber("value", expiresIn);
-        json.WriteEndObject();
-
-        json.WriteStartObject();
-        json.WriteString("type", LogoutUrl);
-        json.WriteString("value", LogoutEndpoint.UrlFor(context, session));
-        json.WriteEndObject();
-        json.WriteEndArray();
-        await json.FlushAsync(context.RequestAborted);
+        var claims = ticket.Principal.Claims.Select(claim => new { type = claim.Type, value = (object)claim.Value })
+            .Append(new { type = SessionExpiresIn, value = (object)SessionExpiryHeaderMiddleware.SecondsLeft(session, time.GetUtcNow()) })
+            .Append(new { type = LogoutUrl, value = (object)LogoutEndpoint.UrlFor(context, session) });
+        await context.Response.WriteAsJsonAsync(claims, JsonSerializerOptions.Web, context.RequestAborted);
     }
 }

@@ -13,11 +13,8 @@ namespace Bff.Health;
 internal static class HealthResponseWriter
 {
     /// <summary>The overall status alone: for liveness, and readiness unless details are allowed.</summary>
-    public static async Task WriteStatusAsync(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.WriteAsync($"{{\"status\":\"{report.Status}\"}}", context.RequestAborted);
-    }
+    public static Task WriteStatusAsync(HttpContext context, HealthReport report) =>
+        context.Response.WriteAsJsonAsync(new { status = report.Status.ToString() }, JsonSerializerOptions.Web, context.RequestAborted);
 
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
@@ -26,35 +23,14 @@ internal static class HealthResponseWriter
         return showDetails ? WriteDetailsAsync(context, report) : WriteStatusAsync(context, report);
     }
 
-    private static async Task WriteDetailsAsync(HttpContext context, HealthReport report)
-    {
-        context.Response.ContentType = "application/json; charset=utf-8";
-
-        using var buffer = new MemoryStream();
-        await using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("status", report.Status.ToString());
-            json.WriteStartObject("checks");
-            foreach (var (name, entry) in report.Entries)
+    private static Task WriteDetailsAsync(HttpContext context, HealthReport report) =>
+        context.Response.WriteAsJsonAsync(
+            new
             {
-                json.WriteString(name, entry.Status.ToString());
-            }
-
-            json.WriteEndObject();
-
-            json.WriteStartObject("data");
-            foreach (var (name, entry) in report.Entries.Where(e => e.Value.Data.Count > 0))
-            {
-                json.WritePropertyName(name);
-                JsonSerializer.Serialize(json, entry.Data);
-            }
-
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        context.Response.ContentLength = buffer.Length;
-        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
-    }
+                status = report.Status.ToString(),
+                checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString()),
+                data = report.Entries.Where(e => e.Value.Data.Count > 0).ToDictionary(e => e.Key, e => e.Value.Data),
+            },
+            JsonSerializerOptions.Web,
+            context.RequestAborted);
 }

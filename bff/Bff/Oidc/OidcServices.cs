@@ -43,7 +43,8 @@ internal static class OidcServices
 
         services.AddAuthentication()
             .AddOpenIdConnect(BffDefaults.OidcScheme, displayName: "OpenID Connect", _ => { });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<OpenIdConnectOptions>, OpenIdConnectSetup>());
+        services.AddOptions<OpenIdConnectOptions>(BffDefaults.OidcScheme)
+            .Configure<IOptions<BffOptions>, IServiceProvider>((oidc, bff, sp) => OpenIdConnectSetup.Configure(oidc, bff.Value, sp));
         return services;
     }
 

@@ -9,20 +9,10 @@ namespace Bff.Oidc;
 /// Sets the BFF's OpenID Connect scheme from <c>Bff:*</c>: code flow with PKCE, the BFF's provider metadata,
 /// token handler, events and HTTP client. The app's own <c>ConfigureOpenIdConnect</c> runs after this.
 /// </summary>
-internal sealed class OpenIdConnectSetup(IOptions<BffOptions> bff, IServiceProvider services) : IConfigureNamedOptions<OpenIdConnectOptions>
+internal static class OpenIdConnectSetup
 {
-    public void Configure(OpenIdConnectOptions options)
+    public static void Configure(OpenIdConnectOptions oidc, BffOptions options, IServiceProvider services)
     {
-    }
-
-    public void Configure(string? name, OpenIdConnectOptions oidc)
-    {
-        if (name != BffDefaults.OidcScheme)
-        {
-            return;
-        }
-
-        var options = bff.Value;
         oidc.Authority = options.Authority;
         oidc.RequireHttpsMetadata = options.RequireHttpsMetadata;
         // One discovery/JWKS cache for sign-in, refresh and back-channel logout (see ProviderMetadata).

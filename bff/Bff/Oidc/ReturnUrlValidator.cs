@@ -9,26 +9,6 @@ namespace Bff.Oidc;
 /// </summary>
 internal static class ReturnUrlValidator
 {
-    public static bool IsLocal(string? url)
-    {
-        if (string.IsNullOrEmpty(url) || url[0] != '/')
-        {
-            return false;
-        }
-
-        if (url.Length > 1 && (url[1] == '/' || url[1] == '\\'))
-        {
-            return false;
-        }
-
-        foreach (var c in url)
-        {
-            if (c <= ' ' || c > '~' || c == '\\')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsLocal(string? url) =>
+        url is ['/', ..] && url is not [_, '/' or '\\', ..] && !url.Any(c => c <= ' ' || c > '~' || c == '\\');
 }

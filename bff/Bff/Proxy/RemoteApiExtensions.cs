@@ -13,7 +13,7 @@ public static class RemoteApiExtensions
     /// <summary>Adds YARP with routes and clusters from configuration (usually <c>ReverseProxy</c>).</summary>
     public static BffBuilder AddRemoteApis(this BffBuilder builder, IConfiguration configuration)
     {
-        builder.Services.AddBffProxy(configuration);
+        builder.Services.AddReverseProxy().LoadFromConfig(configuration).AddTransforms<BffTransformProvider>();
         return builder;
     }
 

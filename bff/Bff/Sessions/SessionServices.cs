@@ -4,6 +4,7 @@ using Bff.Sessions.Cookie;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace Bff.Sessions;
 
@@ -43,7 +44,9 @@ internal static class SessionServices
 
         // Cookie: the BFF's own handler in place of AddCookie's, with what AddCookie registers besides it.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CookieAuthenticationOptions>, PostConfigureCookieAuthenticationOptions>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CookieAuthenticationOptions>, SessionCookieSetup>());
+        services.AddOptions<CookieAuthenticationOptions>(BffDefaults.CookieScheme)
+            .Configure<IOptions<BffOptions>, ServerSideTicketStore, IDataProtectionProvider>(
+                (cookie, bff, tickets, dataProtection) => SessionCookieSetup.Configure(cookie, bff.Value, tickets, dataProtection));
         services.AddAuthentication(options =>
             {
                 options.DefaultScheme = BffDefaults.CookieScheme;

@@ -17,7 +17,7 @@ internal sealed class ClientAccessTokenCache(
     ILogger<ClientAccessTokenCache> logger)
 {
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<Task<AccessTokenResult>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly SingleFlight<AccessTokenResult> _fetches = new();
 
     public async Task<AccessTokenResult> GetAsync(string? scope, string? resource, CancellationToken cancellationToken)
     {
@@ -27,28 +27,7 @@ internal sealed class ClientAccessTokenCache(
             return AccessTokenResult.Success(cached.Token);
         }
 
-        var flight = _inFlight.GetOrAdd(key, k => NewFlight(k, scope, resource));
-        return await flight.Value.WaitAsync(cancellationToken);
-    }
-
-    // A fetch leaves the table when it lands, whether or not anyone still waits for it.
-    private Lazy<Task<AccessTokenResult>> NewFlight(string key, string? scope, string? resource)
-    {
-        Lazy<Task<AccessTokenResult>>? flight = null;
-        flight = new Lazy<Task<AccessTokenResult>>(() => FlyAsync(key, scope, resource, flight!));
-        return flight;
-    }
-
-    private async Task<AccessTokenResult> FlyAsync(string key, string? scope, string? resource, Lazy<Task<AccessTokenResult>> flight)
-    {
-        try
-        {
-            return await FetchAsync(key, scope, resource);
-        }
-        finally
-        {
-            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(key, flight));
-        }
+        return await _fetches.RunAsync(key, () => FetchAsync(key, scope, resource), cancellationToken);
     }
 
     private async Task<AccessTokenResult> FetchAsync(string key, string? scope, string? resource)

@@ -19,7 +19,7 @@ internal sealed class RefreshSingleFlight(IDistributedLock locks, TimeProvider t
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<AccessTokenResult>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly SingleFlight<AccessTokenResult> _flights = new();
 
     /// <summary>What a flight does: refresh holding the lease, or read what another instance stored (null: not yet).</summary>
     internal interface IFlight
@@ -30,36 +30,16 @@ internal sealed class RefreshSingleFlight(IDistributedLock locks, TimeProvider t
     }
 
     /// <summary>Joins the session's flight, starting one when none is under way.</summary>
-    public Task<AccessTokenResult> JoinAsync(string sessionId, IFlight flight, CancellationToken cancellationToken)
-    {
-        // The shared task must not die with the first caller's request, so it runs on its own cancellation.
-        var lazy = _inFlight.GetOrAdd(sessionId, id => NewFlight(id, flight));
-        return lazy.Value.WaitAsync(cancellationToken);
-    }
+    public Task<AccessTokenResult> JoinAsync(string sessionId, IFlight flight, CancellationToken cancellationToken) =>
+        _flights.RunAsync(sessionId, () => FlyAsync(sessionId, flight), cancellationToken);
 
     /// <summary>Whether a refresh of this session is under way in this process.</summary>
-    internal bool IsRefreshing(string sessionId) => _inFlight.ContainsKey(sessionId);
+    internal bool IsRefreshing(string sessionId) => _flights.IsRunning(sessionId);
 
-    // A flight leaves the table when it lands, whether or not anyone still waits for it, so a later due
-    // token never joins a finished flight.
-    private Lazy<Task<AccessTokenResult>> NewFlight(string sessionId, IFlight flight)
+    private async Task<AccessTokenResult> FlyAsync(string sessionId, IFlight flight)
     {
-        Lazy<Task<AccessTokenResult>>? lazy = null;
-        lazy = new Lazy<Task<AccessTokenResult>>(() => FlyAsync(sessionId, flight, lazy!));
-        return lazy;
-    }
-
-    private async Task<AccessTokenResult> FlyAsync(string sessionId, IFlight flight, Lazy<Task<AccessTokenResult>> lazy)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(WaitForOtherRefresh + TimeSpan.FromSeconds(15), time);
-            return await UnderLockAsync(sessionId, flight, timeout.Token);
-        }
-        finally
-        {
-            _inFlight.TryRemove(new KeyValuePair<string, Lazy<Task<AccessTokenResult>>>(sessionId, lazy));
-        }
+        using var timeout = new CancellationTokenSource(WaitForOtherRefresh + TimeSpan.FromSeconds(15), time);
+        return await UnderLockAsync(sessionId, flight, timeout.Token);
     }
 
     private async Task<AccessTokenResult> UnderLockAsync(string sessionId, IFlight flight, CancellationToken cancellationToken)

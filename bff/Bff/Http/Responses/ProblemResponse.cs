@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Bff.Http;
 
 namespace Bff.Http.Responses;
@@ -9,30 +10,11 @@ internal static class ProblemResponse
 
     public static string TypeFor(string code) => "urn:bff:problem:" + code;
 
-    public static async Task WriteAsync(HttpContext context, int status, string code, string title, string? detail = null)
+    public static Task WriteAsync(HttpContext context, int status, string code, string title, string? detail = null)
     {
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = ContentType;
-        response.Headers.CacheControl = "no-store";
-
-        using var buffer = new MemoryStream();
-        await using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("type", TypeFor(code));
-            json.WriteString("title", title);
-            json.WriteNumber("status", status);
-            if (detail is not null)
-            {
-                json.WriteString("detail", detail);
-            }
-            json.WriteString("code", code);
-            json.WriteEndObject();
-        }
-
-        response.ContentLength = buffer.Length;
-        await response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
+        context.Response.StatusCode = status;
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsJsonAsync(new Problem(TypeFor(code), title, status, detail, code), JsonSerializerOptions.Web, ContentType, context.RequestAborted);
     }
 
     /// <summary>
@@ -53,4 +35,7 @@ internal static class ProblemResponse
 
     public static Task BadRequest(HttpContext context, string detail) =>
         WriteAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidRequest, "Invalid request", detail);
+
+    private sealed record Problem(
+        string Type, string Title, int Status, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail, string Code);
 }

@@ -10,17 +10,10 @@ namespace Bff.Sessions.Cookie;
 /// server-side session (<see cref="ServerSideTicketStore"/>). <c>Secure</c> and the <c>__Host-</c> prefix follow
 /// the external scheme (see Http/Edge/HostPrefixCookies).
 /// </summary>
-internal sealed class SessionCookieSetup(IOptions<BffOptions> bff, ServerSideTicketStore tickets, IDataProtectionProvider dataProtection)
-    : IConfigureNamedOptions<CookieAuthenticationOptions>
+internal static class SessionCookieSetup
 {
-    public void Configure(string? name, CookieAuthenticationOptions cookie)
+    public static void Configure(CookieAuthenticationOptions cookie, BffOptions options, ServerSideTicketStore tickets, IDataProtectionProvider dataProtection)
     {
-        if (name != BffDefaults.CookieScheme)
-        {
-            return;
-        }
-
-        var options = bff.Value;
         cookie.Cookie.Name = options.CookieName;
         cookie.Cookie.HttpOnly = true;
         cookie.Cookie.SameSite = SameSiteMode.Strict;
@@ -34,6 +27,4 @@ internal sealed class SessionCookieSetup(IOptions<BffOptions> bff, ServerSideTic
         cookie.SlidingExpiration = false;
         cookie.Events = SessionCookieEvents.Create();
     }
-
-    public void Configure(CookieAuthenticationOptions options) => Configure(Options.DefaultName, options);
 }
