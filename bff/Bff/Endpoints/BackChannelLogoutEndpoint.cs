@@ -51,7 +51,7 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         if (raw is null)
         {
             failures.TryAcquire(client, out _);
-            await RejectAsync(context, statistics, logger, "invalid_request", problem!, status);
+            await RejectAsync(context, "invalid_request", problem!, status);
             return;
         }
 
@@ -63,14 +63,14 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         catch (OidcProtocolException ex)
         {
             failures.TryAcquire(client, out _);
-            await RejectAsync(context, statistics, logger, "invalid_request", ex.Message);
+            await RejectAsync(context, "invalid_request", ex.Message);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The provider's metadata or keys could not be read; the provider may retry later.
             Log.ProviderUnavailable(logger, ex.GetType().Name, ex.Message);
-            await RejectAsync(context, statistics, logger, "temporarily_unavailable", "The provider's signing keys could not be read.");
+            await RejectAsync(context, "temporarily_unavailable", "The provider's signing keys could not be read.");
             return;
         }
 
@@ -158,18 +158,11 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) &&
         (!type.Charset.HasValue || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task RejectAsync(HttpContext context, SessionStatistics statistics, ILogger logger, string error, string description,
-        int status = StatusCodes.Status400BadRequest)
+    private Task RejectAsync(HttpContext context, string error, string description, int status = StatusCodes.Status400BadRequest)
     {
         Log.BackChannelLogoutRejected(logger, description);
         statistics.RecordFailure(SessionStatistics.FailureBackChannel);
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await using var json = new Utf8JsonWriter(context.Response.Body);
-        json.WriteStartObject();
-        json.WriteString("error", error);
-        json.WriteString("error_description", description);
-        json.WriteEndObject();
-        await json.FlushAsync(context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new { error, error_description = description }, JsonSerializerOptions.Web, context.RequestAborted);
     }
 }

@@ -19,15 +19,8 @@ internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<O
     public async Task ProcessRequestAsync(HttpContext context)
     {
         context.Response.Headers.CacheControl = "no-store";
-        string? returnUrl = context.Request.Query["returnUrl"];
-        if (string.IsNullOrEmpty(returnUrl))
+        if (await ReturnUrlValidator.ReadAsync(context, logger) is not { } returnUrl)
         {
-            returnUrl = "/";
-        }
-        else if (!ReturnUrlValidator.IsLocal(returnUrl))
-        {
-            Log.ReturnUrlRejected(logger);
-            await ErrorResponse.BadRequestAsync(context, "returnUrl must be a path on this site, such as /orders.");
             return;
         }
 

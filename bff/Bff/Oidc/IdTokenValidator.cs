@@ -11,22 +11,14 @@ internal sealed class IdTokenValidator(ProviderTokenValidator tokens)
 {
     public async Task<JsonWebToken> ValidateAsync(string idToken, string? expectedNonce, CancellationToken cancellationToken)
     {
-        var token = await tokens.ValidateAsync(idToken, validTypes: null, requireExpiration: true, cancellationToken);
+        var token = await tokens.ValidateAsync(idToken, requireExpiration: true, cancellationToken);
 
         if (string.IsNullOrEmpty(token.Subject))
         {
             throw new OidcProtocolException("The id_token has no subject (sub).");
         }
 
-        if (!token.TryGetPayloadValue<long>("iat", out var iat))
-        {
-            throw new OidcProtocolException("The id_token has no issue time (iat).");
-        }
-
-        if (DateTimeOffset.FromUnixTimeSeconds(iat) > tokens.Time.GetUtcNow() + tokens.ClockSkew)
-        {
-            throw new OidcProtocolException("The id_token was issued in the future (iat).");
-        }
+        tokens.IssuedAt(token, "id_token");
 
         if (expectedNonce is not null)
         {

@@ -24,26 +24,15 @@ internal sealed class LogoutTokenValidator(ProviderTokenValidator tokens, IRepla
 
     public async Task<LogoutToken> ValidateAsync(string logoutToken, CancellationToken cancellationToken)
     {
-        var token = await tokens.ValidateAsync(logoutToken, validTypes: null, requireExpiration: false, cancellationToken);
+        var token = await tokens.ValidateAsync(logoutToken, requireExpiration: false, cancellationToken);
 
         if (!HasAcceptableType(token.Typ))
         {
             throw new OidcProtocolException("The logout token has the wrong type (typ).");
         }
 
-        var now = tokens.Time.GetUtcNow();
-        if (!token.TryGetPayloadValue<long>("iat", out var iatSeconds))
-        {
-            throw new OidcProtocolException("The logout token has no issue time (iat).");
-        }
-
-        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(iatSeconds);
-        if (issuedAt > now + tokens.ClockSkew)
-        {
-            throw new OidcProtocolException("The logout token was issued in the future (iat).");
-        }
-
-        if (issuedAt < now - MaxAge - tokens.ClockSkew)
+        var issuedAt = tokens.IssuedAt(token, "logout token");
+        if (issuedAt < tokens.Time.GetUtcNow() - MaxAge - tokens.ClockSkew)
         {
             throw new OidcProtocolException("The logout token is too old (iat).");
         }

@@ -21,20 +21,19 @@ internal sealed class ProviderTokenValidator(ProviderMetadata metadata, string c
     public string ClientId => clientId;
 
     /// <param name="token">The compact JWT.</param>
-    /// <param name="validTypes">Accepted <c>typ</c> header values, or null for any.</param>
     /// <param name="requireExpiration">Whether <c>exp</c> must be present.</param>
     /// <param name="cancellationToken">Cancels key retrieval.</param>
-    public async Task<JsonWebToken> ValidateAsync(string token, IEnumerable<string>? validTypes, bool requireExpiration, CancellationToken cancellationToken)
+    public async Task<JsonWebToken> ValidateAsync(string token, bool requireExpiration, CancellationToken cancellationToken)
     {
         var configuration = await metadata.GetAsync(cancellationToken);
-        var result = await _handler.ValidateTokenAsync(token, Parameters(configuration, validTypes, requireExpiration));
+        var result = await _handler.ValidateTokenAsync(token, Parameters(configuration, requireExpiration));
 
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
             var refreshed = await metadata.RefreshAsync(cancellationToken);
             if (!ReferenceEquals(refreshed, configuration))
             {
-                result = await _handler.ValidateTokenAsync(token, Parameters(refreshed, validTypes, requireExpiration));
+                result = await _handler.ValidateTokenAsync(token, Parameters(refreshed, requireExpiration));
             }
         }
 
@@ -46,7 +45,23 @@ internal sealed class ProviderTokenValidator(ProviderMetadata metadata, string c
         return (JsonWebToken)result.SecurityToken;
     }
 
-    private TokenValidationParameters Parameters(OpenIdConnectConfiguration configuration, IEnumerable<string>? validTypes, bool requireExpiration)
+    /// <summary>The token's issue time (<c>iat</c>), which must be there and not in the future.</summary>
+    /// <param name="token">A validated token.</param>
+    /// <param name="kind">What the token is, for the error message ("id_token", "logout token").</param>
+    public DateTimeOffset IssuedAt(JsonWebToken token, string kind)
+    {
+        if (!token.TryGetPayloadValue<long>("iat", out var iat))
+        {
+            throw new OidcProtocolException($"The {kind} has no issue time (iat).");
+        }
+
+        var issuedAt = DateTimeOffset.FromUnixTimeSeconds(iat);
+        return issuedAt <= time.GetUtcNow() + clockSkew
+            ? issuedAt
+            : throw new OidcProtocolException($"The {kind} was issued in the future (iat).");
+    }
+
+    private TokenValidationParameters Parameters(OpenIdConnectConfiguration configuration, bool requireExpiration)
     {
         var advertised = configuration.IdTokenSigningAlgValuesSupported
             .Where(a => !string.Equals(a, "none", StringComparison.OrdinalIgnoreCase))
@@ -58,7 +73,6 @@ internal sealed class ProviderTokenValidator(ProviderMetadata metadata, string c
             ValidAudience = clientId,
             IssuerSigningKeys = configuration.SigningKeys,
             ValidAlgorithms = advertised.Length > 0 ? advertised : DefaultAlgorithms,
-            ValidTypes = validTypes,
             RequireSignedTokens = true,
             RequireExpirationTime = requireExpiration,
             ValidateLifetime = true,

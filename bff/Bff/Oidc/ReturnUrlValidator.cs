@@ -1,3 +1,6 @@
+using Bff.Http.Responses;
+using Bff.Logging;
+
 namespace Bff.Oidc;
 
 /// <summary>
@@ -11,4 +14,18 @@ internal static class ReturnUrlValidator
 {
     public static bool IsLocal(string? url) =>
         url is ['/', ..] && url is not [_, '/' or '\\', ..] && !url.Any(c => c <= ' ' || c > '~' || c == '\\');
+
+    /// <summary>The request's <c>returnUrl</c>, "/" when it has none; null, with a 400 written, when it is not local.</summary>
+    public static async Task<string?> ReadAsync(HttpContext context, ILogger logger)
+    {
+        string? returnUrl = context.Request.Query["returnUrl"];
+        if (string.IsNullOrEmpty(returnUrl) || IsLocal(returnUrl))
+        {
+            return string.IsNullOrEmpty(returnUrl) ? "/" : returnUrl;
+        }
+
+        Log.ReturnUrlRejected(logger);
+        await ErrorResponse.BadRequestAsync(context, "returnUrl must be a path on this site, such as /orders.");
+        return null;
+    }
 }

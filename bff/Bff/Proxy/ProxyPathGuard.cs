@@ -1,3 +1,4 @@
+using System.Buffers;
 using Bff.Http.Responses;
 using Bff.Logging;
 using Microsoft.AspNetCore.Http.Features;
@@ -14,6 +15,14 @@ namespace Bff.Proxy;
 /// </summary>
 internal sealed class ProxyPathGuard(RequestDelegate next, ILogger<ProxyPathGuard> logger)
 {
+    // What the HTTP client can send in a header value: printable ASCII and tab.
+    private static readonly SearchValues<char> Sendable =
+        SearchValues.Create("\t" + string.Concat(Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c)));
+
+    // Encoded slash, backslash, dot, NUL, percent and semicolon, and IIS's %u escapes.
+    private static readonly SearchValues<string> EncodedSeparators =
+        SearchValues.Create(["%2f", "%5c", "%2e", "%00", "%25", "%3b", "%u"], StringComparison.OrdinalIgnoreCase);
+
     public Task InvokeAsync(HttpContext context)
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
@@ -39,12 +48,9 @@ internal sealed class ProxyPathGuard(RequestDelegate next, ILogger<ProxyPathGuar
         {
             foreach (var value in values)
             {
-                foreach (var c in value ?? "")
+                if (value.AsSpan().ContainsAnyExcept(Sendable))
                 {
-                    if (c is (< ' ' and not '\t') or > '~')
-                    {
-                        return name;
-                    }
+                    return name;
                 }
             }
         }
@@ -57,18 +63,8 @@ internal sealed class ProxyPathGuard(RequestDelegate next, ILogger<ProxyPathGuar
         var queryStart = rawTarget.IndexOf('?');
         var path = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
 
-        if (path.Length == 0 || path[0] != '/' || path.Contains("//", StringComparison.Ordinal) || path.Contains('\\'))
-        {
-            return false;
-        }
-
-        if (path.Contains("%2f", StringComparison.OrdinalIgnoreCase) ||
-            path.Contains("%5c", StringComparison.OrdinalIgnoreCase) ||
-            path.Contains("%2e", StringComparison.OrdinalIgnoreCase) ||
-            path.Contains("%00", StringComparison.Ordinal) ||
-            path.Contains("%25", StringComparison.Ordinal) ||
-            path.Contains("%3b", StringComparison.OrdinalIgnoreCase) ||
-            path.Contains("%u", StringComparison.OrdinalIgnoreCase))
+        if (path.Length == 0 || path[0] != '/' || path.Contains("//", StringComparison.Ordinal) || path.Contains('\\') ||
+            path.AsSpan().ContainsAny(EncodedSeparators))
         {
             return false;
         }

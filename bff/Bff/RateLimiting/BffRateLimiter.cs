@@ -33,7 +33,8 @@ internal static class BffRateLimiter
         return options;
     }
 
-    private static RateLimitPartition<string> FixedWindow(string key, RateLimitRule rule) =>
+    /// <summary>A fixed window of the rule's permits per key, refused at once (no queue) when spent.</summary>
+    internal static RateLimitPartition<string> FixedWindow(string key, RateLimitRule rule) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = rule.PermitLimit,

@@ -15,14 +15,8 @@ internal sealed class ClientRateLimiter(RateLimitRule rule) : IDisposable
     public const string AnonymousApi = "Bff.AnonymousApi";
     public const string SignInCallback = "Bff.SignInCallback";
 
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(client =>
-        RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = rule.PermitLimit,
-            Window = rule.Window,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+    private readonly PartitionedRateLimiter<string> _limiter =
+        PartitionedRateLimiter.Create<string, string>(client => BffRateLimiter.FixedWindow(client, rule));
 
     /// <summary>Spends one permit; false (and how long to wait) when the client has none left.</summary>
     public bool TryAcquire(string client, out TimeSpan retryAfter) => Acquire(client, 1, out retryAfter);

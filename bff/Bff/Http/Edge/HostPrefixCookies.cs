@@ -78,15 +78,7 @@ internal sealed class HostPrefixCookies(IOptions<BffOptions> options)
             }
         }
 
-        foreach (var prefix in SignInCookiePrefixes)
-        {
-            if (name.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return Array.Exists(SignInCookiePrefixes, prefix => name.StartsWith(prefix, StringComparison.Ordinal));
     }
 
     private void Secure(HttpContext context, string name, Action<string> rename, CookieOptions cookie)

@@ -30,13 +30,13 @@ internal sealed class SecurityHeadersMiddleware
         _apply = Apply;
     }
 
+    /// <summary>One year, this host only: subdomains may be other apps that are not ready for HTTPS-only.</summary>
+    public const string StrictTransportSecurity = "max-age=31536000";
+
     /// <summary>
     /// The SPA loads its scripts, styles, images and data from its own origin only, and may not be framed.
     /// React sets styles through the DOM, which <c>style-src 'self'</c> allows.
     /// </summary>
-    /// <summary>One year, this host only: subdomains may be other apps that are not ready for HTTPS-only.</summary>
-    public const string StrictTransportSecurity = "max-age=31536000";
-
     public const string SpaContentSecurityPolicy =
         "default-src 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
 

@@ -17,57 +17,37 @@ internal sealed class SessionStatistics : IDisposable
     public const string FailureBackChannel = "back_channel";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _signIns;
-    private readonly Counter<long> _signOuts;
-    private readonly Counter<long> _refreshes;
-    private readonly Counter<long> _failures;
-    private long _signInTotal;
-    private long _signOutTotal;
-    private long _refreshTotal;
-    private long _failureTotal;
+    private readonly Tally _signIns;
+    private readonly Tally _signOuts;
+    private readonly Tally _refreshes;
+    private readonly Tally _failures;
     private long _active = -1;
 
     public SessionStatistics(IMeterFactory meters)
     {
         _meter = meters.Create(MeterName);
-        _signIns = _meter.CreateCounter<long>("bff.sessions.sign_ins", "{session}", "Sessions created by a sign-in.");
-        _signOuts = _meter.CreateCounter<long>("bff.sessions.sign_outs", "{session}", "Sessions ended, by reason.");
-        _refreshes = _meter.CreateCounter<long>("bff.sessions.refreshes", "{refresh}", "Token refreshes of a session.");
-        _failures = _meter.CreateCounter<long>("bff.sessions.failures", "{failure}", "Failed sign-ins, refreshes and back-channel logouts.");
+        _signIns = new(_meter.CreateCounter<long>("bff.sessions.sign_ins", "{session}", "Sessions created by a sign-in."));
+        _signOuts = new(_meter.CreateCounter<long>("bff.sessions.sign_outs", "{session}", "Sessions ended, by reason."));
+        _refreshes = new(_meter.CreateCounter<long>("bff.sessions.refreshes", "{refresh}", "Token refreshes of a session."));
+        _failures = new(_meter.CreateCounter<long>("bff.sessions.failures", "{failure}", "Failed sign-ins, refreshes and back-channel logouts."));
         _meter.CreateObservableGauge("bff.sessions.active", ObserveActive, "{session}", "Live sessions in the store, as last counted.");
     }
 
-    public long SignIns => Interlocked.Read(ref _signInTotal);
+    public long SignIns => _signIns.Total;
 
-    public long SignOuts => Interlocked.Read(ref _signOutTotal);
+    public long SignOuts => _signOuts.Total;
 
-    public long Refreshes => Interlocked.Read(ref _refreshTotal);
+    public long Refreshes => _refreshes.Total;
 
-    public long Failures => Interlocked.Read(ref _failureTotal);
+    public long Failures => _failures.Total;
 
-    public void RecordSignIn()
-    {
-        Interlocked.Increment(ref _signInTotal);
-        _signIns.Add(1);
-    }
+    public void RecordSignIn() => _signIns.Add([]);
 
-    public void RecordSignOut(SessionEndReason reason)
-    {
-        Interlocked.Increment(ref _signOutTotal);
-        _signOuts.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()));
-    }
+    public void RecordSignOut(SessionEndReason reason) => _signOuts.Add([new("reason", reason.ToString())]);
 
-    public void RecordRefresh()
-    {
-        Interlocked.Increment(ref _refreshTotal);
-        _refreshes.Add(1);
-    }
+    public void RecordRefresh() => _refreshes.Add([]);
 
-    public void RecordFailure(string kind)
-    {
-        Interlocked.Increment(ref _failureTotal);
-        _failures.Add(1, new KeyValuePair<string, object?>("kind", kind));
-    }
+    public void RecordFailure(string kind) => _failures.Add([new("kind", kind)]);
 
     /// <summary>Remembers the store's live-session count for the <c>bff.sessions.active</c> gauge.</summary>
     public void RecordActive(long count) => Interlocked.Exchange(ref _active, count);
@@ -78,5 +58,19 @@ internal sealed class SessionStatistics : IDisposable
     {
         var active = Interlocked.Read(ref _active);
         return active < 0 ? [] : [new Measurement<long>(active)];
+    }
+
+    /// <summary>A counter instrument and its plain total for the health check.</summary>
+    private sealed class Tally(Counter<long> counter)
+    {
+        private long _total;
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Add(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            Interlocked.Increment(ref _total);
+            counter.Add(1, tags);
+        }
     }
 }

@@ -96,8 +96,7 @@ internal sealed class ServerSideTicketStore(
         var (session, ticket) = await ReadAsync(storageId, cancellationToken);
         if (session is null)
         {
-            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
-            return null;
+            return await EndedAsync(httpContext, storageId, cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -105,8 +104,7 @@ internal sealed class ServerSideTicketStore(
         {
             cache.Remove(storageId);
             await terminator.EndAsync(session.Id, SessionPolicy.ExpiryReason(session), cancellationToken);
-            await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
-            return null;
+            return await EndedAsync(httpContext, storageId, cancellationToken);
         }
 
         if (ticket is null)
@@ -115,8 +113,7 @@ internal sealed class ServerSideTicketStore(
             if (ticket is null)
             {
                 await terminator.EndAsync(session.Id, SessionEndReason.Unreadable, cancellationToken);
-                await TellWhyEndedAsync(httpContext, storageId, cancellationToken);
-                return null;
+                return await EndedAsync(httpContext, storageId, cancellationToken);
             }
 
             cache.Set(session, ticket);
@@ -168,18 +165,17 @@ internal sealed class ServerSideTicketStore(
         await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.SignOut, cancellationToken);
     }
 
-    private async Task TellWhyEndedAsync(HttpContext? httpContext, string storageId, CancellationToken cancellationToken)
+    // No ticket for a session that has ended; the request learns why, for its 401 to tell.
+    private async Task<AuthenticationTicket?> EndedAsync(HttpContext? httpContext, string storageId, CancellationToken cancellationToken)
     {
-        if (httpContext is null || httpContext.Features.Get<EndedSessionFeature>() is not null)
-        {
-            return;
-        }
-
-        if (await endedSessions.FindAsync(storageId, cancellationToken) is { } reason)
+        if (httpContext is not null && httpContext.Features.Get<EndedSessionFeature>() is null &&
+            await endedSessions.FindAsync(storageId, cancellationToken) is { } reason)
         {
             httpContext.Features.Set(new EndedSessionFeature(
                 reason.ToString(), SessionEndMessages.For(reason), ct => endedSessions.ForgetAsync(storageId, ct)));
         }
+
+        return null;
     }
 
     private static string? Truncate(string userAgent) =>

@@ -60,16 +60,6 @@ internal static class UserAgentLabel
         };
     }
 
-    private static string? Find((string Token, string Name)[] table, string userAgent)
-    {
-        foreach (var (token, name) in table)
-        {
-            if (userAgent.Contains(token, StringComparison.Ordinal))
-            {
-                return name;
-            }
-        }
-
-        return null;
-    }
+    private static string? Find((string Token, string Name)[] table, string userAgent) =>
+        Array.Find(table, entry => userAgent.Contains(entry.Token, StringComparison.Ordinal)).Name;
 }
