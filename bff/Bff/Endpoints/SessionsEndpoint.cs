@@ -58,7 +58,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
             .ThenByDescending(v => v.LastActivityAt)
             .ToList();
 
-        await WriteJsonAsync(context, views);
+        await context.Response.WriteAsJsonAsync(views, Json, context.RequestAborted);
     }
 
     private async Task EndOneAsync(HttpContext context, SessionRecord current, string publicId)
@@ -114,13 +114,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
             .Where(e => e.Kind != AuditEventKinds.Refreshed)
             .Select(e => new EventView(e.Kind, e.At, e.SessionId, e.SessionId == current.PublicId, e.Device, e.IpAddress, e.Reason))
             .ToList();
-        await WriteJsonAsync(context, views);
-    }
-
-    private static Task WriteJsonAsync<T>(HttpContext context, T value)
-    {
-        context.Response.ContentType = "application/json";
-        return JsonSerializer.SerializeAsync(context.Response.Body, value, Json, context.RequestAborted);
+        await context.Response.WriteAsJsonAsync(views, Json, context.RequestAborted);
     }
 
     private sealed record SessionView(

@@ -53,9 +53,6 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
         return await FetchAsync(force: false, cancellationToken);
     }
 
-    /// <summary>The last good document, if one was read; never fetches.</summary>
-    public OpenIdConnectConfiguration? Current => _current;
-
     Task<OpenIdConnectConfiguration> IConfigurationManager<OpenIdConnectConfiguration>.GetConfigurationAsync(CancellationToken cancel) =>
         GetAsync(cancel);
 

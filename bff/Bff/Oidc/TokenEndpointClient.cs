@@ -54,9 +54,7 @@ internal sealed class TokenEndpointClient(HttpClient http, string clientId, stri
             if (response.IsSuccessStatusCode)
             {
                 // Revocation answers 200 with an empty body.
-                return body.Length == 0
-                    ? TokenResponse.Success("{}")
-                    : TokenResponse.TrySuccess(body) ?? TokenResponse.NotJson($"The provider answered {status} with a body that is not JSON.");
+                return TokenResponse.TrySuccess(body.Length == 0 ? "{}" : body) ?? TokenResponse.NotJson($"The provider answered {status} with a body that is not JSON.");
             }
 
             return ParseError(body, status);

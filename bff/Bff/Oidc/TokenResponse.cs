@@ -36,30 +36,24 @@ internal sealed class TokenResponse
 
     public const string TransientError = "transient";
 
-    public static TokenResponse Success(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        return new TokenResponse
-        {
-            Json = json,
-            AccessToken = String(root, "access_token"),
-            RefreshToken = String(root, "refresh_token"),
-            IdToken = String(root, "id_token"),
-            TokenType = String(root, "token_type"),
-            ExpiresIn = root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var seconds)
-                ? seconds
-                : null,
-        };
-    }
-
     /// <summary>A success when <paramref name="json"/> is a JSON object, otherwise null.</summary>
     public static TokenResponse? TrySuccess(string json)
     {
         try
         {
             using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object ? Success(json) : null;
+            var root = document.RootElement;
+            return root.ValueKind != JsonValueKind.Object ? null : new TokenResponse
+            {
+                Json = json,
+                AccessToken = String(root, "access_token"),
+                RefreshToken = String(root, "refresh_token"),
+                IdToken = String(root, "id_token"),
+                TokenType = String(root, "token_type"),
+                ExpiresIn = root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var seconds)
+                    ? seconds
+                    : null,
+            };
         }
         catch (JsonException)
         {

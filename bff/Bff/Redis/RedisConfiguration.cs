@@ -11,20 +11,17 @@ internal static class RedisConfiguration
     public const int DefaultConnectTimeoutMs = 2000;
     public const int DefaultSyncTimeoutMs = 2000;
 
-    public static bool TryParse(string connectionString, out ConfigurationOptions? configuration, out string? problem)
+    /// <summary>What is wrong with the connection string, or null when it can be used.</summary>
+    public static string? Problem(string connectionString)
     {
         try
         {
-            configuration = Parse(connectionString);
-            problem = configuration.EndPoints.Count == 0 ? "it names no host:port" : null;
-            return problem is null;
+            return Parse(connectionString).EndPoints.Count == 0 ? "it names no host:port" : null;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {
-            configuration = null;
             // The parser's message can quote the offending option; keep only its kind.
-            problem = ex.GetType().Name;
-            return false;
+            return ex.GetType().Name;
         }
     }
 

@@ -12,7 +12,6 @@ namespace Bff.Redis;
 /// </summary>
 internal sealed class RedisConnection : IDisposable
 {
-    private readonly ConfigurationOptions _configuration;
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
     private readonly ILogger<RedisConnection> _logger;
     private readonly Action<IConnectionMultiplexer>? _connected;
@@ -21,25 +20,26 @@ internal sealed class RedisConnection : IDisposable
     {
         _logger = logger;
         _connected = options.Value.Connected;
-        _configuration = RedisConfiguration.Parse(options.Value.ConnectionString);
+        Configuration = RedisConfiguration.Parse(options.Value.ConnectionString);
         if (options.Value.ReadOnThreadPool)
         {
-            _configuration.SocketManager = SocketManager.ThreadPool;
+            Configuration.SocketManager = SocketManager.ThreadPool;
         }
 
         if (options.Value.TrustedCertificateAuthority is { Length: > 0 } authority)
         {
-            _configuration.TrustIssuer(authority);
+            Configuration.TrustIssuer(authority);
         }
+
         Keys = new RedisKeys(options.Value.KeyPrefix);
-        OperationTimeout = TimeSpan.FromMilliseconds(_configuration.SyncTimeout);
+        OperationTimeout = TimeSpan.FromMilliseconds(Configuration.SyncTimeout);
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public RedisKeys Keys { get; }
 
     /// <summary>The client settings the connection is made with.</summary>
-    internal ConfigurationOptions Configuration => _configuration;
+    internal ConfigurationOptions Configuration { get; }
 
     /// <summary>How long a command may take before Redis counts as unavailable (the configuration's <c>syncTimeout</c>).</summary>
     public TimeSpan OperationTimeout { get; }
@@ -104,10 +104,10 @@ internal sealed class RedisConnection : IDisposable
 
     private async Task<ConnectionMultiplexer> ConnectAsync()
     {
-        Log.RedisConnecting(_logger, string.Join(", ", _configuration.EndPoints.Select(e => e.ToString())), Keys.Prefix);
+        Log.RedisConnecting(_logger, string.Join(", ", Configuration.EndPoints.Select(e => e.ToString())), Keys.Prefix);
         // With abortConnect=false this completes after at most connectTimeout, connected or not; the
         // multiplexer then keeps reconnecting in the background.
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(Configuration);
         multiplexer.ConnectionFailed += (_, e) =>
             Log.RedisConnectionFailed(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), e.FailureType.ToString());
         multiplexer.ConnectionRestored += (_, e) =>

@@ -13,9 +13,6 @@ namespace Bff.Redis;
 /// </summary>
 internal sealed class RedisDistributedLock(RedisConnection redis, ILogger<RedisDistributedLock> logger) : IDistributedLock
 {
-    private readonly RedisConnection _redis = redis;
-    private readonly ILogger _logger = logger;
-
     private const string RenewScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
         return 0
@@ -28,17 +25,17 @@ internal sealed class RedisDistributedLock(RedisConnection redis, ILogger<RedisD
 
     public async Task<ILockLease?> TryAcquireAsync(string name, TimeSpan lease, CancellationToken cancellationToken)
     {
-        var key = _redis.Keys.Lock(name);
+        var key = redis.Keys.Lock(name);
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
-        var taken = await _redis.RunAsync("lock acquire",
+        var taken = await redis.RunAsync("lock acquire",
             db => db.StringSetAsync(key, token, Positive(lease), When.NotExists), cancellationToken);
-        return taken ? new Lease(this, name, key, token) : null;
+        return taken ? new Lease(redis, logger, name, key, token) : null;
     }
 
     private static TimeSpan Positive(TimeSpan lease) =>
         lease >= TimeSpan.FromMilliseconds(1) ? lease : throw new ArgumentOutOfRangeException(nameof(lease), "A lease must last at least 1 ms.");
 
-    private sealed class Lease(RedisDistributedLock owner, string name, RedisKey key, string token) : ILockLease
+    private sealed class Lease(RedisConnection redis, ILogger logger, string name, RedisKey key, string token) : ILockLease
     {
         private int _released;
 
@@ -50,7 +47,7 @@ internal sealed class RedisDistributedLock(RedisConnection redis, ILogger<RedisD
             }
 
             var milliseconds = ((long)Positive(lease).TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-            var renewed = await owner._redis.RunAsync("lock renew",
+            var renewed = await redis.RunAsync("lock renew",
                 db => db.ScriptEvaluateAsync(RenewScript, [key], [token, milliseconds]), cancellationToken);
             return (int)renewed == 1;
         }
@@ -64,12 +61,12 @@ internal sealed class RedisDistributedLock(RedisConnection redis, ILogger<RedisD
 
             try
             {
-                await owner._redis.RunAsync("lock release",
+                await redis.RunAsync("lock release",
                     db => db.ScriptEvaluateAsync(ReleaseScript, [key], [token]), CancellationToken.None);
             }
             catch (SessionStoreUnavailableException ex)
             {
-                Log.RedisLockReleaseFailed(owner._logger, name, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
+                Log.RedisLockReleaseFailed(logger, name, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
             }
         }
     }

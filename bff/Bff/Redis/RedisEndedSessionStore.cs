@@ -1,6 +1,5 @@
 using Bff.Sessions.Lifecycle;
 
-
 namespace Bff.Redis;
 
 /// <summary>Why sessions ended, in Redis, so the instance that next sees the cookie can tell the user.</summary>
@@ -9,13 +8,10 @@ internal sealed class RedisEndedSessionStore(RedisConnection redis, TimeProvider
     public Task RememberAsync(string storageId, SessionEndReason reason, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
         var ttl = keepUntil - time.GetUtcNow();
-        if (ttl <= TimeSpan.Zero)
-        {
-            return Task.CompletedTask;
-        }
-
-        return redis.RunAsync("ended session write",
-            db => db.StringSetAsync(redis.Keys.EndedSession(storageId), reason.ToString(), ttl), cancellationToken);
+        return ttl <= TimeSpan.Zero
+            ? Task.CompletedTask
+            : redis.RunAsync("ended session write",
+                db => db.StringSetAsync(redis.Keys.EndedSession(storageId), reason.ToString(), ttl), cancellationToken);
     }
 
     public async Task<SessionEndReason?> FindAsync(string storageId, CancellationToken cancellationToken)

@@ -10,8 +10,8 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         var problems = new OptionsProblems();
         problems.RefuseIf(string.IsNullOrWhiteSpace(options.ConnectionString),
             "ConnectionStrings:Redis is empty: set it to a StackExchange.Redis configuration string such as 'localhost:6379', or leave Redis out to keep sessions in memory.");
-        string? problem = null;
-        problems.RefuseIf(!string.IsNullOrWhiteSpace(options.ConnectionString) && !RedisConfiguration.TryParse(options.ConnectionString, out _, out problem),
+        var problem = string.IsNullOrWhiteSpace(options.ConnectionString) ? null : RedisConfiguration.Problem(options.ConnectionString);
+        problems.RefuseIf(problem is not null,
             $"ConnectionStrings:Redis is not a valid StackExchange.Redis configuration string ({problem}). Example: 'redis.internal:6379,password=secret,ssl=true'.");
         // Braces would become the keys' Redis Cluster hash tag and put every key in one slot.
         problems.RefuseIf(string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.Any(c => char.IsWhiteSpace(c) || c is '{' or '}'),

@@ -39,10 +39,6 @@ internal sealed class RefreshBackoff(TimeProvider time)
 
     private sealed record Entry(TimeSpan Delay, DateTimeOffset RetryAt)
     {
-        public Entry Next(DateTimeOffset now)
-        {
-            var delay = Delay * 2 < Max ? Delay * 2 : Max;
-            return new Entry(delay, now + delay);
-        }
+        public Entry Next(DateTimeOffset now) => Delay * 2 < Max ? new(Delay * 2, now + Delay * 2) : new(Max, now + Max);
     }
 }

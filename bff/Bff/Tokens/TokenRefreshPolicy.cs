@@ -15,19 +15,14 @@ internal sealed class TokenRefreshPolicy(IOptions<BffOptions> options)
         return lifetime is { } l && l > TimeSpan.Zero && l / 2 < margin ? l / 2 : margin;
     }
 
-    /// <summary>True when the token expires within the margin (or has no known expiry and no token at all).</summary>
-    public bool IsDue(DateTimeOffset? issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now)
-    {
-        if (expiresAt is not { } expires)
-        {
-            // No expiry was given: the provider says the token does not expire on a schedule we know.
-            return false;
-        }
+    /// <summary>
+    /// True when the token expires within the margin. A token without an expiry is never due: the provider says it
+    /// does not expire on a schedule we know.
+    /// </summary>
+    public bool IsDue(DateTimeOffset? issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now) =>
+        expiresAt is { } expires && expires - now <= MarginFor(issuedAt is { } issued ? expires - issued : null);
 
-        TimeSpan? lifetime = issuedAt is { } issued ? expires - issued : null;
-        return expires - now <= MarginFor(lifetime);
-    }
-
+    /// <summary>True when the session has no access token, or its token is due.</summary>
     public bool IsDue(SessionTokens tokens, DateTimeOffset now) =>
         tokens.AccessToken is null || IsDue(tokens.IssuedAt, tokens.ExpiresAt, now);
 }

@@ -16,15 +16,8 @@ internal sealed class UserAccessTokenService(
     TimeProvider time)
 {
     /// <summary>The access token for a session whose ticket properties are <paramref name="tokens"/>.</summary>
-    public Task<AccessTokenResult> GetAsync(SessionRecord session, SessionTokens tokens, CancellationToken cancellationToken)
-    {
-        if (!policy.IsDue(tokens, time.GetUtcNow()))
-        {
-            return Task.FromResult(AccessTokenResult.Success(tokens.AccessToken!));
-        }
-
-        return backoff.IsWaiting(session.Id)
-            ? Task.FromResult(AccessTokenResult.ProviderUnavailable)
-            : flights.JoinAsync(session.Id, refresher, cancellationToken);
-    }
+    public Task<AccessTokenResult> GetAsync(SessionRecord session, SessionTokens tokens, CancellationToken cancellationToken) =>
+        !policy.IsDue(tokens, time.GetUtcNow()) ? Task.FromResult(AccessTokenResult.Success(tokens.AccessToken!))
+        : backoff.IsWaiting(session.Id) ? Task.FromResult(AccessTokenResult.ProviderUnavailable)
+        : flights.JoinAsync(session.Id, refresher, cancellationToken);
 }

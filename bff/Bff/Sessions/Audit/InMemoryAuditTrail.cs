@@ -52,17 +52,12 @@ internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options) : IAuditT
     {
         lock (_lock)
         {
-            IReadOnlyList<AuditEvent> recent = _byUser.TryGetValue(subject, out var node)
-                ? node.Value.Events.Reverse().ToList()
-                : [];
-            return Task.FromResult(recent);
+            return Task.FromResult<IReadOnlyList<AuditEvent>>(_byUser.TryGetValue(subject, out var node) ? [.. node.Value.Events.Reverse()] : []);
         }
     }
 
-    private sealed class UserEvents(string subject)
+    private sealed record UserEvents(string Subject)
     {
-        public string Subject { get; } = subject;
-
         public Queue<AuditEvent> Events { get; } = new();
     }
 }

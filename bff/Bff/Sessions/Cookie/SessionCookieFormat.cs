@@ -1,4 +1,5 @@
 using Bff.Sessions.Store;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -20,6 +21,13 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Cookie.v1");
     private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
+
+    /// <summary>The session key in the request's session cookie; null without one, or when it does not decrypt.</summary>
+    public static string? IncomingSessionKey(HttpContext context, CookieAuthenticationOptions options)
+    {
+        var cookie = options.CookieManager.GetRequestCookie(context, options.Cookie.Name!);
+        return string.IsNullOrEmpty(cookie) ? null : options.TicketDataFormat.Unprotect(cookie)?.Principal.FindFirstValue(SessionKeyClaim);
+    }
 
     public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
 

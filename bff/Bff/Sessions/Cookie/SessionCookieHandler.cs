@@ -24,7 +24,7 @@ internal sealed class SessionCookieHandler(
     protected override async Task HandleSignInAsync(ClaimsPrincipal user, AuthenticationProperties? properties)
     {
         using var activity = BffTelemetry.Source.StartActivity("bff.sign_in");
-        if (IncomingSessionKey() is { } key)
+        if (SessionCookieFormat.IncomingSessionKey(Context, Options) is { } key)
         {
             var replaced = await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.Replaced, Context.RequestAborted);
             activity?.SetTag("bff.session.replaced", replaced);
@@ -32,13 +32,5 @@ internal sealed class SessionCookieHandler(
 
         await base.HandleSignInAsync(user, properties);
         activity?.SetTag("bff.session.id", CurrentSession.Of(Context)?.PublicId);
-    }
-
-    private string? IncomingSessionKey()
-    {
-        var cookie = Options.CookieManager.GetRequestCookie(Context, Options.Cookie.Name!);
-        return string.IsNullOrEmpty(cookie)
-            ? null
-            : Options.TicketDataFormat.Unprotect(cookie)?.Principal.FindFirstValue(SessionCookieFormat.SessionKeyClaim);
     }
 }

@@ -20,7 +20,7 @@ internal sealed class SessionExpiryHeaderMiddleware(RequestDelegate next, TimePr
             // Set by the ticket store once the cookie named a live session; removed when the request ended it.
             if (CurrentSession.Of(context) is { } session && context.Response.StatusCode < 400)
             {
-                context.Response.Headers[HeaderName] = SecondsLeft(session, time.GetUtcNow()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.Headers[HeaderName] = SecondsLeft(session, time.GetUtcNow()).ToString(CultureInfo.InvariantCulture);
             }
 
             return Task.CompletedTask;

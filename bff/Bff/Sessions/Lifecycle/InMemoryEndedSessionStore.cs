@@ -28,15 +28,8 @@ internal sealed class InMemoryEndedSessionStore(TimeProvider time) : IEndedSessi
         return Task.CompletedTask;
     }
 
-    public Task<SessionEndReason?> FindAsync(string storageId, CancellationToken cancellationToken)
-    {
-        if (_entries.TryGetValue(storageId, out var entry) && entry.KeepUntil > time.GetUtcNow())
-        {
-            return Task.FromResult<SessionEndReason?>(entry.Reason);
-        }
-
-        return Task.FromResult<SessionEndReason?>(null);
-    }
+    public Task<SessionEndReason?> FindAsync(string storageId, CancellationToken cancellationToken) =>
+        Task.FromResult(_entries.TryGetValue(storageId, out var entry) && entry.KeepUntil > time.GetUtcNow() ? entry.Reason : (SessionEndReason?)null);
 
     public Task ForgetAsync(string storageId, CancellationToken cancellationToken)
     {

@@ -51,10 +51,6 @@ internal sealed class ReauthenticationRequirement(
         // session-end observers, this one included.
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
             .Get(BffDefaults.CookieScheme);
-        var cookie = options.CookieManager.GetRequestCookie(context, options.Cookie.Name!);
-        var key = string.IsNullOrEmpty(cookie)
-            ? null
-            : options.TicketDataFormat.Unprotect(cookie)?.Principal.FindFirstValue(SessionCookieFormat.SessionKeyClaim);
-        return key is null ? null : SessionKeys.StorageIdFor(key);
+        return SessionCookieFormat.IncomingSessionKey(context, options) is { } key ? SessionKeys.StorageIdFor(key) : null;
     }
 }

@@ -34,15 +34,10 @@ internal sealed class SessionPolicy(IOptions<BffOptions> options)
         context is null || !string.Equals(context.Request.Query["slide"], "false", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The session after activity at <paramref name="now"/>, or null when nothing worth writing changed.</summary>
-    public SessionRecord? RecordActivity(SessionRecord session, DateTimeOffset now)
-    {
-        if (now - session.LastActivityAt < ActivityGranularity)
-        {
-            return null;
-        }
-
-        return session with { LastActivityAt = now, ExpiresAt = Expiry(now, session.AbsoluteExpiresAt) };
-    }
+    public SessionRecord? RecordActivity(SessionRecord session, DateTimeOffset now) =>
+        now - session.LastActivityAt < ActivityGranularity
+            ? null
+            : session with { LastActivityAt = now, ExpiresAt = Expiry(now, session.AbsoluteExpiresAt) };
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 }

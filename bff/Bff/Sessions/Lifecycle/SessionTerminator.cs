@@ -28,13 +28,12 @@ internal sealed class SessionTerminator(
     public async Task<bool> EndAsync(string storageId, SessionEndReason reason, CancellationToken cancellationToken)
     {
         var removed = await store.RemoveAsync(storageId, cancellationToken);
-        if (removed is null)
+        if (removed is not null)
         {
-            return false;
+            await NotifyAsync(removed, reason, cancellationToken);
         }
 
-        await NotifyAsync(removed, reason, cancellationToken);
-        return true;
+        return removed is not null;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Bff.Sessions.Lifecycle;
 
 namespace Bff.Sessions.Store;
@@ -58,13 +59,12 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
     {
         lock (_indexLock)
         {
-            if (!_sessions.TryRemove(id, out var removed))
+            if (_sessions.TryRemove(id, out var removed))
             {
-                return Task.FromResult<SessionRecord?>(null);
+                Unindex(removed);
             }
 
-            Unindex(removed);
-            return Task.FromResult<SessionRecord?>(removed);
+            return Task.FromResult(removed);
         }
     }
 
@@ -148,15 +148,8 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    private static void Add(Dictionary<string, HashSet<string>> index, string key, string id)
-    {
-        if (!index.TryGetValue(key, out var set))
-        {
-            index[key] = set = new HashSet<string>(StringComparer.Ordinal);
-        }
-
-        set.Add(id);
-    }
+    private static void Add(Dictionary<string, HashSet<string>> index, string key, string id) =>
+        (CollectionsMarshal.GetValueRefOrAddDefault(index, key, out _) ??= new HashSet<string>(StringComparer.Ordinal)).Add(id);
 
     private static void Remove(Dictionary<string, HashSet<string>> index, string key, string id)
     {

@@ -44,7 +44,7 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
             plain = _protector.Unprotect(protectedTicket);
         }
         // A key ring that cannot be read (its store is down) is an outage, not an unreadable ticket.
-        catch (System.Security.Cryptography.CryptographicException ex) when (SessionStoreUnavailableException.Find(ex) is null)
+        catch (CryptographicException ex) when (SessionStoreUnavailableException.Find(ex) is null)
         {
             return null;
         }
