@@ -8,17 +8,21 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Bff.Tests.Sessions;
 
-/// <summary>The BFF's session services as AddBff wires them, on a fake clock and an ephemeral key ring.</summary>
+/// <summary>
+/// The unit-test harness: the BFF's services as AddBff wires them, on a fake clock and an ephemeral key ring,
+/// with no host and no network. <c>replace</c> registers stand-ins first (AddBff keeps what is registered).
+/// </summary>
 internal sealed class SessionHarness : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public SessionHarness(Action<BffOptions>? configure = null)
+    public SessionHarness(Action<BffOptions>? configure = null, Action<IServiceCollection>? replace = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
+        replace?.Invoke(services);
         services.AddBff(options =>
         {
             options.Authority = "https://login.example.test";

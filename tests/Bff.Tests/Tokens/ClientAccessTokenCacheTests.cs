@@ -7,7 +7,7 @@ public sealed class ClientAccessTokenCacheTests
     [Fact]
     public async Task The_token_is_shared_until_it_is_due_then_fetched_again()
     {
-        var kit = new TokenTestKit(refreshBeforeExpiry: TimeSpan.FromSeconds(10));
+        using var kit = new TokenTestKit(refreshBeforeExpiry: TimeSpan.FromSeconds(10));
         kit.Endpoint.ExpiresIn = 60;
 
         Assert.Equal(AccessTokenResult.Success("at-1"), await kit.ClientTokens.GetAsync("api", null, CancellationToken.None));
@@ -23,7 +23,7 @@ public sealed class ClientAccessTokenCacheTests
     [Fact]
     public async Task Each_scope_has_its_own_token()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
 
         var a = await kit.ClientTokens.GetAsync("a", null, CancellationToken.None);
         var b = await kit.ClientTokens.GetAsync("b", null, CancellationToken.None);
@@ -35,7 +35,7 @@ public sealed class ClientAccessTokenCacheTests
     [Fact]
     public async Task Concurrent_callers_share_one_fetch()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         kit.Endpoint.Gate = new TaskCompletionSource();
 
         var calls = Enumerable.Range(0, 8).Select(_ => kit.ClientTokens.GetAsync("api", null, CancellationToken.None)).ToList();
@@ -49,7 +49,7 @@ public sealed class ClientAccessTokenCacheTests
     [Fact]
     public async Task A_refused_fetch_is_unavailable_and_not_cached()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, """{"error":"invalid_scope"}"""));
 
         Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.ClientTokens.GetAsync("nope", null, CancellationToken.None));

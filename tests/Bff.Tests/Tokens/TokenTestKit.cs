@@ -1,70 +1,63 @@
+using Bff.Tests.Sessions;
 using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
-using System.Diagnostics.Metrics;
 using System.Security.Claims;
 
 namespace Bff.Tests.Tokens;
 
 /// <summary>
-/// The token classes wired by hand around a fake clock, an in-memory session store and a scripted token
-/// endpoint (a stand-in HTTP handler): for unit tests of refresh and caching rules without a provider.
+/// The token services as AddBff wires them (<see cref="SessionHarness"/>: fake clock, in-memory stores), with a
+/// fixed discovery document and a scripted token endpoint (a stand-in HTTP handler): for unit tests of refresh
+/// and caching rules without a provider.
 /// </summary>
-internal sealed class TokenTestKit
+internal sealed class TokenTestKit : IDisposable
 {
     public const string Authority = "https://op.example";
 
+    private readonly SessionHarness _harness;
+
     public TokenTestKit(TimeSpan? refreshBeforeExpiry = null)
     {
-        var options = Options.Create(new BffOptions { Authority = Authority, ClientId = "bff", ClientSecret = "s" });
-        if (refreshBeforeExpiry is { } margin)
-        {
-            options.Value.Tokens.RefreshBeforeExpiry = margin;
-        }
-
-        Store = new InMemorySessionStore(Time);
-        Tickets = new SessionTicketProtector(new EphemeralDataProtectionProvider());
-        var terminator = new SessionTerminator(Store, [], NullLogger<SessionTerminator>.Instance);
-        Policy = new TokenRefreshPolicy(options);
-        var metadata = new ProviderMetadata(Authority, new HttpDocumentRetriever(), Time, new StaticConfiguration());
-        var endpoint = new TokenEndpointClient(new HttpClient(Endpoint), "bff", "s");
-        var idTokens = new Bff.Oidc.IdTokenValidator(new ProviderTokenValidator(metadata, "bff", TimeSpan.FromMinutes(2), Time));
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        var metrics = new TokenMetrics(meters);
-        var audit = new SessionAudit(new InMemoryAuditTrail(options), new SessionStatistics(meters), Time, NullLogger<SessionAudit>.Instance);
-        Locks = new InProcessLock(Time);
-        var backoff = new RefreshBackoff(Time);
-        var refresher = new TokenRefresher(Store, Tickets, terminator, Policy, metadata, endpoint, idTokens, backoff, metrics, audit, Time,
-            NullLogger<TokenRefresher>.Instance);
-        Flights = new RefreshSingleFlight(Locks, Time, NullLogger<RefreshSingleFlight>.Instance);
-        UserTokens = new UserAccessTokenService(Policy, backoff, Flights, refresher, Time);
-        ClientTokens = new ClientAccessTokenCache(metadata, endpoint, Policy, metrics, Time, NullLogger<ClientAccessTokenCache>.Instance);
+        _harness = new SessionHarness(
+            options =>
+            {
+                options.Authority = Authority;
+                if (refreshBeforeExpiry is { } margin)
+                {
+                    options.Tokens.RefreshBeforeExpiry = margin;
+                }
+            },
+            services =>
+            {
+                services.AddSingleton(sp => new ProviderMetadata(Authority, new HttpDocumentRetriever(), sp.GetRequiredService<TimeProvider>(), new StaticConfiguration()));
+                services.AddHttpClient(OidcServices.ProviderHttpClient).ConfigurePrimaryHttpMessageHandler(() => Endpoint);
+            });
     }
 
-    public FakeTimeProvider Time { get; } = new();
+    public FakeTimeProvider Time => _harness.Time;
 
     public ScriptedTokenEndpoint Endpoint { get; } = new();
 
-    public InMemorySessionStore Store { get; }
+    public InMemorySessionStore Store => (InMemorySessionStore)_harness.Store;
 
-    public SessionTicketProtector Tickets { get; }
+    public SessionTicketProtector Tickets => _harness.Get<SessionTicketProtector>();
 
-    public TokenRefreshPolicy Policy { get; }
+    public TokenRefreshPolicy Policy => _harness.Get<TokenRefreshPolicy>();
 
-    public InProcessLock Locks { get; }
+    public IDistributedLock Locks => _harness.Get<IDistributedLock>();
 
-    public RefreshSingleFlight Flights { get; }
+    public RefreshSingleFlight Flights => _harness.Get<RefreshSingleFlight>();
 
-    public UserAccessTokenService UserTokens { get; }
+    public UserAccessTokenService UserTokens => _harness.Get<UserAccessTokenService>();
 
-    public ClientAccessTokenCache ClientTokens { get; }
+    public ClientAccessTokenCache ClientTokens => _harness.Get<ClientAccessTokenCache>();
+
+    public void Dispose() => _harness.Dispose();
 
     /// <summary>Stores a session whose access token was issued now and lives <paramref name="lifetime"/>.</summary>
     public async Task<SessionRecord> SignInAsync(TimeSpan lifetime, string accessToken = "at-0", string refreshToken = "rt-0")

@@ -9,7 +9,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task A_fresh_token_is_returned_without_calling_the_provider()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInAsync(Lifetime);
 
         var result = await kit.GetUserTokenAsync(session.Id);
@@ -21,7 +21,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task A_due_token_is_refreshed_and_the_rotated_tokens_are_stored()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInAsync(Lifetime);
         kit.Time.Advance(Lifetime - TimeSpan.FromSeconds(30));
 
@@ -37,7 +37,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task Concurrent_callers_share_one_refresh()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
@@ -53,7 +53,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task A_refresh_whose_callers_gave_up_still_lands_and_is_not_reused_later()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
@@ -78,7 +78,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task A_provider_slower_than_the_lock_lease_keeps_the_lock_by_renewing_it()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
@@ -99,7 +99,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task A_waiting_instance_uses_the_token_another_instance_stored()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
 
         // Another instance holds the refresh lock ...
@@ -124,7 +124,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task Invalid_grant_ends_the_session()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, """{"error":"invalid_grant"}"""));
 
@@ -138,7 +138,7 @@ public sealed class UserAccessTokenServiceTests
     public async Task A_bare_400_without_an_oauth_error_ends_the_session()
     {
         // Some providers refuse a revoked refresh token this way.
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, ""));
 
@@ -164,7 +164,7 @@ public sealed class UserAccessTokenServiceTests
     [InlineData(HttpStatusCode.OK, """{"token_type":"Bearer"}""")]
     public async Task Answers_other_than_a_refused_grant_keep_the_session_and_back_off(HttpStatusCode status, string body)
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((status, body));
 
@@ -182,7 +182,7 @@ public sealed class UserAccessTokenServiceTests
     {
         // OpenID Connect Core 12.2: an id_token in a refresh answer must be valid and name the same iss and sub;
         // this provider publishes no key that could have signed it.
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.OK,
             """{"access_token":"at-x","refresh_token":"rt-x","expires_in":60,"id_token":"eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5In0."}"""));
@@ -194,7 +194,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task A_transient_failure_keeps_the_session_and_backs_off_before_trying_again()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadGateway, "oops"));
 
@@ -213,7 +213,7 @@ public sealed class UserAccessTokenServiceTests
     [Fact]
     public async Task A_session_ended_during_the_refresh_is_not_brought_back()
     {
-        var kit = new TokenTestKit();
+        using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
         kit.Endpoint.Gate = new TaskCompletionSource();
 
