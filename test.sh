@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything and runs every test suite. Exits non-zero on any failure.
 # The tests start and stop their own servers (redis-server, the node identity provider, the demo API
-# and BFF instances on Kestrel), each on a free loopback port.
+# and BFF instances on Kestrel), all on loopback: Kestrel picks its own ports (port 0).
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)

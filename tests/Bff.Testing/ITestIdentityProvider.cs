@@ -17,7 +17,10 @@ public interface ITestIdentityProvider : IAsyncDisposable
 }
 
 /// <summary>What a provider is told when a stack starts it.</summary>
-/// <param name="Port">Its free loopback port.</param>
-/// <param name="BffOrigins">Origins whose redirect, post-logout and back-channel URIs it accepts (the first gets back-channel logouts).</param>
+/// <param name="Port">Its free loopback port: the BFFs are given its address before it starts.</param>
+/// <param name="BffOrigins">
+/// Origins whose redirect, post-logout and back-channel URIs it accepts (the first gets back-channel logouts). Complete
+/// when <see cref="ITestIdentityProvider.StartAsync"/> is called, not before: the BFFs take their ports when they start.
+/// </param>
 /// <param name="AccessTokenLifetimeSeconds">Access-token lifetime.</param>
 public sealed record TestProviderSetup(int Port, IReadOnlyList<string> BffOrigins, int AccessTokenLifetimeSeconds);

@@ -9,27 +9,18 @@ public sealed class IdentityProvider : ITestIdentityProvider
     public const string ClientId = "bff";
     public const string ClientSecret = "bff-dev-secret";
 
-    private readonly Dictionary<string, string> _environment;
+    private readonly TestProviderSetup _setup;
     private ExternalProcess? _process;
     private readonly HttpClient _http = new();
 
-    public IdentityProvider(int port, IEnumerable<string> bffOrigins, int accessTokenLifetimeSeconds)
+    public IdentityProvider(TestProviderSetup setup)
     {
-        Port = port;
+        _setup = setup;
         // Keys, grants and sessions survive a stop and start (an outage), as a real provider's would.
-        StateFile = Path.Combine(Path.GetTempPath(), $"bff-idp-{port}-{Guid.NewGuid():N}.json");
-        _environment = new Dictionary<string, string>
-        {
-            ["IDP_PORT"] = port.ToString(),
-            ["BFF_ORIGINS"] = string.Join(",", bffOrigins),
-            ["IDP_ACCESS_TOKEN_TTL"] = accessTokenLifetimeSeconds.ToString(),
-            ["IDP_CLIENT_SECRET"] = ClientSecret,
-            ["IDP_TEST_HOOKS"] = "1",
-            ["IDP_STATE_FILE"] = StateFile,
-        };
+        StateFile = Path.Combine(Path.GetTempPath(), $"bff-idp-{setup.Port}-{Guid.NewGuid():N}.json");
     }
 
-    public int Port { get; }
+    public int Port => _setup.Port;
 
     string ITestIdentityProvider.ClientId => ClientId;
 
@@ -43,7 +34,16 @@ public sealed class IdentityProvider : ITestIdentityProvider
 
     public async Task StartAsync()
     {
-        _process = ExternalProcess.Start("node", ["server.js"], RepositoryPaths.Idp, _environment);
+        var environment = new Dictionary<string, string>
+        {
+            ["IDP_PORT"] = Port.ToString(),
+            ["BFF_ORIGINS"] = string.Join(",", _setup.BffOrigins),
+            ["IDP_ACCESS_TOKEN_TTL"] = _setup.AccessTokenLifetimeSeconds.ToString(),
+            ["IDP_CLIENT_SECRET"] = ClientSecret,
+            ["IDP_TEST_HOOKS"] = "1",
+            ["IDP_STATE_FILE"] = StateFile,
+        };
+        _process = ExternalProcess.Start("node", ["server.js"], RepositoryPaths.Idp, environment);
         await _process.WaitUntilAsync(
             async () => (await _http.GetAsync(Authority + "/.well-known/openid-configuration")).IsSuccessStatusCode,
             TimeSpan.FromSeconds(120),

@@ -39,23 +39,25 @@ public sealed record TestStackOptions
 
 /// <summary>
 /// The whole system on loopback, really started: an identity provider (the node one unless told otherwise), the demo API on Kestrel
-/// and one or more BFF instances on Kestrel, each on a free port.
+/// and one or more BFF instances on Kestrel, each on a port Kestrel picks.
 /// </summary>
 public sealed class TestStack : IAsyncDisposable
 {
     private readonly TestStackOptions _options;
     private readonly WebApplication?[] _bffs;
+    private readonly int[] _bffPorts;
+    private readonly List<string> _providerOrigins = [];
     private WebApplication? _api;
 
     private TestStack(TestStackOptions options)
     {
         _options = options;
-        BffPorts = Enumerable.Range(0, options.BffInstances).Select(_ => FreePort.Next()).ToArray();
-        var origins = BffPorts.Select(p => $"http://localhost:{p}").Concat(options.ExtraOrigins).ToArray();
-        Provider = options.Provider is { } provider
-            ? provider(new TestProviderSetup(FreePort.Next(), origins, options.AccessTokenLifetimeSeconds))
-            : new IdentityProvider(FreePort.Next(), origins, options.AccessTokenLifetimeSeconds);
         _bffs = new WebApplication?[options.BffInstances];
+        _bffPorts = new int[options.BffInstances];
+        // The provider is a separate process whose address the API and the BFFs need before it starts, so it is
+        // told a free port; it learns the BFFs' origins (Kestrel picks their ports) before it starts.
+        var setup = new TestProviderSetup(FreePort.Next(), _providerOrigins, options.AccessTokenLifetimeSeconds);
+        Provider = options.Provider is { } provider ? provider(setup) : new IdentityProvider(setup);
     }
 
     /// <summary>The node development provider (its test hooks); see <see cref="Provider"/> for any provider.</summary>
@@ -68,7 +70,8 @@ public sealed class TestStack : IAsyncDisposable
     /// <summary>The demo API's port, chosen by Kestrel when it started (port 0: no race for a free one).</summary>
     public int ApiPort { get; private set; }
 
-    public IReadOnlyList<int> BffPorts { get; }
+    /// <summary>The BFF instances' ports, chosen by Kestrel when each first started and kept for restarts.</summary>
+    public IReadOnlyList<int> BffPorts => _bffPorts;
 
     /// <summary>The first BFF instance's origin.</summary>
     public string BffUrl => BffUrlOf(0);
@@ -83,7 +86,6 @@ public sealed class TestStack : IAsyncDisposable
         var stack = new TestStack(options ?? new TestStackOptions());
         try
         {
-            await stack.Provider.StartAsync();
             stack._api = DemoApiApp.Create(
             [
                 "--urls", "http://127.0.0.1:0",
@@ -97,6 +99,9 @@ public sealed class TestStack : IAsyncDisposable
                 await stack.StartBffAsync(i);
             }
 
+            // Nothing has called the provider yet: the BFF reads its discovery document on first use.
+            stack._providerOrigins.AddRange(Enumerable.Range(0, stack._bffs.Length).Select(stack.BffUrlOf).Concat(stack._options.ExtraOrigins));
+            await stack.Provider.StartAsync();
             return stack;
         }
         catch
@@ -111,7 +116,8 @@ public sealed class TestStack : IAsyncDisposable
     {
         var settings = new Dictionary<string, string>
         {
-            ["urls"] = BffUrlOf(instance),
+            // Kestrel takes no port 0 for "localhost" (two listeners); IPv4 loopback is enough, as clients fall back to it.
+            ["urls"] = $"http://127.0.0.1:{_bffPorts[instance]}",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Bff:Authority"] = Provider.Authority,
             ["Bff:RequireHttpsMetadata"] = "false",
@@ -183,6 +189,7 @@ public sealed class TestStack : IAsyncDisposable
         });
         await app.StartAsync();
         _bffs[instance] = app;
+        _bffPorts[instance] = new Uri(app.Urls.Single()).Port;
     }
 
     public async Task StopBffAsync(int instance)

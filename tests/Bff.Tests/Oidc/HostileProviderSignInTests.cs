@@ -30,11 +30,9 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
 
     private async Task StartBffAsync(Action<Bff.Configuration.BffBuilder>? configure, params string[] extra)
     {
-        var port = FreePort.Next();
-        _bffUrl = $"http://localhost:{port}";
         _bff = BffHostApp.Create(
         [
-            $"--urls={_bffUrl}",
+            "--urls=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=None",
             $"--Bff:Authority={_idp.Issuer}",
             "--Bff:RequireHttpsMetadata=false",
@@ -50,6 +48,7 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
             configure?.Invoke(new Bff.Configuration.BffBuilder(builder.Services));
         });
         await _bff.StartAsync();
+        _bffUrl = $"http://localhost:{new Uri(_bff.Urls.Single()).Port}";
     }
 
     public async Task DisposeAsync()
