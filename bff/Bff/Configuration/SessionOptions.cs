@@ -12,7 +12,7 @@ public sealed class SessionOptions
     /// <summary>How many recent session events (created, refreshed, ended) are kept per user. Defaults to 50.</summary>
     public int AuditEventsPerUser { get; set; } = 50;
 
-    /// <summary>How long session events are kept in the audit streams (with Redis). Defaults to 30 days.</summary>
+    /// <summary>How long session events are kept in the audit trail (with Redis, its streams). Defaults to 30 days.</summary>
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>

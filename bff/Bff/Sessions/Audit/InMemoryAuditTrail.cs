@@ -3,10 +3,11 @@ using Bff.Configuration;
 namespace Bff.Sessions.Audit;
 
 /// <summary>
-/// The audit trail in this process's memory: a capped list per user, and at most
-/// <see cref="MaxUsers"/> users (the ones least recently written to are forgotten first).
+/// The audit trail in this process's memory: a capped list per user, none older than
+/// <c>Bff:Session:AuditRetention</c>, and at most <see cref="MaxUsers"/> users (the ones least recently written to
+/// are forgotten first).
 /// </summary>
-internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options) : IAuditTrail
+internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options, TimeProvider time) : IAuditTrail
 {
     public const int MaxUsers = 10_000;
 
@@ -15,6 +16,8 @@ internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options) : IAuditT
     private readonly LinkedList<UserEvents> _recency = new();
 
     private int PerUser => options.Value.Session.AuditEventsPerUser;
+
+    private DateTimeOffset OldestKept => time.GetUtcNow() - options.Value.Session.AuditRetention;
 
     public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
@@ -33,7 +36,7 @@ internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options) : IAuditT
             _recency.AddFirst(node);
             var events = node.Value.Events;
             events.Enqueue(auditEvent);
-            while (events.Count > PerUser)
+            while (events.Count > PerUser || events.Peek().At < OldestKept)
             {
                 events.Dequeue();
             }
@@ -52,7 +55,8 @@ internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options) : IAuditT
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<AuditEvent>>(_byUser.TryGetValue(subject, out var node) ? [.. node.Value.Events.Reverse()] : []);
+            return Task.FromResult<IReadOnlyList<AuditEvent>>(
+                _byUser.TryGetValue(subject, out var node) ? [.. node.Value.Events.Reverse().Where(e => e.At >= OldestKept)] : []);
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bff.Tests.Sessions.Audit;
 
@@ -17,7 +18,7 @@ public sealed class InMemoryAuditTrailTests
     {
         var options = new BffOptions();
         options.Session.AuditEventsPerUser = 3;
-        var trail = new InMemoryAuditTrail(Options.Create(options));
+        var trail = new InMemoryAuditTrail(Options.Create(options), new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddHours(1)));
 
         for (var i = 1; i <= 5; i++)
         {
@@ -29,5 +30,27 @@ public sealed class InMemoryAuditTrailTests
         Assert.Equal(["s5", "s4", "s3"], (await trail.GetRecentAsync("alice", default)).Select(e => e.SessionId));
         Assert.Equal(["s9"], (await trail.GetRecentAsync("bob", default)).Select(e => e.SessionId));
         Assert.Empty(await trail.GetRecentAsync("carol", default));
+    }
+
+    [Fact]
+    public async Task Events_older_than_the_retention_are_neither_shown_nor_kept()
+    {
+        var options = new BffOptions();
+        options.Session.AuditRetention = TimeSpan.FromMinutes(10);
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var trail = new InMemoryAuditTrail(Options.Create(options), clock);
+        await trail.AppendAsync(Event("alice", 0), default);
+        await trail.AppendAsync(Event("alice", 5), default);
+
+        clock.Advance(TimeSpan.FromMinutes(12));
+        Assert.Equal(["s5"], (await trail.GetRecentAsync("alice", default)).Select(e => e.SessionId));
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Empty(await trail.GetRecentAsync("alice", default));
+
+        // The trail goes on with new events.
+        await trail.AppendAsync(Event("alice", 17), default);
+        clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(["s17"], (await trail.GetRecentAsync("alice", default)).Select(e => e.SessionId));
     }
 }
