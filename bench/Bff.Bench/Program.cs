@@ -1,3 +1,4 @@
+using Bff.Benchmark;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -51,7 +52,8 @@ for (var round = 1; round <= rounds; round++)
             {
                 results.Add(result);
                 Console.WriteLine($"round {round} {result.Mode,-22}: {result.RequestsPerSecond,9:N0} req/s  p99 {result.P99Milliseconds,6:N2} ms  " +
-                    $"CPU/request: process {result.ProcessCpuMicroseconds,5:N1} µs, redis-server {result.RedisCpuMicroseconds,4:N1} µs  errors {result.Errors}");
+                    $"CPU/request: process {result.ProcessCpuMicroseconds,5:N1} µs, redis-server {result.RedisCpuMicroseconds,4:N1} µs  " +
+                    $"allocated/request {result.AllocatedBytes / 1024,5:N1} KB  errors {result.Errors}");
             }
         }
     }
@@ -60,24 +62,25 @@ for (var round = 1; round <= rounds; round++)
 var medians = order.ToDictionary(mode => mode, mode => results.Where(r => r.Mode == mode).ToList());
 double MedianOf(string mode, Func<Result, double> value) => Median(medians[mode].Select(value));
 var apiCpu = MedianOf("API direct", r => r.ProcessCpuMicroseconds);
+var apiAllocated = MedianOf("API direct", r => r.AllocatedBytes);
 double ProxyCpu(string mode) => MedianOf(mode, r => r.ProcessCpuMicroseconds) - apiCpu + MedianOf(mode, r => r.RedisCpuMicroseconds);
 var yarpRps = MedianOf("bare YARP", r => r.RequestsPerSecond);
 var yarpCpu = ProxyCpu("bare YARP");
 var yarpP99 = MedianOf("bare YARP", r => r.P99Milliseconds);
 
 Console.WriteLine();
-Console.WriteLine($"Medians of {rounds} rounds. CPU of this process (proxy + demo API); the proxy's own is that minus the API's own (API direct), plus redis-server's.");
+Console.WriteLine($"Medians of {rounds} rounds. CPU and allocations of this process (proxy + demo API); the proxy's own are those minus the API's own (API direct), plus redis-server's CPU.");
 Console.WriteLine("On a machine shared with other work, CPU per request is far steadier than req/s; trust its ratios first.");
 Console.WriteLine();
-Console.WriteLine("| mode | req/s | p99 ms | CPU µs/req, process | CPU µs/req, redis-server | proxy CPU µs/req | req/s ÷ YARP | YARP CPU ÷ proxy CPU | p99 added ms | errors |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| mode | req/s | p99 ms | CPU µs/req, process | CPU µs/req, redis-server | proxy CPU µs/req | req/s ÷ YARP | YARP CPU ÷ proxy CPU | p99 added ms | proxy KB allocated/req | errors |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var mode in order)
 {
     var rps = MedianOf(mode, r => r.RequestsPerSecond);
     var p99 = MedianOf(mode, r => r.P99Milliseconds);
     var proxy = mode == "API direct" ? double.NaN : ProxyCpu(mode);
     Console.WriteLine($"| {mode} | {rps:N0} | {p99:N2} | {MedianOf(mode, r => r.ProcessCpuMicroseconds):N1} | {MedianOf(mode, r => r.RedisCpuMicroseconds):N1} | " +
-        (mode == "API direct" ? "— | — | — | — |" : $"{proxy:N1} | {rps / yarpRps:N2} | {yarpCpu / proxy:N2} | {p99 - yarpP99:+0.00;-0.00} |") +
+        (mode == "API direct" ? "— | — | — | — | — |" : $"{proxy:N1} | {rps / yarpRps:N2} | {yarpCpu / proxy:N2} | {p99 - yarpP99:+0.00;-0.00} | {(MedianOf(mode, r => r.AllocatedBytes) - apiAllocated) / 1024:N1} |") +
         $" {medians[mode].Sum(r => r.Errors)} |");
 }
 
@@ -129,8 +132,17 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
         // Fresh code in a fresh process: run long enough for tiered compilation to settle before anything counts.
         await WrkAsync(stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], 15);
         Console.WriteLine($"profiling {mode}: process {Environment.ProcessId}, {duration} s of load starting now");
+        using var sampler = new AllocationSampler();
+        sampler.Start();
         var profiled = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server);
-        Console.WriteLine($"{profiled.RequestsPerSecond:N0} req/s, CPU/request: process {profiled.ProcessCpuMicroseconds:N1} µs (proxy + API), redis-server {profiled.RedisCpuMicroseconds:N1} µs");
+        var samples = sampler.Stop();
+        Console.WriteLine($"{profiled.RequestsPerSecond:N0} req/s, CPU/request: process {profiled.ProcessCpuMicroseconds:N1} µs (proxy + API), " +
+            $"redis-server {profiled.RedisCpuMicroseconds:N1} µs, allocated/request {profiled.AllocatedBytes / 1024:N1} KB");
+        Console.WriteLine("Allocated types (share of the runtime's allocation samples, proxy + API):");
+        foreach (var (type, count) in samples.Take(30))
+        {
+            Console.WriteLine($"  {100.0 * count / samples.Sum(x => x.Samples),5:N1} %  {type}");
+        }
         return results;
     }
 
@@ -172,16 +184,19 @@ async Task<Result> MeasureAsync(string mode, string url, string[] headers, Redis
     using var self = Process.GetCurrentProcess();
     self.Refresh();
     var cpuBefore = self.TotalProcessorTime;
+    var allocatedBefore = GC.GetTotalAllocatedBytes();
     var redisCpuBefore = server is null ? 0 : await RedisCpuSecondsAsync(server);
     var output = await WrkAsync(url, headers, duration);
     self.Refresh();
     var cpu = self.TotalProcessorTime - cpuBefore;
+    var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
     var redisCpu = server is null ? 0 : await RedisCpuSecondsAsync(server) - redisCpuBefore;
 
     var result = Parse(mode, output);
     return result with
     {
         ProcessCpuMicroseconds = cpu.TotalMicroseconds / result.Requests,
+        AllocatedBytes = (double)allocated / result.Requests,
         RedisCpuMicroseconds = redisCpu * 1e6 / result.Requests,
     };
 }
@@ -287,4 +302,7 @@ internal sealed record Result(string Mode, double RequestsPerSecond, long Reques
     public double ProcessCpuMicroseconds { get; init; }
 
     public double RedisCpuMicroseconds { get; init; }
+
+    /// <summary>Managed memory this process allocated per request (proxy + API, and the benchmark's own idle share).</summary>
+    public double AllocatedBytes { get; init; }
 }

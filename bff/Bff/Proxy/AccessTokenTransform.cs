@@ -1,4 +1,5 @@
-using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Bff.Proxy;
@@ -8,11 +9,17 @@ internal sealed class AccessTokenTransform : RequestTransform
 {
     public static readonly AccessTokenTransform Instance = new();
 
+    // A session's token is the same string on every call until it is refreshed: its header value is built once
+    // (a JWT is a kilobyte or more) and lives as long as the token string does.
+    private static readonly ConditionalWeakTable<string, string> HeaderValues = new();
+
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
         if (context.HttpContext.Features.Get<ProxyAccessToken>()?.Value is { } token)
         {
-            context.ProxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var headers = context.ProxyRequest.Headers;
+            headers.Remove(HeaderNames.Authorization);
+            headers.TryAddWithoutValidation(HeaderNames.Authorization, HeaderValues.GetValue(token, static t => "Bearer " + t));
         }
 
         return ValueTask.CompletedTask;

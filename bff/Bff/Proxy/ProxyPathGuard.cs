@@ -69,10 +69,11 @@ internal sealed class ProxyPathGuard(RequestDelegate next, ILogger<ProxyPathGuar
             return false;
         }
 
-        foreach (var segment in path.Split('/'))
+        foreach (var range in path.AsSpan().Split('/'))
         {
             // A path parameter does not hide a dot segment: "..;jsessionid=x" is ".." to a servlet container.
-            var name = segment.Split(';')[0];
+            var segment = path.AsSpan(range);
+            var name = segment.IndexOf(';') is var semicolon and >= 0 ? segment[..semicolon] : segment;
             if (name is "." or "..")
             {
                 return false;

@@ -15,7 +15,10 @@ internal sealed class CurrentSession(SessionRecord record)
     /// <summary>The request's live session with its ticket (the user's claims, the tokens); null when it has none.</summary>
     public static async Task<SignedInSession?> ReadAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(BffDefaults.CookieScheme);
+        // The authentication middleware has usually authenticated the session cookie already (the default scheme).
+        var result = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult is { Ticket.AuthenticationScheme: BffDefaults.CookieScheme } done
+            ? done
+            : await context.AuthenticateAsync(BffDefaults.CookieScheme);
         return result.Succeeded && Of(context) is { } record ? new SignedInSession(record, result.Ticket) : null;
     }
 

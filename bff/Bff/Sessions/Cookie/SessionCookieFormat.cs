@@ -20,7 +20,9 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
     internal const int MaxRemembered = 10_000;
 
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Cookie.v1");
-    private readonly ConcurrentDictionary<string, string> _keys = new(StringComparer.Ordinal);
+    // Cookie text → its ticket (only the key claim), shared by the requests that carry it: nobody changes it, since
+    // the cookie handler only reads the key from it and goes on with the store's ticket.
+    private readonly ConcurrentDictionary<string, AuthenticationTicket> _tickets = new(StringComparer.Ordinal);
 
     /// <summary>The session key in the request's session cookie; null without one, or when it does not decrypt.</summary>
     public static string? IncomingSessionKey(HttpContext context, CookieAuthenticationOptions options)
@@ -49,19 +51,20 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
 
         try
         {
-            if (!_keys.TryGetValue(protectedText, out var key))
+            if (_tickets.TryGetValue(protectedText, out var ticket))
             {
-                key = Encoding.ASCII.GetString(_protector.Unprotect(WebEncoders.Base64UrlDecode(protectedText)));
-                if (_keys.Count >= MaxRemembered)
-                {
-                    _keys.Clear();
-                }
-
-                _keys[protectedText] = key;
+                return ticket;
             }
 
-            var identity = new ClaimsIdentity([new Claim(SessionKeyClaim, key)], scheme);
-            return new AuthenticationTicket(new ClaimsPrincipal(identity), scheme);
+            var key = Encoding.ASCII.GetString(_protector.Unprotect(WebEncoders.Base64UrlDecode(protectedText)));
+            ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(SessionKeyClaim, key)], scheme)), scheme);
+            if (_tickets.Count >= MaxRemembered)
+            {
+                _tickets.Clear();
+            }
+
+            _tickets[protectedText] = ticket;
+            return ticket;
         }
         // A key ring that cannot be read (its store is down) is an outage, not a bad cookie.
         catch (Exception ex) when ((ex is CryptographicException or FormatException) && SessionStoreUnavailableException.Find(ex) is null)
