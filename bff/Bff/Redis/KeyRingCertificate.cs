@@ -17,16 +17,15 @@ internal static class KeyRingCertificate
         }
 
         var certificate = !string.IsNullOrWhiteSpace(options.Path) ? FromFile(options.Path, options.Password) : FromStore(options);
-        if (!certificate.HasPrivateKey)
+        using var rsa = certificate.HasPrivateKey ? certificate.GetRSAPrivateKey() : null;
+        var problem =
+            !certificate.HasPrivateKey ? "has no private key: the key ring could be encrypted but never read back; use a PKCS#12 file or store entry with its private key"
+            : rsa is null ? "is not an RSA certificate: data protection encrypts keys with RSA (e.g. 'openssl req -x509 -newkey rsa:3072 ...')"
+            : null;
+        if (problem is not null)
         {
             certificate.Dispose();
-            throw Invalid("has no private key: the key ring could be encrypted but never read back; use a PKCS#12 file or store entry with its private key");
-        }
-
-        if (certificate.GetRSAPrivateKey() is null)
-        {
-            certificate.Dispose();
-            throw Invalid("is not an RSA certificate: data protection encrypts keys with RSA (e.g. 'openssl req -x509 -newkey rsa:3072 ...')");
+            throw Invalid(problem);
         }
 
         return certificate;

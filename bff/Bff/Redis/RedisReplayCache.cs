@@ -8,12 +8,8 @@ internal sealed class RedisReplayCache(RedisConnection redis, TimeProvider time)
 {
     public Task<bool> TryAddAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        var ttl = expiresAt - time.GetUtcNow();
-        if (ttl < TimeSpan.FromMilliseconds(1))
-        {
-            ttl = TimeSpan.FromMilliseconds(1);
-        }
-
+        // PX takes 1 ms at the least.
+        var ttl = TimeSpan.FromTicks(Math.Max((expiresAt - time.GetUtcNow()).Ticks, TimeSpan.TicksPerMillisecond));
         return redis.RunAsync("replay check",
             db => db.StringSetAsync(redis.Keys.Replay(key), "1", ttl, When.NotExists), cancellationToken);
     }

@@ -9,17 +9,8 @@ internal static class SessionKeys
 
     public static string NewPublicId() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>A fresh ticket stamp: random, never 0 (0 marks a record written without one).</summary>
-    public static long NewStamp()
-    {
-        long stamp;
-        do
-        {
-            stamp = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        }
-        while (stamp == 0);
-        return stamp;
-    }
+    /// <summary>A fresh ticket stamp, never 0 (0 marks a record written without one). Server-side only: no secret.</summary>
+    public static long NewStamp() => Random.Shared.NextInt64(1, long.MaxValue);
 
     public static string StorageIdFor(string key) =>
         WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(key)));
