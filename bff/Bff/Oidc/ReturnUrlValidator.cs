@@ -18,10 +18,11 @@ internal static class ReturnUrlValidator
     /// <summary>The request's <c>returnUrl</c>, "/" when it has none; null, with a 400 written, when it is not local.</summary>
     public static async Task<string?> ReadAsync(HttpContext context, ILogger logger)
     {
-        string? returnUrl = context.Request.Query["returnUrl"];
-        if (string.IsNullOrEmpty(returnUrl) || IsLocal(returnUrl))
+        string? given = context.Request.Query["returnUrl"];
+        var returnUrl = string.IsNullOrEmpty(given) ? "/" : given;
+        if (IsLocal(returnUrl))
         {
-            return string.IsNullOrEmpty(returnUrl) ? "/" : returnUrl;
+            return returnUrl;
         }
 
         Log.ReturnUrlRejected(logger);
