@@ -7,20 +7,15 @@ using Xunit.Abstractions;
 namespace Bff.E2E;
 
 /// <summary>
-/// One real stack (node identity provider, demo API, BFF serving the built SPA) and one headless
-/// Debian Chromium, shared by a test class. Each test gets its own browser context, so cookies never leak
-/// between tests.
+/// The full-stack fixture (<see cref="StackFixture"/>: node identity provider, demo API, BFF serving the built SPA)
+/// with one headless Debian Chromium, shared by a test class. Each test gets its own browser context, so cookies
+/// never leak between tests. A class that needs another stack derives a fixture and overrides <c>Options</c>.
 /// </summary>
-public partial class BrowserStackFixture : IAsyncLifetime
+public partial class BrowserStackFixture : StackFixture
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
-
-    public TestStack Stack { get; private set; } = null!;
-
-    /// <summary>How the stack is started; a test class that needs other settings derives a fixture.</summary>
-    protected virtual TestStackOptions StackOptions => new();
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -30,12 +25,11 @@ public partial class BrowserStackFixture : IAsyncLifetime
             ? configured
             : Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public async Task InitializeAsync()
+    protected override async Task StartedAsync()
     {
         EnsurePrerequisites();
         // Generous waits: a loaded two-core machine can be slow, and nothing here asserts a duration.
         Assertions.SetDefaultExpectTimeout(15_000);
-        Stack = await TestStack.StartAsync(StackOptions);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -114,7 +108,7 @@ public partial class BrowserStackFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    protected override async Task StoppedAsync()
     {
         if (Browser is not null)
         {
@@ -122,10 +116,6 @@ public partial class BrowserStackFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (Stack is not null)
-        {
-            await Stack.DisposeAsync();
-        }
     }
 
     private static void EnsurePrerequisites()

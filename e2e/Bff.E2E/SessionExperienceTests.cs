@@ -238,7 +238,7 @@ public sealed class ShortIdleBrowserFixture : BrowserStackFixture
 {
     public const int IdleSeconds = 70;
 
-    protected override TestStackOptions StackOptions => new()
+    protected override TestStackOptions Options => new()
     {
         BffSettings = new Dictionary<string, string> { ["Bff:Session:IdleTimeout"] = TimeSpan.FromSeconds(IdleSeconds).ToString("c", CultureInfo.InvariantCulture) },
     };

@@ -7,7 +7,7 @@ namespace Bff.E2E;
 /// <summary>A stack whose access tokens live ten seconds.</summary>
 public sealed class ShortTokenBrowserFixture : BrowserStackFixture
 {
-    protected override TestStackOptions StackOptions => new() { AccessTokenLifetimeSeconds = 10 };
+    protected override TestStackOptions Options => new() { AccessTokenLifetimeSeconds = 10 };
 }
 
 /// <summary>The SPA left open, calling the API every few seconds, keeps working while tokens come and go.</summary>
