@@ -36,7 +36,8 @@ internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options, TimeProvi
             _recency.AddFirst(node);
             var events = node.Value.Events;
             events.Enqueue(auditEvent);
-            while (events.Count > PerUser || events.Peek().At < OldestKept)
+            var oldestKept = OldestKept;
+            while (events.TryPeek(out var first) && (events.Count > PerUser || first.At < oldestKept))
             {
                 events.Dequeue();
             }
@@ -53,10 +54,11 @@ internal sealed class InMemoryAuditTrail(IOptions<BffOptions> options, TimeProvi
 
     public Task<IReadOnlyList<AuditEvent>> GetRecentAsync(string subject, CancellationToken cancellationToken)
     {
+        var oldestKept = OldestKept;
         lock (_lock)
         {
             return Task.FromResult<IReadOnlyList<AuditEvent>>(
-                _byUser.TryGetValue(subject, out var node) ? [.. node.Value.Events.Reverse().Where(e => e.At >= OldestKept)] : []);
+                _byUser.TryGetValue(subject, out var node) ? [.. node.Value.Events.Reverse().Where(e => e.At >= oldestKept)] : []);
         }
     }
 

@@ -53,4 +53,16 @@ public sealed class InMemoryAuditTrailTests
         clock.Advance(TimeSpan.FromMinutes(9));
         Assert.Equal(["s17"], (await trail.GetRecentAsync("alice", default)).Select(e => e.SessionId));
     }
+
+    [Fact]
+    public async Task An_event_already_older_than_the_retention_is_dropped_on_arrival_without_failing()
+    {
+        var options = new BffOptions();
+        options.Session.AuditRetention = TimeSpan.FromMinutes(10);
+        var trail = new InMemoryAuditTrail(Options.Create(options), new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddHours(1)));
+
+        await trail.AppendAsync(Event("alice", 0), default);
+
+        Assert.Empty(await trail.GetRecentAsync("alice", default));
+    }
 }
