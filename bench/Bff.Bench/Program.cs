@@ -15,13 +15,17 @@ using Yarp.ReverseProxy.Configuration;
 // to the demo API (its own cost), through bare YARP (one route, no auth, the access token sent by wrk), and
 // through the BFF (session cookie + X-CSRF: 1, forwarded with the user's access token) with in-memory and Redis
 // sessions, each with the ticket cache off ("before") and on. Everything runs on loopback: the node identity
-// provider, the demo API, bare YARP and the BFF in this process, redis-server, and wrk as the load generator.
+// provider, the demo API in its own process, bare YARP and the BFF in this one (so its CPU time is the proxy's
+// alone), redis-server, and wrk as the load generator.
 
 var duration = Option("--duration", 8);
 var connections = Option("--connections", 32);
 var threads = Option("--threads", 1);
 var rounds = Option("--rounds", 2);
 var warmup = Math.Min(2, duration);
+// --set Key=Value (repeatable): an extra BFF setting in every stack, for A/B runs of a configuration choice.
+var extraSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length)
+    .Select(x => args[x.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
 
 // --profile memory|redis: one stack under load for --duration seconds, its process id printed first, for
 // dotnet-trace or dotnet-counters to attach to (see README); no table.
@@ -52,7 +56,7 @@ for (var round = 1; round <= rounds; round++)
             {
                 results.Add(result);
                 Console.WriteLine($"round {round} {result.Mode,-22}: {result.RequestsPerSecond,9:N0} req/s  p99 {result.P99Milliseconds,6:N2} ms  " +
-                    $"CPU/request: process {result.ProcessCpuMicroseconds,5:N1} µs, redis-server {result.RedisCpuMicroseconds,4:N1} µs  " +
+                    $"CPU/request: proxy {result.ProcessCpuMicroseconds,5:N1} µs, API {result.ApiCpuMicroseconds,5:N1} µs, redis-server {result.RedisCpuMicroseconds,4:N1} µs  " +
                     $"allocated/request {result.AllocatedBytes / 1024,5:N1} KB  errors {result.Errors}");
             }
         }
@@ -61,26 +65,23 @@ for (var round = 1; round <= rounds; round++)
 
 var medians = order.ToDictionary(mode => mode, mode => results.Where(r => r.Mode == mode).ToList());
 double MedianOf(string mode, Func<Result, double> value) => Median(medians[mode].Select(value));
-var apiCpu = MedianOf("API direct", r => r.ProcessCpuMicroseconds);
-var apiAllocated = MedianOf("API direct", r => r.AllocatedBytes);
-double ProxyCpu(string mode) => MedianOf(mode, r => r.ProcessCpuMicroseconds) - apiCpu + MedianOf(mode, r => r.RedisCpuMicroseconds);
+double ProxyCpu(string mode) => MedianOf(mode, r => r.ProcessCpuMicroseconds) + MedianOf(mode, r => r.RedisCpuMicroseconds);
 var yarpRps = MedianOf("bare YARP", r => r.RequestsPerSecond);
 var yarpCpu = ProxyCpu("bare YARP");
 var yarpP99 = MedianOf("bare YARP", r => r.P99Milliseconds);
 
 Console.WriteLine();
-Console.WriteLine($"Medians of {rounds} rounds. CPU and allocations of this process (proxy + demo API); the proxy's own are those minus the API's own (API direct), plus redis-server's CPU.");
+Console.WriteLine($"Medians of {rounds} rounds. Proxy CPU: this process's (bare YARP or the BFF; the demo API runs in its own), plus redis-server's.");
 Console.WriteLine("On a machine shared with other work, CPU per request is far steadier than req/s; trust its ratios first.");
 Console.WriteLine();
-Console.WriteLine("| mode | req/s | p99 ms | CPU µs/req, process | CPU µs/req, redis-server | proxy CPU µs/req | req/s ÷ YARP | YARP CPU ÷ proxy CPU | p99 added ms | proxy KB allocated/req | errors |");
+Console.WriteLine("| mode | req/s | p99 ms | API CPU µs/req | redis-server CPU µs/req | proxy CPU µs/req | req/s ÷ YARP | YARP CPU ÷ proxy CPU | p99 added ms | proxy KB allocated/req | errors |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var mode in order)
 {
     var rps = MedianOf(mode, r => r.RequestsPerSecond);
     var p99 = MedianOf(mode, r => r.P99Milliseconds);
-    var proxy = mode == "API direct" ? double.NaN : ProxyCpu(mode);
-    Console.WriteLine($"| {mode} | {rps:N0} | {p99:N2} | {MedianOf(mode, r => r.ProcessCpuMicroseconds):N1} | {MedianOf(mode, r => r.RedisCpuMicroseconds):N1} | " +
-        (mode == "API direct" ? "— | — | — | — | — |" : $"{proxy:N1} | {rps / yarpRps:N2} | {yarpCpu / proxy:N2} | {p99 - yarpP99:+0.00;-0.00} | {(MedianOf(mode, r => r.AllocatedBytes) - apiAllocated) / 1024:N1} |") +
+    Console.WriteLine($"| {mode} | {rps:N0} | {p99:N2} | {MedianOf(mode, r => r.ApiCpuMicroseconds):N1} | {MedianOf(mode, r => r.RedisCpuMicroseconds):N1} | " +
+        (mode == "API direct" ? "— | — | — | — | — |" : $"{ProxyCpu(mode):N1} | {rps / yarpRps:N2} | {yarpCpu / ProxyCpu(mode):N2} | {p99 - yarpP99:+0.00;-0.00} | {MedianOf(mode, r => r.AllocatedBytes) / 1024:N1} |") +
         $" {medians[mode].Sum(r => r.Errors)} |");
 }
 
@@ -99,6 +100,7 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
     {
         Redis = server?.ConnectionString,
         AccessTokenLifetimeSeconds = 3600,
+        ApiInOwnProcess = true,
         // wrk cuts its connections when a run ends; the proxy's warnings about that are noise here.
         BffSettings = new Dictionary<string, string>
         {
@@ -106,7 +108,7 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
             ["Logging:LogLevel:Yarp"] = "Error",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
             ["Bff:Session:TicketCacheSize"] = cached ? "10000" : "0",
-        },
+        }.Concat(extraSettings).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value),
     });
 
     using var browser = stack.NewBrowser();
@@ -126,19 +128,21 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
     (await browser.GetJsonAsync("/api/whoami")).GetProperty("sub").GetString();
 
     var mode = (server is null ? "BFF in-memory" : "BFF Redis") + (cached ? "" : ", before");
+    using var api = Process.GetProcessById(stack.ApiProcessId!.Value);
     var results = new List<Result>();
+    // The demo API is a fresh process with every stack: run long enough for tiered compilation to settle in it
+    // (and, when profiling, in this one) before anything counts.
+    await WrkAsync(stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], profiling ? 15 : 5);
     if (profiling)
     {
-        // Fresh code in a fresh process: run long enough for tiered compilation to settle before anything counts.
-        await WrkAsync(stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], 15);
         Console.WriteLine($"profiling {mode}: process {Environment.ProcessId}, {duration} s of load starting now");
         using var sampler = new AllocationSampler();
         sampler.Start();
-        var profiled = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server);
+        var profiled = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server, api);
         var samples = sampler.Stop();
-        Console.WriteLine($"{profiled.RequestsPerSecond:N0} req/s, CPU/request: process {profiled.ProcessCpuMicroseconds:N1} µs (proxy + API), " +
+        Console.WriteLine($"{profiled.RequestsPerSecond:N0} req/s, CPU/request: proxy {profiled.ProcessCpuMicroseconds:N1} µs, API {profiled.ApiCpuMicroseconds:N1} µs, " +
             $"redis-server {profiled.RedisCpuMicroseconds:N1} µs, allocated/request {profiled.AllocatedBytes / 1024:N1} KB");
-        Console.WriteLine("Allocated types (share of the runtime's allocation samples, proxy + API):");
+        Console.WriteLine("Allocated types (share of the runtime's allocation samples, the proxy):");
         foreach (var (type, count) in samples.Take(30))
         {
             Console.WriteLine($"  {100.0 * count / samples.Sum(x => x.Samples),5:N1} %  {type}");
@@ -153,12 +157,12 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
         var session = (await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("bench", CancellationToken.None)).Single();
         var token = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties.GetTokenValue("access_token")!;
         var bearer = "Authorization: Bearer " + token;
-        results.Add(await MeasureAsync("API direct", $"http://127.0.0.1:{stack.ApiPort}/api/whoami", [bearer], null));
+        results.Add(await MeasureAsync("API direct", $"http://127.0.0.1:{stack.ApiPort}/api/whoami", [bearer], null, api));
         await using var yarp = await StartBareYarpAsync($"http://127.0.0.1:{stack.ApiPort}");
-        results.Add(await MeasureAsync("bare YARP", yarp.Urls.First() + "/api/whoami", [bearer], null));
+        results.Add(await MeasureAsync("bare YARP", yarp.Urls.First() + "/api/whoami", [bearer], null, api));
     }
 
-    var bff = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server);
+    var bff = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server, api);
     bff = bff with { CookieBytes = cookie.Length, SignInMilliseconds = signInMs };
     if (server is not null)
     {
@@ -177,18 +181,22 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
     return results;
 }
 
-async Task<Result> MeasureAsync(string mode, string url, string[] headers, RedisServer? server)
+async Task<Result> MeasureAsync(string mode, string url, string[] headers, RedisServer? server, Process api)
 {
     await WrkAsync(url, headers, warmup); // warm-up: JIT, connection pools, tiered compilation
 
     using var self = Process.GetCurrentProcess();
     self.Refresh();
+    api.Refresh();
     var cpuBefore = self.TotalProcessorTime;
+    var apiCpuBefore = api.TotalProcessorTime;
     var allocatedBefore = GC.GetTotalAllocatedBytes();
     var redisCpuBefore = server is null ? 0 : await RedisCpuSecondsAsync(server);
     var output = await WrkAsync(url, headers, duration);
     self.Refresh();
+    api.Refresh();
     var cpu = self.TotalProcessorTime - cpuBefore;
+    var apiCpu = api.TotalProcessorTime - apiCpuBefore;
     var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
     var redisCpu = server is null ? 0 : await RedisCpuSecondsAsync(server) - redisCpuBefore;
 
@@ -196,6 +204,7 @@ async Task<Result> MeasureAsync(string mode, string url, string[] headers, Redis
     return result with
     {
         ProcessCpuMicroseconds = cpu.TotalMicroseconds / result.Requests,
+        ApiCpuMicroseconds = apiCpu.TotalMicroseconds / result.Requests,
         AllocatedBytes = (double)allocated / result.Requests,
         RedisCpuMicroseconds = redisCpu * 1e6 / result.Requests,
     };
@@ -299,10 +308,14 @@ internal sealed record Result(string Mode, double RequestsPerSecond, long Reques
 
     public int CookieBytes { get; init; }
 
+    /// <summary>CPU time of this process (the proxy: bare YARP or the BFF) per request; idle during API direct.</summary>
     public double ProcessCpuMicroseconds { get; init; }
+
+    /// <summary>CPU time of the demo API's process per request.</summary>
+    public double ApiCpuMicroseconds { get; init; }
 
     public double RedisCpuMicroseconds { get; init; }
 
-    /// <summary>Managed memory this process allocated per request (proxy + API, and the benchmark's own idle share).</summary>
+    /// <summary>Managed memory this process allocated per request (the proxy, and the benchmark's own idle share).</summary>
     public double AllocatedBytes { get; init; }
 }

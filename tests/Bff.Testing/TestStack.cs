@@ -33,6 +33,12 @@ public sealed record TestStackOptions
     /// </summary>
     public TimeProvider? Clock { get; init; }
 
+    /// <summary>
+    /// Run the demo API as its own <c>dotnet</c> process instead of in the test's: the benchmark measures the
+    /// proxy's CPU time alone this way.
+    /// </summary>
+    public bool ApiInOwnProcess { get; init; }
+
     /// <summary>Which identity provider to start; null: the node development provider (<see cref="IdentityProvider"/>).</summary>
     public Func<TestProviderSetup, ITestIdentityProvider>? Provider { get; init; }
 }
@@ -48,6 +54,7 @@ public sealed class TestStack : IAsyncDisposable
     private readonly int[] _bffPorts;
     private readonly List<string> _providerOrigins = [];
     private WebApplication? _api;
+    private ExternalProcess? _apiProcess;
 
     private TestStack(TestStackOptions options)
     {
@@ -67,7 +74,7 @@ public sealed class TestStack : IAsyncDisposable
     /// <summary>The identity provider the BFF and the API trust.</summary>
     public ITestIdentityProvider Provider { get; }
 
-    /// <summary>The demo API's port, chosen by Kestrel when it started (port 0: no race for a free one).</summary>
+    /// <summary>The demo API's port: chosen by Kestrel when it runs in the test's process (port 0: no race for a free one), a free one otherwise.</summary>
     public int ApiPort { get; private set; }
 
     /// <summary>The BFF instances' ports, chosen by Kestrel when each first started and kept for restarts.</summary>
@@ -86,14 +93,7 @@ public sealed class TestStack : IAsyncDisposable
         var stack = new TestStack(options ?? new TestStackOptions());
         try
         {
-            stack._api = DemoApiApp.Create(
-            [
-                "--urls", "http://127.0.0.1:0",
-                "--Api:Authority", stack.Provider.Authority,
-                "--Logging:LogLevel:Default", "Warning",
-            ]);
-            await stack._api.StartAsync();
-            stack.ApiPort = new Uri(stack._api.Urls.Single()).Port;
+            await stack.StartApiAsync();
             for (var i = 0; i < stack._bffs.Length; i++)
             {
                 await stack.StartBffAsync(i);
@@ -109,6 +109,31 @@ public sealed class TestStack : IAsyncDisposable
             await stack.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The demo API's process id when it runs in its own process (<see cref="TestStackOptions.ApiInOwnProcess"/>).</summary>
+    public int? ApiProcessId => _apiProcess?.Id;
+
+    private async Task StartApiAsync()
+    {
+        string[] settings = ["--Api:Authority", Provider.Authority, "--Logging:LogLevel:Default", "Warning"];
+        if (!_options.ApiInOwnProcess)
+        {
+            _api = DemoApiApp.Create(["--urls", "http://127.0.0.1:0", .. settings]);
+            await _api.StartAsync();
+            ApiPort = new Uri(_api.Urls.Single()).Port;
+            return;
+        }
+
+        // Built next to whatever references Bff.Testing; a separate process is told its port.
+        ApiPort = FreePort.Next();
+        var assembly = Path.Combine(AppContext.BaseDirectory, "Api.dll");
+        _apiProcess = ExternalProcess.Start("dotnet", [assembly, "--urls", $"http://127.0.0.1:{ApiPort}", .. settings], AppContext.BaseDirectory);
+        using var http = new HttpClient();
+        await _apiProcess.WaitUntilAsync(
+            async () => (await http.GetAsync($"http://127.0.0.1:{ApiPort}/api/echo")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(60),
+            "The demo API");
     }
 
     /// <summary>Configuration the BFF host is started with, as command-line arguments.</summary>
@@ -231,6 +256,11 @@ public sealed class TestStack : IAsyncDisposable
         {
             await _api.StopAsync();
             await _api.DisposeAsync();
+        }
+
+        if (_apiProcess is not null)
+        {
+            await _apiProcess.DisposeAsync();
         }
 
         await Provider.DisposeAsync();
