@@ -7,6 +7,7 @@ using Bff.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
@@ -37,7 +38,7 @@ if (profile is not null)
     return 0;
 }
 
-string[] order = ["API direct", "bare YARP", "BFF in-memory, before", "BFF in-memory", "BFF Redis, before", "BFF Redis"];
+string[] order = ["API direct", "bare YARP, no logging", "bare YARP", "BFF in-memory, before", "BFF in-memory", "BFF Redis, before", "BFF Redis"];
 Console.WriteLine($"wrk: {threads} thread(s), {connections} connections, {duration} s per run, {rounds} rounds; {Environment.ProcessorCount} cores");
 // The first stack in a process runs on freshly jitted code: one uncounted pass warms everything up.
 await RunStackAsync(null, cached: true, measureBaselines: true);
@@ -57,7 +58,7 @@ for (var round = 1; round <= rounds; round++)
                 results.Add(result);
                 Console.WriteLine($"round {round} {result.Mode,-22}: {result.RequestsPerSecond,9:N0} req/s  p99 {result.P99Milliseconds,6:N2} ms  " +
                     $"CPU/request: proxy {result.ProcessCpuMicroseconds,5:N1} µs, API {result.ApiCpuMicroseconds,5:N1} µs, redis-server {result.RedisCpuMicroseconds,4:N1} µs  " +
-                    $"allocated/request {result.AllocatedBytes / 1024,5:N1} KB  errors {result.Errors}");
+                    $"allocated/request {result.AllocatedBytes / 1024,5:N1} KB  JIT {result.JitMilliseconds,5:N0} ms  errors {result.Errors}");
             }
         }
     }
@@ -94,6 +95,16 @@ Console.WriteLine($"Sign-in (median over the stacks of each stack's median of fi
     $"Redis {Median(results.Where(r => r.Mode.StartsWith("BFF Redis", StringComparison.Ordinal)).Select(r => r.SignInMilliseconds)):N0} ms");
 return 0;
 
+// The BFF's logging settings, and bare YARP's: wrk cuts its connections when a run ends, and the proxies' warnings
+// about that are noise here. With any logging provider at all, ASP.NET Core's hosting starts an Activity and a log
+// scope for every request (HttpClient then also sends a traceparent header), whatever the levels.
+static Dictionary<string, string> Logging() => new()
+{
+    ["Logging:LogLevel:Default"] = "Error",
+    ["Logging:LogLevel:Yarp"] = "Error",
+    ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+};
+
 async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool measureBaselines, bool profiling = false)
 {
     await using var stack = await TestStack.StartAsync(new TestStackOptions
@@ -101,12 +112,8 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
         Redis = server?.ConnectionString,
         AccessTokenLifetimeSeconds = 3600,
         ApiInOwnProcess = true,
-        // wrk cuts its connections when a run ends; the proxy's warnings about that are noise here.
-        BffSettings = new Dictionary<string, string>
+        BffSettings = new Dictionary<string, string>(Logging())
         {
-            ["Logging:LogLevel:Default"] = "Error",
-            ["Logging:LogLevel:Yarp"] = "Error",
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
             ["Bff:Session:TicketCacheSize"] = cached ? "10000" : "0",
         }.Concat(extraSettings).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value),
     });
@@ -158,8 +165,11 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
         var token = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties.GetTokenValue("access_token")!;
         var bearer = "Authorization: Bearer " + token;
         results.Add(await MeasureAsync("API direct", $"http://127.0.0.1:{stack.ApiPort}/api/whoami", [bearer], null, api));
-        await using var yarp = await StartBareYarpAsync($"http://127.0.0.1:{stack.ApiPort}");
-        results.Add(await MeasureAsync("bare YARP", yarp.Urls.First() + "/api/whoami", [bearer], null, api));
+        foreach (var (yarpMode, yarpLogging) in new[] { ("bare YARP, no logging", (Dictionary<string, string>?)null), ("bare YARP", Logging()) })
+        {
+            await using var yarp = await StartBareYarpAsync($"http://127.0.0.1:{stack.ApiPort}", yarpLogging);
+            results.Add(await MeasureAsync(yarpMode, yarp.Urls.First() + "/api/whoami", [bearer], null, api));
+        }
     }
 
     var bff = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server, api);
@@ -191,6 +201,7 @@ async Task<Result> MeasureAsync(string mode, string url, string[] headers, Redis
     var cpuBefore = self.TotalProcessorTime;
     var apiCpuBefore = api.TotalProcessorTime;
     var allocatedBefore = GC.GetTotalAllocatedBytes();
+    var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
     var redisCpuBefore = server is null ? 0 : await RedisCpuSecondsAsync(server);
     var output = await WrkAsync(url, headers, duration);
     self.Refresh();
@@ -198,6 +209,7 @@ async Task<Result> MeasureAsync(string mode, string url, string[] headers, Redis
     var cpu = self.TotalProcessorTime - cpuBefore;
     var apiCpu = api.TotalProcessorTime - apiCpuBefore;
     var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+    var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
     var redisCpu = server is null ? 0 : await RedisCpuSecondsAsync(server) - redisCpuBefore;
 
     var result = Parse(mode, output);
@@ -205,16 +217,26 @@ async Task<Result> MeasureAsync(string mode, string url, string[] headers, Redis
     {
         ProcessCpuMicroseconds = cpu.TotalMicroseconds / result.Requests,
         ApiCpuMicroseconds = apiCpu.TotalMicroseconds / result.Requests,
+        JitMilliseconds = jit.TotalMilliseconds,
         AllocatedBytes = (double)allocated / result.Requests,
         RedisCpuMicroseconds = redisCpu * 1e6 / result.Requests,
     };
 }
 
-// The baseline: YARP with one route to the same API and nothing else (no authentication, no sessions).
-static async Task<WebApplication> StartBareYarpAsync(string upstream)
+// The baseline: YARP with one route to the same API and nothing else (no authentication, no sessions), on the
+// same host defaults as the BFF with its logging settings, or with no logging providers at all.
+static async Task<WebApplication> StartBareYarpAsync(string upstream, Dictionary<string, string>? logging)
 {
-    var builder = WebApplication.CreateSlimBuilder();
-    builder.Logging.ClearProviders();
+    var builder = WebApplication.CreateBuilder();
+    if (logging is null)
+    {
+        builder.Logging.ClearProviders();
+    }
+    else
+    {
+        builder.Configuration.AddInMemoryCollection(logging);
+    }
+
     builder.WebHost.UseUrls("http://127.0.0.1:0");
     builder.Services.AddReverseProxy().LoadFromMemory(
         [new RouteConfig { RouteId = "api", ClusterId = "api", Match = new RouteMatch { Path = "/api/{**rest}" } }],
@@ -310,6 +332,9 @@ internal sealed record Result(string Mode, double RequestsPerSecond, long Reques
 
     /// <summary>CPU time of this process (the proxy: bare YARP or the BFF) per request; idle during API direct.</summary>
     public double ProcessCpuMicroseconds { get; init; }
+
+    /// <summary>Time this process spent compiling code during the run (tiered compilation not yet settled).</summary>
+    public double JitMilliseconds { get; init; }
 
     /// <summary>CPU time of the demo API's process per request.</summary>
     public double ApiCpuMicroseconds { get; init; }
