@@ -234,7 +234,7 @@ static async Task<WebApplication> StartBareYarpAsync(string upstream, Dictionary
     }
     else
     {
-        builder.Configuration.AddInMemoryCollection(logging);
+        builder.Configuration.AddInMemoryCollection(logging!);
     }
 
     builder.WebHost.UseUrls("http://127.0.0.1:0");
