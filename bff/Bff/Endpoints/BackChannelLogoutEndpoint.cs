@@ -1,4 +1,3 @@
-using Bff.Configuration;
 using Bff.Http.Edge;
 using Bff.Logging;
 using Bff.Oidc;

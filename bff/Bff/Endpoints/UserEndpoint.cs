@@ -1,4 +1,3 @@
-using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Sessions.Cookie;
 using Bff.Sessions;

@@ -1,9 +1,7 @@
 using Bff.Antiforgery;
-using Bff.Endpoints;
 using Bff.RateLimiting;
 using Bff.Sessions.Cookie;
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -18,7 +18,7 @@ internal sealed class IdTokenHandler(IdTokenValidator idTokens) : TokenHandler
     {
         try
         {
-            var validated = await idTokens.ValidateAsync(token, expectedNonce: null, CancellationToken.None);
+            var validated = await idTokens.ValidateAsync(token, CancellationToken.None);
             return new TokenValidationResult
             {
                 IsValid = true,

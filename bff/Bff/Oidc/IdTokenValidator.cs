@@ -4,12 +4,13 @@ namespace Bff.Oidc;
 
 /// <summary>
 /// OpenID Connect Core §3.1.3.7: on top of the signature, issuer, audience and expiry checks, the id_token
-/// must carry <c>sub</c> and <c>iat</c> (not in the future), the nonce we sent, and <c>azp</c> = our client
-/// when present or when there are several audiences.
+/// must carry <c>sub</c> and <c>iat</c> (not in the future), and <c>azp</c> = our client when present or when
+/// there are several audiences. The nonce is the sign-in's to check (<see cref="CheckNonce"/>): a refreshed
+/// id_token carries none.
 /// </summary>
 internal sealed class IdTokenValidator(ProviderTokenValidator tokens)
 {
-    public async Task<JsonWebToken> ValidateAsync(string idToken, string? expectedNonce, CancellationToken cancellationToken)
+    public async Task<JsonWebToken> ValidateAsync(string idToken, CancellationToken cancellationToken)
     {
         var token = await tokens.ValidateAsync(idToken, requireExpiration: true, cancellationToken);
 
@@ -19,11 +20,6 @@ internal sealed class IdTokenValidator(ProviderTokenValidator tokens)
         }
 
         tokens.IssuedAt(token, "id_token");
-
-        if (expectedNonce is not null)
-        {
-            CheckNonce(token, expectedNonce);
-        }
 
         var audiences = token.Audiences.ToList();
         token.TryGetPayloadValue<string>("azp", out var azp);

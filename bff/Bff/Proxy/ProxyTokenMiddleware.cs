@@ -1,4 +1,3 @@
-using Bff.Configuration;
 using Bff.Diagnostics;
 using Bff.Http.Edge;
 using Bff.Http.Responses;
@@ -8,7 +7,6 @@ using Bff.RateLimiting;
 using Bff.Sessions;
 using Bff.Tokens;
 using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.Model;
 
 namespace Bff.Proxy;
 

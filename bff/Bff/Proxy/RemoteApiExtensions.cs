@@ -3,7 +3,6 @@ using Bff.Http.Responses;
 using Bff.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
-using Yarp.ReverseProxy.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

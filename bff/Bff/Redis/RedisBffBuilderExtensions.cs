@@ -1,6 +1,5 @@
 using Bff.Configuration;
 using Bff.Distributed;
-using Bff.Health;
 using Bff.Redis;
 using Bff.Sessions.Audit;
 using Bff.Sessions.Lifecycle;

@@ -135,7 +135,7 @@ internal sealed class TokenRefresher(
         }
 
         Log.TokenRefreshed(logger, session.PublicId, session.Subject, response.ExpiresIn ?? 0, response.RefreshToken is not null);
-        await audit.RecordRefreshedAsync(saved, cancellationToken);
+        audit.RecordRefreshed(saved);
         return (AccessTokenResult.Success(response.AccessToken!), "refreshed");
     }
 
@@ -144,7 +144,7 @@ internal sealed class TokenRefresher(
     {
         try
         {
-            var validated = await idTokens.ValidateAsync(idToken, expectedNonce: null, cancellationToken);
+            var validated = await idTokens.ValidateAsync(idToken, cancellationToken);
             return string.Equals(validated.Subject, session.Subject, StringComparison.Ordinal);
         }
         catch (OidcProtocolException)

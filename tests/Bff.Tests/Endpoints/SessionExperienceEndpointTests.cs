@@ -154,7 +154,7 @@ public sealed class SessionExperienceEndpointTests
         var refreshesBefore = statistics.Refreshes;
         for (var i = 0; i < 60; i++)
         {
-            await audit.RecordRefreshedAsync(sessions[0], default);
+            audit.RecordRefreshed(sessions[0]);
         }
 
         // A refresh written to the trail before this rule (a Redis list outlives a deployment) is not shown either.

@@ -10,8 +10,20 @@ public sealed class IdTokenValidatorTests
     private const string Nonce = "n-0S6_WzA2Mj";
     private readonly InMemoryProvider _provider = InMemoryProvider.WithDefaultKeys();
 
+    // As sign-in checks an id_token: the validator's rules, then the nonce the request sent (none for a refresh).
     private Task<Microsoft.IdentityModel.JsonWebTokens.JsonWebToken> ValidateAsync(string token, string? nonce = Nonce) =>
-        _provider.IdTokens.ValidateAsync(token, nonce, CancellationToken.None);
+        ValidateAsync(_provider, token, nonce);
+
+    private static async Task<Microsoft.IdentityModel.JsonWebTokens.JsonWebToken> ValidateAsync(InMemoryProvider provider, string token, string? nonce)
+    {
+        var validated = await provider.IdTokens.ValidateAsync(token, CancellationToken.None);
+        if (nonce is not null)
+        {
+            IdTokenValidator.CheckNonce(validated, nonce);
+        }
+
+        return validated;
+    }
 
     private async Task<string> RejectedAsync(string token, string? nonce = Nonce) =>
         (await Assert.ThrowsAsync<OidcProtocolException>(() => ValidateAsync(token, nonce))).Message;
@@ -52,7 +64,7 @@ public sealed class IdTokenValidatorTests
         claims["iss"] = InMemoryProvider.Issuer + "/";
         var token = provider.Rsa.Sign(claims);
 
-        var validated = await provider.IdTokens.ValidateAsync(token, "n-0S6_WzA2Mj", CancellationToken.None);
+        var validated = await ValidateAsync(provider, token, "n-0S6_WzA2Mj");
 
         Assert.Equal(InMemoryProvider.Issuer + "/", validated.Issuer);
     }
@@ -434,7 +446,7 @@ public sealed class IdTokenValidatorTests
         provider.PublishedKeys = [provider.Rsa];
         var noKid = new Dictionary<string, object?> { ["kid"] = null };
 
-        var token = await provider.IdTokens.ValidateAsync(provider.Rsa.Sign(provider.IdTokenClaims(), noKid), Nonce, CancellationToken.None);
+        var token = await ValidateAsync(provider, provider.Rsa.Sign(provider.IdTokenClaims(), noKid), Nonce);
 
         Assert.Equal("alice", token.Subject);
     }

@@ -1,6 +1,5 @@
 using Bff.Configuration;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.CookiePolicy;
 
 namespace Bff.Http.Edge;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Bff.Http;
 
 namespace Bff.Http.Responses;
 

@@ -25,15 +25,15 @@ internal sealed class SessionAudit(
         return AppendAsync(entry, cancellationToken);
     }
 
-    /// <summary>The session's tokens were refreshed.</summary>
-    public Task RecordRefreshedAsync(SessionRecord session, CancellationToken cancellationToken)
+    /// <summary>
+    /// The session's tokens were refreshed. Audited in the log only: a refresh every few minutes would push
+    /// sign-ins and sign-outs out of the user's short list of recent events.
+    /// </summary>
+    public void RecordRefreshed(SessionRecord session)
     {
         statistics.RecordRefresh();
         var entry = Entry(session, AuditEventKinds.Refreshed, reason: null);
         Log.AuditSessionRefreshed(logger, entry.SessionId, entry.Subject, entry.ProviderSessionId, entry.IpAddress, entry.Device);
-        // Audited in the log only: a refresh every few minutes would push sign-ins and sign-outs out of the
-        // user's short list of recent events.
-        return Task.CompletedTask;
     }
 
     public Task RecordEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
