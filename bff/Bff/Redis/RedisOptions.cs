@@ -40,9 +40,10 @@ public sealed class RedisOptions
 
     /// <summary>
     /// Read Redis's answers on the .NET thread pool instead of the client's own I/O threads
-    /// (<c>Bff:Redis:ReadOnThreadPool</c>). Saves a thread hop per command, about 6–20 % of the CPU of a proxied
-    /// call in the benchmark, but then Redis answers wait whenever the pool is starved (code that blocks pool
-    /// threads); the client's own threads are immune to that. Off by default.
+    /// (<c>Bff:Redis:ReadOnThreadPool</c>). Saves thread hops per command: 6–33 % of the CPU of a proxied call in
+    /// the benchmark's A/B runs (bench/README.md). But then Redis answers wait whenever the pool is starved (code
+    /// that blocks pool threads); the client's own threads are immune to that. Off by default: with it on, one
+    /// run in fifteen of the Redis tests hung and failed.
     /// </summary>
     public bool ReadOnThreadPool { get; set; }
 
