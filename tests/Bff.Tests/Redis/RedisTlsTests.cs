@@ -49,12 +49,26 @@ public sealed class RedisTlsTests : IAsyncLifetime
         return path;
     }
 
-    private RedisConnection Connect(string? authority) => new(Options.Create(new RedisOptions
+    private RedisConnection Connect(string? authority, bool readOnThreadPool = false) => new(Options.Create(new RedisOptions
     {
         ConnectionString = $"127.0.0.1:{_redis.TlsPort},ssl=true,sslHost=localhost,connectTimeout=1000",
         KeyPrefix = RedisFixture.NewPrefix(),
         TrustedCertificateAuthority = authority,
+        ReadOnThreadPool = readOnThreadPool,
     }), NullLogger<RedisConnection>.Instance);
+
+    [Fact]
+    public async Task The_key_rings_own_connection_trusts_the_private_ca_too()
+    {
+        using var connection = Connect(_caFile, readOnThreadPool: true);
+        await connection.StartAsync();
+
+        var keyRing = connection.Database();
+
+        Assert.True(keyRing.Multiplexer.IsConnected);
+        keyRing.ListRightPush("key-ring-tls", "written over TLS");
+        Assert.Equal("written over TLS", (string?)keyRing.ListGetByIndex("key-ring-tls", 0));
+    }
 
     [Fact]
     public async Task Ssl_with_the_private_ca_works_and_without_it_the_server_is_not_trusted()
