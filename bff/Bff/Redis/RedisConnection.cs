@@ -8,14 +8,11 @@ namespace Bff.Redis;
 /// The one connection to Redis, shared by the session store, the key ring, locks and the health check.
 /// Connects once (without failing when Redis is down, then reconnecting in the background) and runs
 /// every command with a deadline: a Redis that cannot answer becomes a
-/// <see cref="SessionStoreUnavailableException"/>, never a hang, a crash or "no session". With answers read on
-/// the thread pool (<see cref="RedisOptions.ReadOnThreadPool"/>) the key ring gets a second connection, read on
-/// the client's own threads (see <see cref="Database"/>).
+/// <see cref="SessionStoreUnavailableException"/>, never a hang, a crash or "no session".
 /// </summary>
 internal sealed class RedisConnection : IDisposable
 {
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
-    private readonly Lazy<Task<ConnectionMultiplexer>> _keyRingMultiplexer;
     private readonly ILogger<RedisConnection> _logger;
     private readonly Action<IConnectionMultiplexer>? _connected;
 
@@ -31,14 +28,7 @@ internal sealed class RedisConnection : IDisposable
 
         Keys = new RedisKeys(options.Value.KeyPrefix);
         OperationTimeout = TimeSpan.FromMilliseconds(Configuration.SyncTimeout);
-        _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(Configuration), LazyThreadSafetyMode.ExecutionAndPublication);
-        _keyRingMultiplexer = _multiplexer;
-        if (options.Value.ReadOnThreadPool)
-        {
-            var keyRing = Configuration.Clone();
-            Configuration.SocketManager = SocketManager.ThreadPool;
-            _keyRingMultiplexer = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(keyRing), LazyThreadSafetyMode.ExecutionAndPublication);
-        }
+        _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public RedisKeys Keys { get; }
@@ -50,7 +40,7 @@ internal sealed class RedisConnection : IDisposable
     public TimeSpan OperationTimeout { get; }
 
     /// <summary>Opens the connection now rather than on the first request; completes even if Redis is down.</summary>
-    public Task StartAsync() => Task.WhenAll(_multiplexer.Value, _keyRingMultiplexer.Value);
+    public Task StartAsync() => _multiplexer.Value;
 
     public async Task<T> RunAsync<T>(string operation, Func<IDatabase, Task<T>> command, CancellationToken cancellationToken)
     {
@@ -73,15 +63,13 @@ internal sealed class RedisConnection : IDisposable
     /// A synchronous command, for callers with a synchronous contract (the data-protection key ring). Waits
     /// for the first connect only if it is still under way (the host starts it before serving requests).
     /// </summary>
-    public T Run<T>(string operation, Func<IDatabase, T> command) => Run(_multiplexer, operation, command);
-
-    private T Run<T>(Lazy<Task<ConnectionMultiplexer>> connection, string operation, Func<IDatabase, T> command)
+    public T Run<T>(string operation, Func<IDatabase, T> command)
     {
         try
         {
-            var multiplexer = connection.Value.IsCompleted
-                ? connection.Value.Result
-                : connection.Value.WaitAsync(OperationTimeout).GetAwaiter().GetResult();
+            var multiplexer = _multiplexer.Value.IsCompleted
+                ? _multiplexer.Value.Result
+                : _multiplexer.Value.WaitAsync(OperationTimeout).GetAwaiter().GetResult();
             return command(multiplexer.GetDatabase());
         }
         catch (Exception ex) when (IsUnavailable(ex))
@@ -93,35 +81,28 @@ internal sealed class RedisConnection : IDisposable
     /// <summary>
     /// The database for the data-protection key ring's repository, which runs its own commands: while Redis is
     /// unreachable this throws <see cref="SessionStoreUnavailableException"/> (a 503), as every other read does.
-    /// The repository reads synchronously, on whatever thread needs a key (another instance's new key, a cookie
-    /// from before a restart). With answers read on the thread pool, that thread waits for an answer only another
-    /// pool thread can read, and a busy pool delays it past the command's deadline. So the key ring's connection
-    /// always reads on the client's own threads.
     /// </summary>
-    public IDatabase Database() => Run(_keyRingMultiplexer, "key ring", db => db.Multiplexer.IsConnected
+    public IDatabase Database() => Run("key ring", db => db.Multiplexer.IsConnected
         ? db
-        : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected."));
+        : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is not connected.", null, CommandStatus.Unknown));
 
     public Task<TimeSpan> PingAsync(CancellationToken cancellationToken) =>
         RunAsync("PING", db => db.PingAsync(), cancellationToken);
 
     public void Dispose()
     {
-        foreach (var connection in new[] { _multiplexer, _keyRingMultiplexer }.Distinct())
+        if (_multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully)
         {
-            if (connection.IsValueCreated && connection.Value.IsCompletedSuccessfully)
-            {
-                connection.Value.Result.Dispose();
-            }
+            _multiplexer.Value.Result.Dispose();
         }
     }
 
-    private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration)
+    private async Task<ConnectionMultiplexer> ConnectAsync()
     {
-        Log.RedisConnecting(_logger, string.Join(", ", configuration.EndPoints.Select(e => e.ToString())), Keys.Prefix);
+        Log.RedisConnecting(_logger, string.Join(", ", Configuration.EndPoints.Select(e => e.ToString())), Keys.Prefix);
         // With abortConnect=false this completes after at most connectTimeout, connected or not; the
         // multiplexer then keeps reconnecting in the background.
-        var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(Configuration);
         multiplexer.ConnectionFailed += (_, e) =>
             Log.RedisConnectionFailed(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString(), e.FailureType.ToString());
         multiplexer.ConnectionRestored += (_, e) =>

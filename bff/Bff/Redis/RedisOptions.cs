@@ -39,16 +39,6 @@ public sealed class RedisOptions
     public string? TrustedCertificateAuthority { get; set; }
 
     /// <summary>
-    /// Read Redis's answers on the .NET thread pool instead of the client's own I/O threads
-    /// (<c>Bff:Redis:ReadOnThreadPool</c>). Saves thread hops per command: 6–33 % of the CPU of a proxied call in
-    /// the benchmark's A/B runs (bench/README.md). But then Redis answers wait whenever the pool is starved (code
-    /// that blocks pool threads); the client's own threads are immune to that. The key ring, which reads
-    /// synchronously, then gets a connection of its own on the client's threads. Off by default: with it on (and
-    /// before the key ring had its own connection), one run in 35 of the Redis tests hung and failed.
-    /// </summary>
-    public bool ReadOnThreadPool { get; set; }
-
-    /// <summary>
     /// Called once with the Redis connection when it is first made, e.g. to hand it to OpenTelemetry's Redis
     /// instrumentation (<c>StackExchangeRedisInstrumentation.AddConnection</c>). Not bound from configuration.
     /// </summary>

@@ -71,36 +71,19 @@ public sealed class RedisConfigurationTests
 
 public sealed class RedisConnectionSettingsTests
 {
-    private static RedisConnection Connection(bool readOnThreadPool) => new(
-        Microsoft.Extensions.Options.Options.Create(new RedisOptions { ConnectionString = "127.0.0.1:6379", ReadOnThreadPool = readOnThreadPool }),
-        Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisConnection>.Instance);
-
     [Fact]
-    public void Answers_are_read_on_the_clients_own_threads_unless_told_otherwise()
-    {
-        using var own = Connection(readOnThreadPool: false);
-        using var pool = Connection(readOnThreadPool: true);
-
-        Assert.NotSame(StackExchange.Redis.SocketManager.ThreadPool, own.Configuration.SocketManager);
-        Assert.Same(StackExchange.Redis.SocketManager.ThreadPool, pool.Configuration.SocketManager);
-    }
-
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task The_key_ring_has_its_own_connection_exactly_when_answers_are_read_on_the_thread_pool(bool readOnThreadPool)
+    public async Task The_key_ring_runs_on_the_same_connection_as_every_other_command()
     {
         await using var server = await RedisServer.StartAsync();
         using var connection = new RedisConnection(
-            Microsoft.Extensions.Options.Options.Create(new RedisOptions { ConnectionString = server.ConnectionString, ReadOnThreadPool = readOnThreadPool }),
+            Microsoft.Extensions.Options.Options.Create(new RedisOptions { ConnectionString = server.ConnectionString }),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisConnection>.Instance);
         await connection.StartAsync();
 
         var commands = await connection.RunAsync("test", db => Task.FromResult(db.Multiplexer), CancellationToken.None);
         var keyRing = connection.Database();
 
-        // The key ring reads synchronously: with the thread pool reading the other answers, it keeps the client's threads.
-        Assert.Equal(readOnThreadPool, !ReferenceEquals(commands, keyRing.Multiplexer));
+        Assert.Same(commands, keyRing.Multiplexer);
         keyRing.ListRightPush("key-ring-test", "written by the key ring");
         Assert.Equal("written by the key ring", (string?)await connection.RunAsync("test", db => db.ListGetByIndexAsync("key-ring-test", 0), CancellationToken.None));
     }

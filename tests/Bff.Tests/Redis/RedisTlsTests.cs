@@ -49,18 +49,17 @@ public sealed class RedisTlsTests : IAsyncLifetime
         return path;
     }
 
-    private RedisConnection Connect(string? authority, bool readOnThreadPool = false) => new(Options.Create(new RedisOptions
+    private RedisConnection Connect(string? authority) => new(Options.Create(new RedisOptions
     {
         ConnectionString = $"127.0.0.1:{_redis.TlsPort},ssl=true,sslHost=localhost,connectTimeout=1000",
         KeyPrefix = RedisFixture.NewPrefix(),
         TrustedCertificateAuthority = authority,
-        ReadOnThreadPool = readOnThreadPool,
     }), NullLogger<RedisConnection>.Instance);
 
     [Fact]
-    public async Task The_key_rings_own_connection_trusts_the_private_ca_too()
+    public async Task The_key_ring_is_read_and_written_over_tls_with_the_private_ca()
     {
-        using var connection = Connect(_caFile, readOnThreadPool: true);
+        using var connection = Connect(_caFile);
         await connection.StartAsync();
 
         var keyRing = connection.Database();
