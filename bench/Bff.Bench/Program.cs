@@ -28,8 +28,9 @@ var warmup = Math.Min(2, duration);
 var extraSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length)
     .Select(x => args[x.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "");
 
-// --profile memory|redis: one stack under load for --duration seconds, its process id printed first, for
-// dotnet-trace or dotnet-counters to attach to (see README); no table.
+// --profile memory|redis|yarp: one stack (yarp: bare YARP with the BFF's logging settings, in front of the same
+// API) under load for --duration seconds, its process id printed first, for dotnet-trace, dotnet-counters or perf
+// to attach to (see README); no table.
 var profile = Array.IndexOf(args, "--profile") is var p and >= 0 && p + 1 < args.Length ? args[p + 1] : null;
 if (profile is not null)
 {
@@ -142,10 +143,18 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
     await WrkAsync(stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], profiling ? 15 : 5);
     if (profiling)
     {
+        var (url, headers) = (stack.BffUrl + "/api/whoami", new[] { "Cookie: " + cookie, "X-CSRF: 1" });
+        await using var yarp = profile == "yarp" ? await StartBareYarpAsync($"http://127.0.0.1:{stack.ApiPort}", Logging()) : null;
+        if (yarp is not null)
+        {
+            (mode, url, headers) = ("bare YARP", yarp.Urls.First() + "/api/whoami", [await BearerHeaderAsync(stack)]);
+            await WrkAsync(url, headers, 15);
+        }
+
         Console.WriteLine($"profiling {mode}: process {Environment.ProcessId}, {duration} s of load starting now");
         using var sampler = new AllocationSampler();
         sampler.Start();
-        var profiled = await MeasureAsync(mode, stack.BffUrl + "/api/whoami", ["Cookie: " + cookie, "X-CSRF: 1"], server, api);
+        var profiled = await MeasureAsync(mode, url, headers, server, api);
         var samples = sampler.Stop();
         Console.WriteLine($"{profiled.RequestsPerSecond:N0} req/s, CPU/request: proxy {profiled.ProcessCpuMicroseconds:N1} µs, API {profiled.ApiCpuMicroseconds:N1} µs, " +
             $"redis-server {profiled.RedisCpuMicroseconds:N1} µs, allocated/request {profiled.AllocatedBytes / 1024:N1} KB");
@@ -159,11 +168,7 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
 
     if (measureBaselines)
     {
-        // The same access token the BFF forwards, sent by wrk itself.
-        var services = stack.BffServices();
-        var session = (await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("bench", CancellationToken.None)).Single();
-        var token = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties.GetTokenValue("access_token")!;
-        var bearer = "Authorization: Bearer " + token;
+        var bearer = await BearerHeaderAsync(stack);
         results.Add(await MeasureAsync("API direct", $"http://127.0.0.1:{stack.ApiPort}/api/whoami", [bearer], null, api));
         foreach (var (yarpMode, yarpLogging) in new[] { ("bare YARP, no logging", (Dictionary<string, string>?)null), ("bare YARP", Logging()) })
         {
@@ -189,6 +194,14 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
 
     results.Add(bff);
     return results;
+}
+
+// The same access token the BFF forwards, for wrk to send itself to the API and to bare YARP.
+static async Task<string> BearerHeaderAsync(TestStack stack)
+{
+    var services = stack.BffServices();
+    var session = (await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("bench", CancellationToken.None)).Single();
+    return "Authorization: Bearer " + services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties.GetTokenValue("access_token")!;
 }
 
 async Task<Result> MeasureAsync(string mode, string url, string[] headers, RedisServer? server, Process api)

@@ -37,6 +37,27 @@ public sealed class ServerSideTicketStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task More_sessions_than_it_remembers_storage_ids_for_all_still_read_and_a_signed_out_key_reads_as_none()
+    {
+        var keys = new List<string>();
+        for (var i = 0; i < ServerSideTicketStore.MaxRememberedIds + 5; i++)
+        {
+            keys.Add((await _harness.SignInAsync("user-" + i)).Key);
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var ticket = await _harness.TicketStore.RetrieveAsync(keys[i], SessionHarness.Request(), default);
+            Assert.Equal("user-" + i, ticket?.Principal.FindFirst("sub")?.Value);
+        }
+
+        // Remembered a moment ago; the sign-out forgets it, and the store no longer has the session.
+        await _harness.TicketStore.RemoveAsync(keys[^1], SessionHarness.Request(), default);
+        Assert.Null(await _harness.TicketStore.RetrieveAsync(keys[^1], SessionHarness.Request(), default));
+        Assert.NotNull(await _harness.TicketStore.RetrieveAsync(keys[0], SessionHarness.Request(), default));
+    }
+
+    [Fact]
     public async Task A_request_slides_the_idle_timeout()
     {
         var (key, _) = await _harness.SignInAsync();

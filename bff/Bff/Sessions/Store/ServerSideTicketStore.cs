@@ -30,6 +30,13 @@ internal sealed class ServerSideTicketStore(
     /// <summary>Longer user agents are cut: the label needs the first part only, and the store need not hold more.</summary>
     public const int MaxUserAgentLength = 512;
 
+    /// <summary>How many session keys' storage ids are remembered; past it the memory starts over.</summary>
+    internal const int MaxRememberedIds = 10_000;
+
+    // Session key → its storage id (a SHA-256), so a busy session does not hash its key on every request. Keys
+    // get here only from cookies that decrypted; the store still decides on every request what the id grants.
+    private readonly ConcurrentDictionary<string, string> _storageIds = new(StringComparer.Ordinal);
+
     // ITicketStore routes its CancellationToken overloads here by default; the cookie handler calls the HttpContext ones.
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
 
@@ -81,7 +88,7 @@ internal sealed class ServerSideTicketStore(
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
     {
         // Only a live session's ticket is replaced: an ended session is never brought back.
-        var renewed = await store.ReplaceTicketAsync(SessionKeys.StorageIdFor(key), tickets.Protect(ticket), cancellationToken);
+        var renewed = await store.ReplaceTicketAsync(StorageIdFor(key), tickets.Protect(ticket), cancellationToken);
         if (renewed is not null)
         {
             httpContext?.Features.Set(new CurrentSession(renewed));
@@ -92,7 +99,7 @@ internal sealed class ServerSideTicketStore(
 
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var storageId = SessionKeys.StorageIdFor(key);
+        var storageId = StorageIdFor(key);
         var (session, ticket) = await ReadAsync(storageId, cancellationToken);
         if (session is null)
         {
@@ -161,8 +168,25 @@ internal sealed class ServerSideTicketStore(
 
     public async Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        cache.Remove(SessionKeys.StorageIdFor(key));
-        await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.SignOut, cancellationToken);
+        var storageId = StorageIdFor(key);
+        _storageIds.TryRemove(key, out _);
+        cache.Remove(storageId);
+        await terminator.EndAsync(storageId, SessionEndReason.SignOut, cancellationToken);
+    }
+
+    private string StorageIdFor(string key)
+    {
+        if (_storageIds.TryGetValue(key, out var storageId))
+        {
+            return storageId;
+        }
+
+        if (_storageIds.Count >= MaxRememberedIds)
+        {
+            _storageIds.Clear();
+        }
+
+        return _storageIds[key] = SessionKeys.StorageIdFor(key);
     }
 
     // No ticket for a session that has ended; the request learns why, for its 401 to tell.
