@@ -56,29 +56,40 @@ public sealed class RedisSessionStoreTests : IDisposable
     private async Task<TimeSpan> TtlAsync(string storageId) =>
         await Inspect.KeyTimeToLiveAsync(_connection.Keys.Session(storageId)) ?? throw new InvalidOperationException("no TTL");
 
-    [Fact]
-    public async Task Create_read_renew_and_remove()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("resp2")]
+    [InlineData("resp3")]
+    public async Task Create_read_renew_and_remove(string? protocol)
     {
+        // The client speaks RESP3 where the server does; an operator may force RESP2 (protocol=resp2), e.g. for a proxy.
+        using var connection = protocol is null ? null : RedisFixture.Connect($"{_redis.Server.ConnectionString},protocol={protocol}", _connection.Keys.Prefix);
+        var store = connection is null ? _store : new RedisSessionStore(connection, _clock, NullLogger<RedisSessionStore>.Instance);
         var session = NewSession();
-        await _store.SaveAsync(session, CancellationToken.None);
+        await store.SaveAsync(session, CancellationToken.None);
+        var multiplexer = await (connection ?? _connection).RunAsync("test", db => Task.FromResult(db.Multiplexer), CancellationToken.None);
+        Assert.Equal(protocol == "resp2" ? RedisProtocol.Resp2 : RedisProtocol.Resp3, multiplexer.GetServer(multiplexer.GetEndPoints()[0]).Protocol);
 
-        var read = await _store.GetAsync(session.Id, CancellationToken.None);
+        var read = await store.GetAsync(session.Id, CancellationToken.None);
         Assert.NotNull(read);
         Assert.Equal(session with { Ticket = read.Ticket }, read);
         Assert.Equal(session.Ticket, read.Ticket);
+        Assert.Equal(new SessionState(session.Stamp, session.LastActivityAt, session.ExpiresAt), await store.GetStateAsync(session.Id, CancellationToken.None));
+        var later = _clock.GetUtcNow().AddMinutes(1);
+        Assert.Equal(later, (await store.TouchAsync(session.Id, later, session.ExpiresAt, CancellationToken.None))!.LastActivityAt);
 
         var ticket = RandomNumberGenerator.GetBytes(700);
-        var renewed = await _store.ReplaceTicketAsync(session.Id, ticket, CancellationToken.None);
+        var renewed = await store.ReplaceTicketAsync(session.Id, ticket, CancellationToken.None);
         Assert.Equal(ticket, renewed!.Ticket);
         Assert.Equal(session.ExpiresAt, renewed.ExpiresAt);
-        Assert.Equal(ticket, (await _store.GetAsync(session.Id, CancellationToken.None))!.Ticket);
+        Assert.Equal(ticket, (await store.GetAsync(session.Id, CancellationToken.None))!.Ticket);
 
-        var removed = await _store.RemoveAsync(session.Id, CancellationToken.None);
+        var removed = await store.RemoveAsync(session.Id, CancellationToken.None);
         Assert.Equal(session.PublicId, removed!.PublicId);
-        Assert.Null(await _store.GetAsync(session.Id, CancellationToken.None));
-        Assert.Null(await _store.RemoveAsync(session.Id, CancellationToken.None));
-        Assert.Empty(await _store.GetBySubjectAsync("alice", CancellationToken.None));
-        Assert.Empty(await _store.GetByProviderSessionAsync("sid-1", CancellationToken.None));
+        Assert.Null(await store.GetAsync(session.Id, CancellationToken.None));
+        Assert.Null(await store.RemoveAsync(session.Id, CancellationToken.None));
+        Assert.Empty(await store.GetBySubjectAsync("alice", CancellationToken.None));
+        Assert.Empty(await store.GetByProviderSessionAsync("sid-1", CancellationToken.None));
         Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Subject("alice")));
     }
 
