@@ -22,7 +22,7 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Cookie.v1");
     // Cookie text → its ticket (only the key claim), shared by the requests that carry it: nobody changes it, since
     // the cookie handler only reads the key from it and goes on with the store's ticket.
-    private readonly ConcurrentDictionary<string, AuthenticationTicket> _tickets = new(StringComparer.Ordinal);
+    private readonly BoundedMemory<string, AuthenticationTicket> _tickets = new(MaxRemembered, StringComparer.Ordinal);
 
     /// <summary>The session key in the request's session cookie; null without one, or when it does not decrypt.</summary>
     public static string? IncomingSessionKey(HttpContext context, CookieAuthenticationOptions options)
@@ -51,20 +51,14 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
 
         try
         {
-            if (_tickets.TryGetValue(protectedText, out var ticket))
+            if (_tickets.TryGet(protectedText, out var ticket))
             {
                 return ticket;
             }
 
             var key = Encoding.ASCII.GetString(_protector.Unprotect(WebEncoders.Base64UrlDecode(protectedText)));
-            ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(SessionKeyClaim, key)], scheme)), scheme);
-            if (_tickets.Count >= MaxRemembered)
-            {
-                _tickets.Clear();
-            }
-
-            _tickets[protectedText] = ticket;
-            return ticket;
+            return _tickets.Remember(protectedText,
+                new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim(SessionKeyClaim, key)], scheme)), scheme));
         }
         // A key ring that cannot be read (its store is down) is an outage, not a bad cookie.
         catch (Exception ex) when ((ex is CryptographicException or FormatException) && SessionStoreUnavailableException.Find(ex) is null)

@@ -35,7 +35,7 @@ internal sealed class ServerSideTicketStore(
 
     // Session key → its storage id (a SHA-256), so a busy session does not hash its key on every request. Keys
     // get here only from cookies that decrypted; the store still decides on every request what the id grants.
-    private readonly ConcurrentDictionary<string, string> _storageIds = new(StringComparer.Ordinal);
+    private readonly BoundedMemory<string, string> _storageIds = new(MaxRememberedIds, StringComparer.Ordinal);
 
     // ITicketStore routes its CancellationToken overloads here by default; the cookie handler calls the HttpContext ones.
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
@@ -168,26 +168,14 @@ internal sealed class ServerSideTicketStore(
 
     public async Task RemoveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var storageId = StorageIdFor(key);
-        _storageIds.TryRemove(key, out _);
+        var storageId = SessionKeys.StorageIdFor(key);
+        _storageIds.Forget(key);
         cache.Remove(storageId);
         await terminator.EndAsync(storageId, SessionEndReason.SignOut, cancellationToken);
     }
 
-    private string StorageIdFor(string key)
-    {
-        if (_storageIds.TryGetValue(key, out var storageId))
-        {
-            return storageId;
-        }
-
-        if (_storageIds.Count >= MaxRememberedIds)
-        {
-            _storageIds.Clear();
-        }
-
-        return _storageIds[key] = SessionKeys.StorageIdFor(key);
-    }
+    private string StorageIdFor(string key) =>
+        _storageIds.TryGet(key, out var storageId) ? storageId : _storageIds.Remember(key, SessionKeys.StorageIdFor(key));
 
     // No ticket for a session that has ended; the request learns why, for its 401 to tell.
     private async Task<AuthenticationTicket?> EndedAsync(HttpContext? httpContext, string storageId, CancellationToken cancellationToken)
