@@ -32,6 +32,8 @@ public sealed class RedisConfigurationTests
     [InlineData("10.0.0.5:6380,password=x,ssl=true", true)]
     [InlineData("r1:7000,r2:7001,r3:7002,user=bff,password=x", true)]
     [InlineData("sentinel1:26379,sentinel2:26379,serviceName=primary,password=x", true)]
+    [InlineData("localhost:6379,protocol=resp2", true)]
+    [InlineData("localhost:6379,protocol=resp9,password=only", false)]
     public void Validator_accepts_only_strings_with_an_endpoint(string connectionString, bool valid)
     {
         var result = new RedisOptionsValidator().Validate(null, new RedisOptions { ConnectionString = connectionString });
