@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace Bff.Tests.Http;
 
@@ -11,7 +12,7 @@ public sealed class HostPrefixCookiesTests
     private static readonly HostPrefixCookies Cookies = new(Options.Create(new BffOptions()));
 
     /// <summary>Runs the two halves around an app that reads <paramref name="read"/> and sets <paramref name="set"/>.</summary>
-    private static async Task<(IRequestCookieCollection Seen, string SetCookie)> RunAsync(string scheme, string? cookieHeader, params string[] set)
+    private static async Task<(IRequestCookieCollection Seen, string SetCookie)> RunAsync(string scheme, StringValues cookieHeader, params string[] set)
     {
         var app = new ApplicationBuilder(new ServiceCollection().AddLogging().BuildServiceProvider());
         app.Use(Cookies.InvokeAsync);
@@ -30,7 +31,7 @@ public sealed class HostPrefixCookiesTests
 
         var context = new DefaultHttpContext();
         context.Request.Scheme = scheme;
-        if (cookieHeader is not null)
+        if (cookieHeader.Count > 0)
         {
             context.Request.Headers.Cookie = cookieHeader;
         }
@@ -50,6 +51,42 @@ public sealed class HostPrefixCookiesTests
         Assert.Equal("dark", seen["theme"]);
     }
 
+    // The framework reads cookie names case-insensitively and lets the last one win: a planted "BFF" (a sibling
+    // subdomain or a plain-HTTP response can set one for this host) would be read as the session cookie.
+    [Theory]
+    [InlineData("__Host-bff=real; BFF=planted")]
+    [InlineData("__Host-bff=real; Bff=planted; theme=dark")]
+    [InlineData("__Host-bff=real; __HOST-bff=planted")]
+    [InlineData("__Host-bff=real; __host-BFF=planted")]
+    [InlineData("__Host-bff=real; __Host-BFF=planted")]
+    [InlineData("__Host-bff=real; BFFc1=planted")]
+    public async Task Over_https_a_bff_cookie_under_another_letter_case_is_not_believed(string header)
+    {
+        var (seen, _) = await RunAsync("https", header);
+
+        Assert.Equal("real", seen["bff"]);
+        Assert.Null(seen["bffC1"]);
+    }
+
+    [Fact]
+    public async Task Over_https_a_sign_in_cookie_under_another_letter_case_is_not_believed()
+    {
+        var (seen, _) = await RunAsync("https", "__Host-.AspNetCore.Correlation.k=real; .aspnetcore.correlation.k=planted");
+
+        Assert.Equal("real", seen[".AspNetCore.Correlation.k"]);
+    }
+
+    // Over HTTP/2 a browser may send its cookies as several header lines: each is read, none is lost.
+    [Fact]
+    public async Task Over_https_cookies_in_several_header_lines_are_all_read()
+    {
+        var (seen, _) = await RunAsync("https", new StringValues(["theme=dark", "__Host-bff=real", "bff=planted; lang=en"]));
+
+        Assert.Equal("real", seen["bff"]);
+        Assert.Equal("dark", seen["theme"]);
+        Assert.Equal("en", seen["lang"]);
+    }
+
     [Fact]
     public async Task Over_plain_http_cookies_are_left_alone()
     {
@@ -66,7 +103,7 @@ public sealed class HostPrefixCookiesTests
     [InlineData(".AspNetCore.OpenIdConnect.Nonce.xyz")]
     public async Task Over_https_every_bff_cookie_goes_out_host_prefixed_secure_on_path_root_without_domain(string name)
     {
-        var (_, set) = await RunAsync("https", null, name);
+        var (_, set) = await RunAsync("https", StringValues.Empty, name);
 
         Assert.StartsWith("__Host-" + name + "=v", set, StringComparison.Ordinal);
         Assert.Contains("secure", set, StringComparison.OrdinalIgnoreCase);
@@ -77,7 +114,7 @@ public sealed class HostPrefixCookiesTests
     [Fact]
     public async Task Over_https_the_apps_own_cookies_keep_their_names()
     {
-        var (_, set) = await RunAsync("https", null, "theme");
+        var (_, set) = await RunAsync("https", StringValues.Empty, "theme");
 
         Assert.StartsWith("theme=v", set, StringComparison.Ordinal);
     }
@@ -91,4 +128,15 @@ public sealed class HostPrefixCookiesTests
     [InlineData("session", false)]
     public void The_bffs_cookies_are_known_by_name(string name, bool bff) =>
         Assert.Equal(bff, Cookies.IsBffCookie(name));
+
+    [Theory]
+    [InlineData("BFF", false, true)]
+    [InlineData("bffc2", false, true)]
+    [InlineData(".aspnetcore.openidconnect.nonce.n", false, true)]
+    [InlineData("bff", true, true)]
+    public void Ignoring_case_the_bffs_cookies_are_known_in_any_letter_case(string name, bool exact, bool ignoringCase)
+    {
+        Assert.Equal(exact, Cookies.IsBffCookie(name));
+        Assert.Equal(ignoringCase, Cookies.IsBffCookie(name, StringComparison.OrdinalIgnoreCase));
+    }
 }

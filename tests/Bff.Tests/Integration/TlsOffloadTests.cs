@@ -81,6 +81,21 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
         Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
     }
 
+    // The framework reads cookie names case-insensitively, the last one winning: a planted "BFF" must not stand in
+    // for the victim's own __Host- session.
+    [Fact]
+    public async Task Over_https_a_planted_session_cookie_under_another_letter_case_does_not_replace_the_users_session()
+    {
+        using var attacker = fixture.Stack.NewBrowser();
+        await attacker.SignInAsync("tls-mallory-case");
+
+        using var victim = HttpsBrowser();
+        await victim.SignInAsync("tls-victim-case");
+        victim.Cookies.Add(new Cookie("BFF", attacker.SessionCookie!.Value, "/", "localhost"));
+
+        Assert.Equal("tls-victim-case", (await victim.GetJsonAsync("/api/whoami")).GetProperty("sub").GetString());
+    }
+
     [Fact]
     public async Task Forwarded_headers_from_an_untrusted_peer_are_ignored()
     {
