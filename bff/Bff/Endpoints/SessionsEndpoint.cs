@@ -26,11 +26,13 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
             return;
         }
 
+        // Routing matched the literal segments ignoring case, so they are told apart the same way: a
+        // DELETE /bff/sessions/OTHERS that fell through to "end them all" would sign this browser out too.
         var last = context.Request.Path.Value?.TrimEnd('/') ?? "";
         var answer = HttpMethods.IsGet(context.Request.Method)
-            ? (last.EndsWith("/events", StringComparison.Ordinal) ? EventsAsync(context, current) : ListAsync(context, current))
+            ? (last.EndsWith("/events", StringComparison.OrdinalIgnoreCase) ? EventsAsync(context, current) : ListAsync(context, current))
             : context.Request.RouteValues["publicId"] is string publicId ? EndOneAsync(context, current, publicId)
-            : last.EndsWith("/others", StringComparison.Ordinal) ? EndOthersAsync(context, current)
+            : last.EndsWith("/others", StringComparison.OrdinalIgnoreCase) ? EndOthersAsync(context, current)
             : EndAllAsync(context, current);
         await answer;
     }

@@ -70,8 +70,12 @@ public sealed class SessionExperienceEndpointTests
         Assert.Null(HeaderOf(everywhere));
     }
 
-    [Fact]
-    public async Task Sign_out_of_other_sessions_keeps_this_one()
+    // Routing matches the literal segments in any letter case; so must the endpoint, or OTHERS would end them all.
+    [Theory]
+    [InlineData("/bff/sessions/others")]
+    [InlineData("/bff/sessions/OTHERS")]
+    [InlineData("/BFF/Sessions/Others/")]
+    public async Task Sign_out_of_other_sessions_keeps_this_one(string path)
     {
         await using var bff = await InProcessBff.StartAsync();
         var laptop = await bff.SignInAsync("alice");
@@ -79,7 +83,7 @@ public sealed class SessionExperienceEndpointTests
         var tablet = await bff.SignInAsync("alice");
         var bystander = await bff.SignInAsync("bob");
 
-        using var others = await bff.SendAsync(HttpMethod.Delete, "/bff/sessions/others", laptop);
+        using var others = await bff.SendAsync(HttpMethod.Delete, path, laptop);
         Assert.Equal(HttpStatusCode.NoContent, others.StatusCode);
         Assert.NotNull(HeaderOf(others));
 
@@ -99,7 +103,7 @@ public sealed class SessionExperienceEndpointTests
         using var stillBob = await bff.SendAsync(HttpMethod.Get, "/bff/user", bystander);
         Assert.Equal(HttpStatusCode.OK, stillBob.StatusCode);
 
-        using var events = await bff.SendAsync(HttpMethod.Get, "/bff/sessions/events", laptop);
+        using var events = await bff.SendAsync(HttpMethod.Get, path.Replace("others", "events", StringComparison.OrdinalIgnoreCase), laptop);
         Assert.Equal(2, (await JsonAsync(events)).EnumerateArray()
             .Count(e => e.TryGetProperty("reason", out var reason) && reason.GetString() == "EndedFromOtherSession"));
     }
