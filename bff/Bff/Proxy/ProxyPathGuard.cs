@@ -10,8 +10,9 @@ namespace Bff.Proxy;
 /// encoded slashes, backslashes, dots and semicolons, <c>%u</c> escapes, dot segments (also with path
 /// parameters, <c>..;/</c>, which Java servers resolve), empty segments (<c>//host</c>), NUL, and targets that are
 /// not origin-form paths. Header values that are not printable ASCII are refused too: the HTTP client underneath
-/// cannot send them, and a 400 says why where a 502 would not. What is left is forwarded to the route's
-/// configured destination only.
+/// cannot send them, and a 400 says why where a 502 would not. The headers that are never forwarded are not
+/// looked at (a cookie another app on the parent domain set must not stop every API call). What is left is
+/// forwarded to the route's configured destination only.
 /// </summary>
 internal sealed class ProxyPathGuard(RequestDelegate next, ILogger<ProxyPathGuard> logger)
 {
@@ -46,6 +47,11 @@ internal sealed class ProxyPathGuard(RequestDelegate next, ILogger<ProxyPathGuar
     {
         foreach (var (name, values) in headers)
         {
+            if (RequestHeadersTransform.NotForwarded.Contains(name))
+            {
+                continue;
+            }
+
             foreach (var value in values)
             {
                 if (value.AsSpan().ContainsAnyExcept(Sendable))

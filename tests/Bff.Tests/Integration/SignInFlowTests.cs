@@ -125,6 +125,34 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         Assert.DoesNotContain("x-original-host", headers);
     }
 
+    // Method-override middlewares and IIS/PHP URL rewriting would act on another method or path than the route
+    // matched, with the user's token attached.
+    [Fact]
+    public async Task Method_and_url_override_headers_are_not_forwarded()
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("erin");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/echo");
+        request.Headers.Add("X-CSRF", "1");
+        request.Headers.Add("X-HTTP-Method-Override", "DELETE");
+        request.Headers.Add("X-HTTP-Method", "DELETE");
+        request.Headers.Add("X-Method-Override", "DELETE");
+        request.Headers.Add("X-Original-URL", "/admin/users");
+        request.Headers.Add("X-Rewrite-URL", "/admin/users");
+        request.Headers.Add("X-Kept", "yes");
+        using var response = await browser.SendRawAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var headers = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement
+            .GetProperty("headers").EnumerateArray().Select(h => h.GetString()).ToList();
+        Assert.Contains("x-kept", headers);
+        foreach (var dropped in new[] { "x-http-method-override", "x-http-method", "x-method-override", "x-original-url", "x-rewrite-url" })
+        {
+            Assert.DoesNotContain(dropped, headers);
+        }
+    }
+
     [Fact]
     public async Task Incoming_authorization_header_is_not_forwarded_on_anonymous_routes()
     {
