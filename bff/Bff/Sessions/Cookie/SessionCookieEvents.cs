@@ -20,7 +20,8 @@ internal static class SessionCookieEvents
             }
 
             var request = context.HttpContext.Request;
-            var returnUrl = request.PathBase + request.Path + request.QueryString;
+            // Relative to the path base, as /bff/login reads it (it puts the path base back).
+            var returnUrl = request.Path + request.QueryString;
             context.Response.Redirect(request.PathBase + BffDefaults.LoginPath + "?returnUrl=" + Uri.EscapeDataString(returnUrl));
             return Task.CompletedTask;
         },

@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http;
+
+namespace Bff.Tests.Sessions;
+
+/// <summary>What a browser navigation that needs a signed-in user is sent to.</summary>
+public sealed class SessionCookieEventsTests
+{
+    // /bff/login reads returnUrl relative to the path base and puts the path base back itself.
+    [Theory]
+    [InlineData("", "/orders", "?x=1", "/bff/login?returnUrl=%2Forders%3Fx%3D1")]
+    [InlineData("/app", "/orders", "?x=1", "/app/bff/login?returnUrl=%2Forders%3Fx%3D1")]
+    [InlineData("/app", "/", "", "/app/bff/login?returnUrl=%2F")]
+    public async Task A_navigation_goes_to_sign_in_and_comes_back_to_where_it_was(string pathBase, string path, string query, string expected)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.PathBase = pathBase;
+        context.Request.Path = path;
+        context.Request.QueryString = new QueryString(query);
+        context.Request.Headers["Sec-Fetch-Mode"] = "navigate";
+        var scheme = new AuthenticationScheme(BffDefaults.CookieScheme, null, typeof(CookieAuthenticationHandler));
+
+        await SessionCookieEvents.Create().RedirectToLogin(
+            new RedirectContext<CookieAuthenticationOptions>(context, scheme, new CookieAuthenticationOptions(), new AuthenticationProperties(), "ignored"));
+
+        Assert.Equal(StatusCodes.Status302Found, context.Response.StatusCode);
+        Assert.Equal(expected, context.Response.Headers.Location.ToString());
+    }
+}
