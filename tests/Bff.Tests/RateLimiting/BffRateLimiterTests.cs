@@ -63,6 +63,33 @@ public sealed class BffRateLimiterTests
         Assert.NotEqual(HttpStatusCode.TooManyRequests, other.StatusCode);
     }
 
+    // One subscriber holds a whole IPv6 /64: a new address in it is the same client, not a fresh budget.
+    [Fact]
+    public async Task Ipv6_clients_spend_the_budget_of_their_64_network()
+    {
+        await using var bff = await InProcessBff.StartAsync(Limits());
+        foreach (var address in new[] { "2001:db8:1:2::1", "2001:db8:1:2:aaaa::7" })
+        {
+            (await bff.SendAsync(HttpMethod.Get, "/bff/login", antiforgery: false,
+                configure: r => r.Headers.Add(InProcessBff.PeerHeader, address))).Dispose();
+        }
+
+        using var sameNetwork = await bff.SendAsync(HttpMethod.Get, "/bff/login", antiforgery: false,
+            configure: r => r.Headers.Add(InProcessBff.PeerHeader, "2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, sameNetwork.StatusCode);
+
+        using var otherNetwork = await bff.SendAsync(HttpMethod.Get, "/bff/login", antiforgery: false,
+            configure: r => r.Headers.Add(InProcessBff.PeerHeader, "2001:db8:1:3::1"));
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, otherNetwork.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("198.51.100.20", "198.51.100.20")]
+    [InlineData("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64")]
+    [InlineData("::1", "::/64")]
+    public void The_partition_of_an_address(string address, string partition) =>
+        Assert.Equal(partition, Bff.RateLimiting.ClientPartition.Of(IPAddress.Parse(address)));
+
     [Fact]
     public async Task Clients_without_an_address_do_not_share_one_bucket()
     {
