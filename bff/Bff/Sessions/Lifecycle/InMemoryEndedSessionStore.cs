@@ -2,7 +2,9 @@ namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// End reasons in this process's memory, dropped at their expiry (swept every so many additions) and
-/// capped at <see cref="MaxEntries"/> (a flood of ends forgets reasons, never grows without bound).
+/// capped at <see cref="MaxEntries"/>. At the cap the entries due to expire soonest make room (a tenth at a time,
+/// so a flood of ends costs one sort per ten thousand): a new reason, or a new demand to sign in again, is worth
+/// more than the one closest to being dropped anyway, and memory never grows without bound.
 /// </summary>
 internal sealed class InMemoryEndedSessionStore(TimeProvider time) : IEndedSessionStore
 {
@@ -10,21 +12,30 @@ internal sealed class InMemoryEndedSessionStore(TimeProvider time) : IEndedSessi
     private const int SweepEvery = 256;
 
     private readonly ConcurrentDictionary<string, (SessionEndReason Reason, DateTimeOffset KeepUntil)> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _makingRoom = new();
     private int _additions;
+
+    public int Count => _entries.Count;
 
     public Task RememberAsync(string storageId, SessionEndReason reason, DateTimeOffset keepUntil, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (Interlocked.Increment(ref _additions) % SweepEvery == 0 || _entries.Count >= MaxEntries)
+        if (Interlocked.Increment(ref _additions) % SweepEvery == 0)
         {
             Sweep(now);
         }
 
-        if (keepUntil > now && _entries.Count < MaxEntries)
+        if (keepUntil <= now)
         {
-            _entries[storageId] = (reason, keepUntil);
+            return Task.CompletedTask;
         }
 
+        if (_entries.Count >= MaxEntries)
+        {
+            MakeRoom(now);
+        }
+
+        _entries[storageId] = (reason, keepUntil);
         return Task.CompletedTask;
     }
 
@@ -35,6 +46,30 @@ internal sealed class InMemoryEndedSessionStore(TimeProvider time) : IEndedSessi
     {
         _entries.TryRemove(storageId, out _);
         return Task.CompletedTask;
+    }
+
+    private void MakeRoom(DateTimeOffset now)
+    {
+        lock (_makingRoom)
+        {
+            // Another caller may have made room meanwhile.
+            if (_entries.Count < MaxEntries)
+            {
+                return;
+            }
+
+            Sweep(now);
+            var excess = _entries.Count - (MaxEntries - MaxEntries / 10);
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            foreach (var entry in _entries.OrderBy(e => e.Value.KeepUntil).Take(excess).ToList())
+            {
+                _entries.TryRemove(entry);
+            }
+        }
     }
 
     private void Sweep(DateTimeOffset now)
