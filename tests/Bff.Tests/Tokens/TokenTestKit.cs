@@ -1,7 +1,10 @@
+using Bff.Tests.Oidc;
 using Bff.Tests.Sessions;
 using Microsoft.Extensions.Time.Testing;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols;
@@ -12,12 +15,15 @@ namespace Bff.Tests.Tokens;
 
 /// <summary>
 /// The token services as AddBff wires them (<see cref="SessionHarness"/>: fake clock, in-memory stores), with a
-/// fixed discovery document and a scripted token endpoint (a stand-in HTTP handler): for unit tests of refresh
+/// scripted discovery document and a scripted token endpoint (a stand-in HTTP handler): for unit tests of refresh
 /// and caching rules without a provider.
 /// </summary>
 internal sealed class TokenTestKit : IDisposable
 {
     public const string Authority = "https://op.example";
+
+    /// <summary>The client id the harness configures: the audience of the id_tokens the kit signs.</summary>
+    public const string ClientId = "bff";
 
     private readonly SessionHarness _harness;
 
@@ -34,7 +40,7 @@ internal sealed class TokenTestKit : IDisposable
             },
             services =>
             {
-                services.AddSingleton(sp => new ProviderMetadata(Authority, new HttpDocumentRetriever(), sp.GetRequiredService<TimeProvider>(), new StaticConfiguration()));
+                services.AddSingleton(sp => new ProviderMetadata(Authority, new HttpDocumentRetriever(), sp.GetRequiredService<TimeProvider>(), Discovery));
                 services.AddHttpClient(OidcServices.ProviderHttpClient).ConfigurePrimaryHttpMessageHandler(() => Endpoint);
             });
     }
@@ -42,6 +48,8 @@ internal sealed class TokenTestKit : IDisposable
     public FakeTimeProvider Time => _harness.Time;
 
     public ScriptedTokenEndpoint Endpoint { get; } = new();
+
+    public ScriptedDiscovery Discovery { get; } = new();
 
     public InMemorySessionStore Store => (InMemorySessionStore)_harness.Store;
 
@@ -108,19 +116,78 @@ internal sealed class TokenTestKit : IDisposable
         return await UserTokens.GetAsync(session, (await StoredTokensAsync(sessionId))!, CancellationToken.None);
     }
 
-    private sealed class StaticConfiguration : IConfigurationRetriever<OpenIdConnectConfiguration>
+    /// <summary>An id_token as the provider would put in a refresh answer: for alice unless told, issued now, signed with <paramref name="key"/>.</summary>
+    public string IdToken(TestSigningKey key, string subject = "alice")
     {
-        public Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel) =>
-            Task.FromResult(new OpenIdConnectConfiguration { Issuer = Authority, TokenEndpoint = Authority + "/token" });
+        var now = Time.GetUtcNow().ToUnixTimeSeconds();
+        return key.Sign(new Dictionary<string, object?>
+        {
+            ["iss"] = Authority,
+            ["sub"] = subject,
+            ["aud"] = ClientId,
+            ["iat"] = now,
+            ["exp"] = now + 3600,
+        });
     }
 }
 
-/// <summary>A token endpoint that answers what the test scripts, counts the calls and can be held back.</summary>
+/// <summary>The provider's discovery document as the kit's metadata reads it; change it to script the provider.</summary>
+internal sealed class ScriptedDiscovery : IConfigurationRetriever<OpenIdConnectConfiguration>
+{
+    private int _fetches;
+
+    public int Fetches => Volatile.Read(ref _fetches);
+
+    /// <summary>The <c>issuer</c> the document names.</summary>
+    public string Issuer { get; set; } = TokenTestKit.Authority;
+
+    /// <summary>The keys the JWKS lists; change it to rotate.</summary>
+    public List<TestSigningKey> Keys { get; set; } = [];
+
+    /// <summary>When set, reading the document fails with it (the provider is unreachable).</summary>
+    public Exception? Failure { get; set; }
+
+    public Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel)
+    {
+        Interlocked.Increment(ref _fetches);
+        if (Failure is { } failure)
+        {
+            return Task.FromException<OpenIdConnectConfiguration>(failure);
+        }
+
+        var configuration = new OpenIdConnectConfiguration
+        {
+            Issuer = Issuer,
+            TokenEndpoint = TokenTestKit.Authority + "/token",
+            RevocationEndpoint = TokenTestKit.Authority + ScriptedTokenEndpoint.RevocationPath,
+        };
+        foreach (var key in Keys)
+        {
+            configuration.SigningKeys.Add(key.PublicKey);
+        }
+
+        return Task.FromResult(configuration);
+    }
+}
+
+/// <summary>
+/// A token endpoint that answers what the test scripts, counts the calls and can be held back; and a revocation
+/// endpoint that accepts every token and notes it.
+/// </summary>
 internal sealed class ScriptedTokenEndpoint : HttpMessageHandler
 {
+    public const string RevocationPath = "/revoke";
+
     private int _calls;
 
+    /// <summary>Calls to the token endpoint (revocations not counted).</summary>
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>The refresh tokens spent at the token endpoint, in order.</summary>
+    public ConcurrentQueue<string> SpentRefreshTokens { get; } = new();
+
+    /// <summary>The tokens posted to the revocation endpoint, in order.</summary>
+    public ConcurrentQueue<string> Revoked { get; } = new();
 
     /// <summary>The next answers: status and JSON body. When empty, a fresh access token is issued.</summary>
     public Queue<(HttpStatusCode Status, string Body)> Answers { get; } = new();
@@ -135,6 +202,18 @@ internal sealed class ScriptedTokenEndpoint : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var form = QueryHelpers.ParseQuery(await request.Content!.ReadAsStringAsync(cancellationToken));
+        if (request.RequestUri!.AbsolutePath == RevocationPath)
+        {
+            Revoked.Enqueue(form["token"].ToString());
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+
+        if (form.TryGetValue("refresh_token", out var spent))
+        {
+            SpentRefreshTokens.Enqueue(spent.ToString());
+        }
+
         var call = Interlocked.Increment(ref _calls);
         Arrived.TrySetResult();
         if (Gate is { } gate)
