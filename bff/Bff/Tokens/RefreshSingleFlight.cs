@@ -17,6 +17,12 @@ internal sealed class RefreshSingleFlight(IDistributedLock locks, TimeProvider t
     /// <summary>How long a caller waits for another instance's refresh before giving up with 503.</summary>
     internal static readonly TimeSpan WaitForOtherRefresh = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long a flight may take in all (the lock, the provider's answer, storing the tokens) before it is cancelled;
+    /// the refresher reports a flight cut short as "provider unavailable".
+    /// </summary>
+    internal static readonly TimeSpan FlightTimeout = WaitForOtherRefresh + TimeSpan.FromSeconds(15);
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly SingleFlight<AccessTokenResult> _flights = new();
@@ -38,7 +44,7 @@ internal sealed class RefreshSingleFlight(IDistributedLock locks, TimeProvider t
 
     private async Task<AccessTokenResult> FlyAsync(string sessionId, IFlight flight)
     {
-        using var timeout = new CancellationTokenSource(WaitForOtherRefresh + TimeSpan.FromSeconds(15), time);
+        using var timeout = new CancellationTokenSource(FlightTimeout, time);
         return await UnderLockAsync(sessionId, flight, timeout.Token);
     }
 

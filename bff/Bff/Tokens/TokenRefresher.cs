@@ -85,8 +85,9 @@ internal sealed class TokenRefresher(
         CancellationToken cancellationToken)
     {
         TokenResponse response;
-        using (var renewal = LeaseRenewal.Start(lease, RefreshSingleFlight.LockLease, time))
+        try
         {
+            using var renewal = LeaseRenewal.Start(lease, RefreshSingleFlight.LockLease, time);
             var configuration = await metadata.GetAsync(cancellationToken);
             response = await tokenEndpoint.PostAsync(configuration.TokenEndpoint,
             [
@@ -98,6 +99,14 @@ internal sealed class TokenRefresher(
                 // Someone may have taken the lock meanwhile; the store tells who won below.
                 Log.TokenRefreshLeaseLost(logger, session.PublicId);
             }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            // No good discovery document yet (a new instance while the provider is away), a document that names
+            // another issuer, or the flight's time limit (the only token here): the provider's trouble, not the session's.
+            response = TokenResponse.Transient(ex is OperationCanceledException
+                ? "The provider did not answer in time."
+                : $"The provider's discovery document could not be used ({ex.GetType().Name}).");
         }
 
         if (response.IsSuccess && string.IsNullOrEmpty(response.AccessToken))

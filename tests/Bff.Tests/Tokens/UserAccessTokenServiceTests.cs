@@ -177,6 +177,56 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal(AccessTokenResult.Success("at-2"), await kit.GetUserTokenAsync(session.Id));
     }
 
+    // Issue: an instance that never read the discovery document (a restart with Redis sessions, a new instance)
+    // threw to the proxy, which answered 500, when the provider was away at the first refresh.
+    [Theory]
+    [InlineData("unreachable")]
+    [InlineData("names another issuer")]
+    public async Task A_discovery_document_that_cannot_be_used_keeps_the_session_and_backs_off(string fault)
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        if (fault == "unreachable")
+        {
+            kit.Discovery.Failure = new HttpRequestException("connection refused");
+        }
+        else
+        {
+            kit.Discovery.Issuer = "https://elsewhere.example";
+        }
+
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.NotNull(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+
+        // Within the back-off the provider is left alone.
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(1, kit.Discovery.Fetches);
+        Assert.Equal(0, kit.Endpoint.Calls);
+
+        // The provider is back (a refused document is not re-read for a while): the next call refreshes.
+        kit.Discovery.Failure = null;
+        kit.Discovery.Issuer = TokenTestKit.Authority;
+        kit.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(AccessTokenResult.Success("at-1"), await kit.GetUserTokenAsync(session.Id));
+    }
+
+    [Fact]
+    public async Task A_provider_that_outlasts_the_refresh_flight_keeps_the_session_and_backs_off()
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        var refresh = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+        kit.Time.Advance(RefreshSingleFlight.FlightTimeout);
+
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await refresh);
+        Assert.Equal("rt-0", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(1, kit.Endpoint.Calls);
+    }
+
     [Fact]
     public async Task A_refreshed_id_token_that_does_not_validate_ends_the_session()
     {
