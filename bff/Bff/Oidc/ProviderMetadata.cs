@@ -81,6 +81,10 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
                 return _current!;
             }
 
+            // A refusal wins over the last good document: the authority now answers for another issuer, which an
+            // operator must see (the health check turns unhealthy) rather than have hidden behind a stale copy; and
+            // refreshed id_tokens from that issuer, judged against the old document, would end sessions as mismatches,
+            // whereas a refusal only makes refreshes wait (503, the session kept).
             if (_refused is not null && _time.GetUtcNow() - _refusedAt < MinimumRefreshInterval)
             {
                 throw _refused;

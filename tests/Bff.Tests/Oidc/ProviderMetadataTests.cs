@@ -62,6 +62,24 @@ public sealed class ProviderMetadataTests
     }
 
     [Fact]
+    public async Task A_document_naming_another_issuer_is_refused_even_while_a_good_one_is_held()
+    {
+        var good = await _provider.Metadata.GetAsync(CancellationToken.None);
+        _provider.DocumentIssuer = "https://evil.example";
+        _provider.Time.Advance(_provider.Metadata.AutomaticRefreshInterval);
+
+        // Not the last good copy: the provider now answers for another issuer, and that must show.
+        await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval - TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.RefreshAsync(CancellationToken.None));
+        Assert.Equal(2, _provider.Fetches);
+
+        _provider.DocumentIssuer = InMemoryProvider.Issuer;
+        _provider.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotSame(good, await _provider.Metadata.GetAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task The_handlers_refresh_request_re_reads_once_within_the_floor()
     {
         IConfigurationManager<OpenIdConnectConfiguration> manager = _provider.Metadata;
