@@ -4,4 +4,4 @@ namespace Bff.Oidc;
 /// A sign-in or sign-out step broke the protocol (bad token, mix-up, missing value). Its message is safe
 /// to show a person: it never carries a token.
 /// </summary>
-internal sealed class OidcProtocolException(string message) : Exception(message);
+internal class OidcProtocolException(string message) : Exception(message);

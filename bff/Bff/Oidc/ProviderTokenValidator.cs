@@ -7,7 +7,8 @@ namespace Bff.Oidc;
 /// <summary>
 /// Validates a JWT the provider signed (id_token, logout_token): signature with a key from the provider's
 /// JWKS using only algorithms the provider advertises (never <c>none</c>), issuer, audience = our client id,
-/// lifetime on our <see cref="TimeProvider"/>. An unknown <c>kid</c> re-reads the JWKS once, so key rotation works.
+/// lifetime on our <see cref="TimeProvider"/>. An unknown <c>kid</c> re-reads the JWKS once, so key rotation works;
+/// when it cannot be re-read yet, the failure is a <see cref="SigningKeyUnavailableException"/>.
 /// </summary>
 internal sealed class ProviderTokenValidator(ProviderMetadata metadata, string clientId, TimeSpan clockSkew, TimeProvider time)
 {
@@ -31,10 +32,14 @@ internal sealed class ProviderTokenValidator(ProviderMetadata metadata, string c
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
             var refreshed = await metadata.RefreshAsync(cancellationToken);
-            if (!ReferenceEquals(refreshed, configuration))
+            if (ReferenceEquals(refreshed, configuration))
             {
-                result = await _handler.ValidateTokenAsync(token, Parameters(refreshed, requireExpiration));
+                // The keys were not read again (within the re-read floor, or the provider failed): the key may be one
+                // the provider has just rotated in, so this is not proof that it never published it.
+                throw new SigningKeyUnavailableException(Describe(result.Exception));
             }
+
+            result = await _handler.ValidateTokenAsync(token, Parameters(refreshed, requireExpiration));
         }
 
         if (!result.IsValid)

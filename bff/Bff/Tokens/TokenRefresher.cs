@@ -11,7 +11,8 @@ namespace Bff.Tokens;
 /// <summary>
 /// Spends a session's refresh token: re-reads the stored session under the lease (another instance may have
 /// refreshed meanwhile), calls the token endpoint while keeping the lease alive, checks a new id_token, stores
-/// the rotated tokens. A refused grant ends the session; a provider fault starts a back-off and keeps it.
+/// the rotated tokens. A refused grant or an id_token for someone else ends the session; a provider fault (or an
+/// id_token whose signing key cannot be read yet) starts a back-off and keeps it.
 /// Each real call to the provider is a <c>bff.token.refresh</c> span (outcome and token type, never a token).
 /// </summary>
 internal sealed class TokenRefresher(
@@ -117,24 +118,32 @@ internal sealed class TokenRefresher(
 
         if (response.IsTransient)
         {
-            var delay = backoff.Failed(session.Id);
-            metrics.RefreshFailed("provider_unavailable");
-            Log.TokenRefreshTransientFailure(logger, session.PublicId, response.ErrorDescription ?? "", delay.TotalSeconds);
-            return (AccessTokenResult.ProviderUnavailable, "provider_unavailable");
+            return Unavailable(session, response.ErrorDescription ?? "");
         }
 
-        backoff.Clear(session.Id);
         if (!response.IsSuccess)
         {
             // Only a refused grant (invalid_grant, a bare 400) ends the session; see TokenEndpointClient.
+            backoff.Clear(session.Id);
             return (await EndAsync(session, response.Error!, cancellationToken), "refused");
         }
 
-        if (response.IdToken is { } idToken && !await IdTokenMatchesAsync(idToken, session, cancellationToken))
+        if (response.IdToken is { } idToken)
         {
-            return (await EndAsync(session, "id_token_mismatch", cancellationToken), "id_token_mismatch");
+            var (check, problem) = await CheckIdTokenAsync(idToken, session, cancellationToken);
+            if (check == IdTokenCheck.Mismatch)
+            {
+                backoff.Clear(session.Id);
+                return (await EndAsync(session, "id_token_mismatch", cancellationToken), "id_token_mismatch");
+            }
+
+            if (check == IdTokenCheck.Unverifiable)
+            {
+                return await KeepRefreshTokenAsync(session, ticket, response.RefreshToken, problem);
+            }
         }
 
+        backoff.Clear(session.Id);
         SessionTokens.Apply(ticket.Properties, response, time.GetUtcNow());
         var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), cancellationToken);
         if (saved is null)
@@ -148,17 +157,68 @@ internal sealed class TokenRefresher(
         return (AccessTokenResult.Success(response.AccessToken!), "refreshed");
     }
 
+    /// <summary>The provider failed for now: back off, keep the session.</summary>
+    private (AccessTokenResult Result, string Outcome) Unavailable(SessionRecord session, string problem)
+    {
+        var delay = backoff.Failed(session.Id);
+        metrics.RefreshFailed("provider_unavailable");
+        Log.TokenRefreshTransientFailure(logger, session.PublicId, problem, delay.TotalSeconds);
+        return (AccessTokenResult.ProviderUnavailable, "provider_unavailable");
+    }
+
+    /// <summary>
+    /// The provider answered, but its id_token cannot be checked yet: try again later, with the refresh token it
+    /// handed back, as it rotates them and the one just spent is void. Nothing else from the answer is used; what the
+    /// kept token brings is checked at the next refresh.
+    /// </summary>
+    private async Task<(AccessTokenResult Result, string Outcome)> KeepRefreshTokenAsync(
+        SessionRecord session, AuthenticationTicket ticket, string? issued, string problem)
+    {
+        if (!string.IsNullOrEmpty(issued))
+        {
+            ticket.Properties.UpdateTokenValue(SessionTokens.RefreshTokenName, issued);
+            // Not cancelled with the flight: without this token the session could not refresh again.
+            if (await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), CancellationToken.None) is null)
+            {
+                return (AccessTokenResult.SessionEnded, "session_ended");
+            }
+        }
+
+        return Unavailable(session, problem);
+    }
+
+    private enum IdTokenCheck
+    {
+        Matches,
+        Mismatch,
+
+        /// <summary>Its signing key or the provider's metadata cannot be read yet.</summary>
+        Unverifiable,
+    }
+
     // OpenID Connect Core §12.2: a refreshed id_token must name the same issuer and subject.
-    private async Task<bool> IdTokenMatchesAsync(string idToken, SessionRecord session, CancellationToken cancellationToken)
+    private async Task<(IdTokenCheck Check, string Problem)> CheckIdTokenAsync(string idToken, SessionRecord session, CancellationToken cancellationToken)
     {
         try
         {
             var validated = await idTokens.ValidateAsync(idToken, cancellationToken);
-            return string.Equals(validated.Subject, session.Subject, StringComparison.Ordinal);
+            return string.Equals(validated.Subject, session.Subject, StringComparison.Ordinal)
+                ? (IdTokenCheck.Matches, "")
+                : (IdTokenCheck.Mismatch, "");
+        }
+        catch (SigningKeyUnavailableException)
+        {
+            // Perhaps a key the provider has just rotated in: not proof of a mismatch.
+            return (IdTokenCheck.Unverifiable, "The refreshed id_token's signing key cannot be read from the provider yet.");
         }
         catch (OidcProtocolException)
         {
-            return false;
+            return (IdTokenCheck.Mismatch, "");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        {
+            // The provider's metadata could not be read again (a document naming another issuer, the flight's time limit).
+            return (IdTokenCheck.Unverifiable, $"The refreshed id_token could not be checked ({ex.GetType().Name}).");
         }
     }
 

@@ -25,8 +25,9 @@ public sealed class IdTokenValidatorTests
         return validated;
     }
 
+    // Any OidcProtocolException: what sign-in and back-channel logout catch (a key not read yet is one too).
     private async Task<string> RejectedAsync(string token, string? nonce = Nonce) =>
-        (await Assert.ThrowsAsync<OidcProtocolException>(() => ValidateAsync(token, nonce))).Message;
+        (await Assert.ThrowsAnyAsync<OidcProtocolException>(() => ValidateAsync(token, nonce))).Message;
 
     private Dictionary<string, object?> Claims(Action<Dictionary<string, object?>>? change = null)
     {
@@ -421,6 +422,28 @@ public sealed class IdTokenValidatorTests
 
         Assert.Equal("The token is signed with a key the provider does not publish.", message);
         Assert.Equal(2, _provider.Fetches);
+    }
+
+    [Fact]
+    public async Task An_unknown_kid_is_unavailable_while_the_keys_cannot_be_read_again_and_refused_once_they_are()
+    {
+        await ValidateAsync(_provider.Rsa.Sign(Claims()));
+        var rotated = TestSigningKey.Rsa("rsa-2");
+
+        // Within the re-read floor the keys are not read again: the provider may have just rotated the key in.
+        await Assert.ThrowsAsync<SigningKeyUnavailableException>(() => ValidateAsync(rotated.Sign(Claims())));
+        Assert.Equal(1, _provider.Fetches);
+
+        // Past the floor, but the provider fails: the same.
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval);
+        _provider.FetchFailure = new HttpRequestException("connection refused");
+        await Assert.ThrowsAsync<SigningKeyUnavailableException>(() => ValidateAsync(rotated.Sign(Claims())));
+
+        // Read again, and the provider does not publish it: a plain protocol error.
+        _provider.FetchFailure = null;
+        var refused = await Assert.ThrowsAsync<OidcProtocolException>(() => ValidateAsync(rotated.Sign(Claims())));
+        Assert.Equal("The token is signed with a key the provider does not publish.", refused.Message);
+        Assert.Equal(3, _provider.Fetches);
     }
 
     [Fact]

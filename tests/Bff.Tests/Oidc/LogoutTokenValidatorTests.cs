@@ -66,8 +66,9 @@ public sealed class LogoutTokenValidatorTests
         return header + "." + payload + "." + Base64UrlEncoder.Encode(signature);
     }
 
+    // Any OidcProtocolException, as the back-channel endpoint catches (a key not read yet is one too).
     private Task<string> RejectionAsync(string token) =>
-        Assert.ThrowsAsync<OidcProtocolException>(() => _validator.ValidateAsync(token, default)).ContinueWith(t => t.Result.Message);
+        Assert.ThrowsAnyAsync<OidcProtocolException>(() => _validator.ValidateAsync(token, default)).ContinueWith(t => t.Result.Message);
 
     [Fact]
     public async Task A_valid_token_names_the_user_and_the_provider_session()

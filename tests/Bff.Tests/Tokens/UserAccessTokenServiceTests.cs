@@ -1,10 +1,16 @@
 using System.Net;
+using System.Text.Json;
+using Bff.Tests.Oidc;
 
 namespace Bff.Tests.Tokens;
 
 public sealed class UserAccessTokenServiceTests
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+
+    // Key generation is the slow part: the provider's keys, before and after a rotation, are made once.
+    private static readonly TestSigningKey OldKey = TestSigningKey.Rsa("key-1");
+    private static readonly TestSigningKey NewKey = TestSigningKey.Rsa("key-2");
 
     [Fact]
     public async Task A_fresh_token_is_returned_without_calling_the_provider()
@@ -241,6 +247,46 @@ public sealed class UserAccessTokenServiceTests
         Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
     }
 
+    // Issue: an id_token signed with a key the provider had just rotated in, while the keys could not be read again
+    // (too soon after the last read, or the provider away), ended the session as a mismatch, and the refresh token
+    // the provider had just issued was neither kept nor revoked.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_refreshed_id_token_signed_with_a_key_not_read_yet_keeps_the_session_and_the_new_refresh_token(bool reReadFails)
+    {
+        using var kit = new TokenTestKit();
+        kit.Discovery.Keys = [OldKey];
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        if (reReadFails)
+        {
+            // A refresh reads the keys; past the re-read floor, the provider is away when they are read again.
+            kit.Endpoint.Answers.Enqueue(Answer("at-1", "rt-1", kit.IdToken(OldKey)));
+            Assert.Equal(AccessTokenResult.Success("at-1"), await kit.GetUserTokenAsync(session.Id));
+            kit.Time.Advance(TimeSpan.FromSeconds(60));
+            kit.Discovery.Failure = new HttpRequestException("connection refused");
+        }
+
+        // Otherwise this refresh has just read the keys, so they are not read again for a while.
+        kit.Endpoint.Answers.Enqueue(Answer("at-x", "rt-x", kit.IdToken(NewKey)));
+
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        var kept = (await kit.StoredTokensAsync(session.Id))!;
+        Assert.Equal("rt-x", kept.RefreshToken); // the provider rotates: the old one is spent
+        Assert.NotEqual("at-x", kept.AccessToken); // what the unchecked id_token came with is not used
+        Assert.Empty(kit.Endpoint.Revoked);
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id)); // backing off
+
+        // Past the floor and the back-off the new key is read, and the kept refresh token is the one spent.
+        kit.Discovery.Failure = null;
+        kit.Discovery.Keys = [OldKey, NewKey];
+        kit.Time.Advance(TimeSpan.FromSeconds(30));
+        kit.Endpoint.Answers.Enqueue(Answer("at-y", "rt-y", kit.IdToken(NewKey)));
+        Assert.Equal(AccessTokenResult.Success("at-y"), await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal("rt-x", kit.Endpoint.SpentRefreshTokens.Last());
+        Assert.Equal("rt-y", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
+    }
+
     [Fact]
     public async Task A_transient_failure_keeps_the_session_and_backs_off_before_trying_again()
     {
@@ -274,5 +320,17 @@ public sealed class UserAccessTokenServiceTests
 
         Assert.Equal(AccessTokenResult.SessionEnded, await refresh);
         Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+    }
+
+    /// <summary>A successful refresh answer; no <c>refresh_token</c> when <paramref name="refreshToken"/> is null (no rotation).</summary>
+    private static (HttpStatusCode Status, string Body) Answer(string accessToken, string? refreshToken, string idToken)
+    {
+        var body = new Dictionary<string, object> { ["access_token"] = accessToken, ["token_type"] = "Bearer", ["expires_in"] = 60, ["id_token"] = idToken };
+        if (refreshToken is not null)
+        {
+            body["refresh_token"] = refreshToken;
+        }
+
+        return (HttpStatusCode.OK, JsonSerializer.Serialize(body));
     }
 }
