@@ -7,7 +7,8 @@ namespace Bff.Tokens;
 
 /// <summary>
 /// When a session ends, however it ends, its refresh token is revoked at the provider (RFC 7009) if the
-/// provider has a revocation endpoint. A failure is logged and never holds up the sign-out for long.
+/// provider has a revocation endpoint; so is one a refresh brought that the BFF will not keep
+/// (<see cref="RevokeAsync"/>). A failure is logged, never the token, and never holds things up for long.
 /// </summary>
 internal sealed class RefreshTokenRevoker(
     SessionTicketProtector tickets,
@@ -32,6 +33,12 @@ internal sealed class RefreshTokenRevoker(
             return;
         }
 
+        await RevokeAsync(session.PublicId, refreshToken);
+    }
+
+    /// <summary>Revokes a refresh token of the session with this public id; best effort, within a few seconds.</summary>
+    public async Task RevokeAsync(string sessionPublicId, string refreshToken)
+    {
         using var timeout = new CancellationTokenSource(Timeout, time);
         try
         {
@@ -49,16 +56,16 @@ internal sealed class RefreshTokenRevoker(
 
             if (response.IsSuccess)
             {
-                Log.RefreshTokenRevoked(logger, session.PublicId);
+                Log.RefreshTokenRevoked(logger, sessionPublicId);
             }
             else
             {
-                Log.RefreshTokenRevocationFailed(logger, session.PublicId, response.Error ?? "");
+                Log.RefreshTokenRevocationFailed(logger, sessionPublicId, response.Error ?? "");
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || timeout.IsCancellationRequested)
         {
-            Log.RefreshTokenRevocationFailed(logger, session.PublicId, ex.GetType().Name);
+            Log.RefreshTokenRevocationFailed(logger, sessionPublicId, ex.GetType().Name);
         }
     }
 }

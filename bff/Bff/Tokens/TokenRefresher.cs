@@ -24,6 +24,7 @@ internal sealed class TokenRefresher(
     TokenEndpointClient tokenEndpoint,
     IdTokenValidator idTokens,
     RefreshBackoff backoff,
+    RefreshTokenRevoker revoker,
     TokenMetrics metrics,
     SessionAudit audit,
     TimeProvider time,
@@ -134,7 +135,11 @@ internal sealed class TokenRefresher(
             if (check == IdTokenCheck.Mismatch)
             {
                 backoff.Clear(session.Id);
-                return (await EndAsync(session, "id_token_mismatch", cancellationToken), "id_token_mismatch");
+                var ended = await EndAsync(session, "id_token_mismatch", cancellationToken);
+                // The provider spent the grant on this answer: revoke the refresh token it left valid, the new one or,
+                // when it does not rotate, the old one (ending for RefreshFailed revokes nothing).
+                await revoker.RevokeAsync(session.PublicId, string.IsNullOrEmpty(response.RefreshToken) ? refreshToken : response.RefreshToken);
+                return (ended, "id_token_mismatch");
             }
 
             if (check == IdTokenCheck.Unverifiable)
@@ -148,8 +153,9 @@ internal sealed class TokenRefresher(
         var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), cancellationToken);
         if (saved is null)
         {
-            // The session ended while the provider answered (signed out elsewhere).
-            return (AccessTokenResult.SessionEnded, "session_ended");
+            // The session ended while the provider answered (signed out elsewhere): its end revoked the old refresh
+            // token, not the one just issued.
+            return (await DiscardAsync(session, response.RefreshToken), "session_ended");
         }
 
         Log.TokenRefreshed(logger, session.PublicId, session.Subject, response.ExpiresIn ?? 0, response.RefreshToken is not null);
@@ -180,11 +186,22 @@ internal sealed class TokenRefresher(
             // Not cancelled with the flight: without this token the session could not refresh again.
             if (await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), CancellationToken.None) is null)
             {
-                return (AccessTokenResult.SessionEnded, "session_ended");
+                return (await DiscardAsync(session, issued), "session_ended");
             }
         }
 
         return Unavailable(session, problem);
+    }
+
+    /// <summary>The session ended while the provider answered: revokes the refresh token it issued, now nobody's.</summary>
+    private async Task<AccessTokenResult> DiscardAsync(SessionRecord session, string? issued)
+    {
+        if (!string.IsNullOrEmpty(issued))
+        {
+            await revoker.RevokeAsync(session.PublicId, issued);
+        }
+
+        return AccessTokenResult.SessionEnded;
     }
 
     private enum IdTokenCheck

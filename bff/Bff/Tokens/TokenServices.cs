@@ -14,7 +14,9 @@ internal static class TokenServices
         services.TryAddSingleton<TokenRefresher>();
         services.TryAddSingleton<UserAccessTokenService>();
         services.TryAddSingleton<ClientAccessTokenCache>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, RefreshTokenRevoker>());
+        // One revoker: the refresher revokes what it throws away with the same one that sees sessions end.
+        services.TryAddSingleton<RefreshTokenRevoker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, RefreshTokenRevoker>(sp => sp.GetRequiredService<RefreshTokenRevoker>()));
         return services;
     }
 }

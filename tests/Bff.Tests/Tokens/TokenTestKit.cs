@@ -116,13 +116,13 @@ internal sealed class TokenTestKit : IDisposable
         return await UserTokens.GetAsync(session, (await StoredTokensAsync(sessionId))!, CancellationToken.None);
     }
 
-    /// <summary>An id_token as the provider would put in a refresh answer: for alice unless told, issued now, signed with <paramref name="key"/>.</summary>
-    public string IdToken(TestSigningKey key, string subject = "alice")
+    /// <summary>An id_token as the provider would put in a refresh answer: for alice by this provider unless told, issued now, signed with <paramref name="key"/>.</summary>
+    public string IdToken(TestSigningKey key, string subject = "alice", string issuer = Authority)
     {
         var now = Time.GetUtcNow().ToUnixTimeSeconds();
         return key.Sign(new Dictionary<string, object?>
         {
-            ["iss"] = Authority,
+            ["iss"] = issuer,
             ["sub"] = subject,
             ["aud"] = ClientId,
             ["iat"] = now,

@@ -287,6 +287,25 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal("rt-y", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
     }
 
+    // OpenID Connect Core 12.2: a refreshed id_token must name the same issuer and subject. The provider has spent the
+    // grant on that answer: the refresh token it left valid (the new one, or the old one when it does not rotate) is revoked.
+    [Theory]
+    [InlineData("mallory", TokenTestKit.Authority, "rt-x", "rt-x")]
+    [InlineData("mallory", TokenTestKit.Authority, null, "rt-0")]
+    [InlineData("alice", "https://elsewhere.example", "rt-x", "rt-x")]
+    public async Task A_refreshed_id_token_for_someone_else_ends_the_session_and_revokes_the_refresh_token_left(
+        string subject, string issuer, string? issued, string revoked)
+    {
+        using var kit = new TokenTestKit();
+        kit.Discovery.Keys = [OldKey];
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Answers.Enqueue(Answer("at-x", issued, kit.IdToken(OldKey, subject, issuer)));
+
+        Assert.Equal(AccessTokenResult.SessionEnded, await kit.GetUserTokenAsync(session.Id));
+        Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+        Assert.Equal([revoked], kit.Endpoint.Revoked);
+    }
+
     [Fact]
     public async Task A_transient_failure_keeps_the_session_and_backs_off_before_trying_again()
     {
@@ -320,6 +339,31 @@ public sealed class UserAccessTokenServiceTests
 
         Assert.Equal(AccessTokenResult.SessionEnded, await refresh);
         Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_refresh_token_issued_to_a_session_that_ended_meanwhile_is_revoked(bool keyNotReadYet)
+    {
+        using var kit = new TokenTestKit();
+        kit.Discovery.Keys = [OldKey];
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        if (keyNotReadYet)
+        {
+            // Only the refresh token would have been kept: it is thrown away all the same.
+            kit.Endpoint.Answers.Enqueue(Answer("at-1", "rt-1", kit.IdToken(NewKey)));
+        }
+
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        var refresh = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+        await kit.Store.RemoveAsync(session.Id, CancellationToken.None);
+        kit.Endpoint.Gate.SetResult();
+
+        Assert.Equal(AccessTokenResult.SessionEnded, await refresh);
+        Assert.Equal(["rt-1"], kit.Endpoint.Revoked);
     }
 
     /// <summary>A successful refresh answer; no <c>refresh_token</c> when <paramref name="refreshToken"/> is null (no rotation).</summary>
