@@ -1,3 +1,6 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
 namespace Bff.Oidc;
 
 /// <summary>The tokens a session holds, as saved in its ticket's properties.</summary>
@@ -24,9 +27,11 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
         tokens[AccessTokenName] = response.AccessToken!;
         tokens[IssuedAtName] = FormatTime(now);
-        if (response.ExpiresIn is { } seconds)
+        // expires_in is only recommended (RFC 6749 §5.1): without it, a JWT access token's own exp says when it
+        // stops working; an opaque token without one is taken as not expiring on a schedule we know.
+        if ((response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : JwtExpiry(response.AccessToken)) is { } expiresAt)
         {
-            tokens[ExpiresAtName] = FormatTime(now.AddSeconds(seconds));
+            tokens[ExpiresAtName] = FormatTime(expiresAt);
         }
         else
         {
@@ -49,6 +54,21 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         }
 
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
+    }
+
+    private static DateTimeOffset? JwtExpiry(string? accessToken)
+    {
+        try
+        {
+            return accessToken is not null && new JsonWebTokenHandler().CanReadToken(accessToken) &&
+                new JsonWebToken(accessToken).TryGetPayloadValue<long>("exp", out var exp)
+                ? DateTimeOffset.FromUnixTimeSeconds(exp)
+                : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException)
+        {
+            return null;
+        }
     }
 
     public static string FormatTime(DateTimeOffset time) => time.ToString("o", CultureInfo.InvariantCulture);

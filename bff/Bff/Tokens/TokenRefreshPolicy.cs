@@ -16,8 +16,8 @@ internal sealed class TokenRefreshPolicy(IOptions<BffOptions> options)
     }
 
     /// <summary>
-    /// True when the token expires within the margin. A token without an expiry is never due: the provider says it
-    /// does not expire on a schedule we know.
+    /// True when the token expires within the margin. A token without an expiry (no <c>expires_in</c>, and not a JWT
+    /// with <c>exp</c>; see <see cref="SessionTokens.Apply"/>) is never due: it does not expire on a schedule we know.
     /// </summary>
     public bool IsDue(DateTimeOffset? issuedAt, DateTimeOffset? expiresAt, DateTimeOffset now) =>
         expiresAt is { } expires && expires - now <= MarginFor(issuedAt is { } issued ? expires - issued : null);
