@@ -74,7 +74,7 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         }
 
         var sessions = await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted);
-        var ended = await terminator.EndEachAsync(sessions, SessionEndReason.BackChannel, context.RequestAborted);
+        var ended = await terminator.EndEachAsync(sessions, SessionEndReason.BackChannel);
 
         Log.BackChannelLogoutProcessed(logger, token.Subject, token.ProviderSessionId, ended);
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -84,14 +84,14 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
             return;
         }
 
-        await terminator.EndAsync(target.Id, SessionEndReason.EndedFromOtherSession, context.RequestAborted);
+        await terminator.EndAsync(target.Id, SessionEndReason.EndedFromOtherSession);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private async Task EndAllAsync(HttpContext context, SessionRecord current)
     {
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id).Append(current), SessionEndReason.SignOutEverywhere, context.RequestAborted);
+        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id).Append(current), SessionEndReason.SignOutEverywhere);
         Log.SignedOutEverywhere(logger, current.Subject, ended);
         CurrentSession.Forget(context);
         // The cookie stays (it names a session that is gone, so it opens nothing): the next sign-in in this
@@ -103,7 +103,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
     private async Task EndOthersAsync(HttpContext context, SessionRecord current)
     {
         var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id), SessionEndReason.EndedFromOtherSession, context.RequestAborted);
+        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id), SessionEndReason.EndedFromOtherSession);
         Log.SignedOutOthers(logger, current.Subject, ended);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }

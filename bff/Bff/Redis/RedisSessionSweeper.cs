@@ -83,7 +83,7 @@ internal sealed class RedisSessionSweeper(
             {
                 if (await store.EndExpiredAsync(id, ct) is { } expired)
                 {
-                    await terminator.ReportExpiredAsync(expired, ct);
+                    await terminator.ReportExpiredAsync(expired);
                     Interlocked.Increment(ref ended);
                 }
             });

@@ -52,7 +52,7 @@ internal sealed class TokenRefresher(
 
         if (ticket is null)
         {
-            await terminator.EndAsync(sessionId, SessionEndReason.Unreadable, cancellationToken);
+            await terminator.EndAsync(sessionId, SessionEndReason.Unreadable);
             return AccessTokenResult.SessionEnded;
         }
 
@@ -71,7 +71,7 @@ internal sealed class TokenRefresher(
                 return AccessTokenResult.Success(tokens.AccessToken);
             }
 
-            return await EndAsync(session, "no_refresh_token", cancellationToken);
+            return await EndAsync(session, "no_refresh_token");
         }
 
         using var activity = BffTelemetry.Source.StartActivity("bff.token.refresh");
@@ -126,7 +126,7 @@ internal sealed class TokenRefresher(
         {
             // Only a refused grant (invalid_grant, a bare 400) ends the session; see TokenEndpointClient.
             backoff.Clear(session.Id);
-            return (await EndAsync(session, response.Error!, cancellationToken), "refused");
+            return (await EndAsync(session, response.Error!), "refused");
         }
 
         if (response.IdToken is { } idToken)
@@ -135,7 +135,7 @@ internal sealed class TokenRefresher(
             if (check == IdTokenCheck.Mismatch)
             {
                 backoff.Clear(session.Id);
-                var ended = await EndAsync(session, "id_token_mismatch", cancellationToken);
+                var ended = await EndAsync(session, "id_token_mismatch");
                 // The provider spent the grant on this answer: revoke the refresh token it left valid, the new one or,
                 // when it does not rotate, the old one (ending for RefreshFailed revokes nothing).
                 await revoker.RevokeAsync(session.PublicId, string.IsNullOrEmpty(response.RefreshToken) ? refreshToken : response.RefreshToken);
@@ -239,11 +239,11 @@ internal sealed class TokenRefresher(
         }
     }
 
-    private async Task<AccessTokenResult> EndAsync(SessionRecord session, string reason, CancellationToken cancellationToken)
+    private async Task<AccessTokenResult> EndAsync(SessionRecord session, string reason)
     {
         metrics.RefreshFailed(reason);
         Log.TokenRefreshRejected(logger, session.PublicId, session.Subject, reason);
-        await terminator.EndAsync(session.Id, SessionEndReason.RefreshFailed, cancellationToken);
+        await terminator.EndAsync(session.Id, SessionEndReason.RefreshFailed);
         return AccessTokenResult.SessionEnded;
     }
 }

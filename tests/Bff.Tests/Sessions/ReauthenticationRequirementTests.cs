@@ -27,7 +27,7 @@ public sealed class ReauthenticationRequirementTests
     {
         var store = bff.Services.GetRequiredService<ISessionStore>();
         var session = Assert.Single(await store.GetBySubjectAsync(subject, default));
-        Assert.True(await bff.Services.GetRequiredService<SessionTerminator>().EndAsync(session.Id, reason, default));
+        Assert.True(await bff.Services.GetRequiredService<SessionTerminator>().EndAsync(session.Id, reason));
     }
 
     [Theory]

@@ -153,7 +153,7 @@ public sealed class ServerSideTicketStoreTests : IDisposable
     public async Task A_session_ended_elsewhere_tells_its_browser_why()
     {
         var (key, session) = await _harness.SignInAsync();
-        await _harness.Get<SessionTerminator>().EndAsync(session.Id, SessionEndReason.EndedFromOtherSession, default);
+        await _harness.Get<SessionTerminator>().EndAsync(session.Id, SessionEndReason.EndedFromOtherSession);
 
         var context = SessionHarness.Request();
         Assert.Null(await _harness.TicketStore.RetrieveAsync(key, context, default));

@@ -86,7 +86,7 @@ internal sealed class SessionHarness : IDisposable
         var terminator = Get<SessionTerminator>();
         while (Get<SessionExpiryQueue>().Reader.TryRead(out var expired))
         {
-            await terminator.ReportExpiredAsync(expired, CancellationToken.None);
+            await terminator.ReportExpiredAsync(expired);
         }
     }
 

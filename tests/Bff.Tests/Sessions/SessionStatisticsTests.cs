@@ -14,7 +14,7 @@ public sealed class SessionStatisticsTests : IDisposable
     {
         var (_, one) = await _harness.SignInAsync("alice");
         await _harness.SignInAsync("bob");
-        await _harness.Get<SessionTerminator>().EndAsync(one.Id, SessionEndReason.SignOut, default);
+        await _harness.Get<SessionTerminator>().EndAsync(one.Id, SessionEndReason.SignOut);
         _harness.Get<SessionStatistics>().RecordFailure(SessionStatistics.FailureSignIn);
 
         var check = new SessionStatisticsHealthCheck(_harness.Store, _harness.Get<SessionStatistics>());

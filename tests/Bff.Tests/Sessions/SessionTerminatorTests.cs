@@ -23,7 +23,7 @@ public sealed class SessionTerminatorTests
     {
         await _store.SaveAsync(Record("s1"), _ct);
 
-        var ended = await _terminator.EndAsync("s1", SessionEndReason.BackChannel, _ct);
+        var ended = await _terminator.EndAsync("s1", SessionEndReason.BackChannel);
 
         Assert.True(ended);
         Assert.Null(await _store.GetAsync("s1", _ct));
@@ -36,10 +36,10 @@ public sealed class SessionTerminatorTests
     public async Task Ending_a_session_that_is_gone_is_a_no_op()
     {
         await _store.SaveAsync(Record("s1"), _ct);
-        await _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct);
+        await _terminator.EndAsync("s1", SessionEndReason.SignOut);
 
-        Assert.False(await _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct));
-        Assert.False(await _terminator.EndAsync("never-existed", SessionEndReason.SignOut, _ct));
+        Assert.False(await _terminator.EndAsync("s1", SessionEndReason.SignOut));
+        Assert.False(await _terminator.EndAsync("never-existed", SessionEndReason.SignOut));
         Assert.Single(_observer.Ended);
     }
 
@@ -49,8 +49,8 @@ public sealed class SessionTerminatorTests
         await _store.SaveAsync(Record("s1"), _ct);
         await _store.SaveAsync(Record("s2"), _ct);
 
-        Assert.True(await _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct));
-        Assert.True(await _terminator.EndAsync("s2", SessionEndReason.SignOutEverywhere, _ct));
+        Assert.True(await _terminator.EndAsync("s1", SessionEndReason.SignOut));
+        Assert.True(await _terminator.EndAsync("s2", SessionEndReason.SignOutEverywhere));
 
         Assert.Equal(2, _observer.Ended.Count);
         Assert.Empty(await _store.GetBySubjectAsync("alice", _ct));
@@ -61,7 +61,7 @@ public sealed class SessionTerminatorTests
     {
         await _store.SaveAsync(Record("s1"), _ct);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _terminator.EndAsync("s1", SessionEndReason.SignOut, _ct))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _terminator.EndAsync("s1", SessionEndReason.SignOut))));
 
         Assert.Single(results, r => r);
         Assert.Single(_observer.Ended);
@@ -76,13 +76,32 @@ public sealed class SessionTerminatorTests
         var terminator = new SessionTerminator(_store, [slow, quick], NullLogger<SessionTerminator>.Instance);
         await _store.SaveAsync(Record("s1"), _ct);
 
-        var ending = terminator.EndAsync("s1", SessionEndReason.BackChannel, _ct);
+        var ending = terminator.EndAsync("s1", SessionEndReason.BackChannel);
 
         await slow.Entered.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Single(quick.Ended);
         Assert.False(ending.IsCompleted);
         slow.Release.SetResult();
         Assert.True(await ending);
+    }
+
+    [Fact]
+    public async Task Every_session_given_is_ended_and_reported_even_when_an_observer_gives_up()
+    {
+        // An observer's own time limit surfaces as a cancellation; with no caller's token in play, it must not
+        // stop the sessions after it from ending (sign out everywhere, a back-channel logout, the session limit).
+        var terminator = new SessionTerminator(_store, [new GivingUpObserver(), _observer], NullLogger<SessionTerminator>.Instance);
+        var sessions = new[] { Record("s1"), Record("s2"), Record("s3") };
+        foreach (var session in sessions)
+        {
+            await _store.SaveAsync(session, _ct);
+        }
+
+        Assert.Equal(3, await terminator.EndEachAsync(sessions, SessionEndReason.SignOutEverywhere));
+
+        Assert.Empty(await _store.GetBySubjectAsync("alice", _ct));
+        Assert.Equal(["s1", "s2", "s3"], _observer.Ended.Select(e => e.Session.Id).Order());
+        Assert.All(_observer.Ended, e => Assert.Equal(SessionEndReason.SignOutEverywhere, e.Reason));
     }
 
     private SessionRecord Record(string id)
@@ -127,6 +146,12 @@ public sealed class SessionTerminatorTests
             Entered.SetResult();
             await Release.Task;
         }
+    }
+
+    private sealed class GivingUpObserver : ISessionEndObserver
+    {
+        public Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken) =>
+            throw new TaskCanceledException("the observer's own time limit");
     }
 
     private sealed class FailingObserver : ISessionEndObserver

@@ -26,7 +26,7 @@ internal sealed class SessionCookieHandler(
         using var activity = BffTelemetry.Source.StartActivity("bff.sign_in");
         if (SessionCookieFormat.IncomingSessionKey(Context, Options) is { } key)
         {
-            var replaced = await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.Replaced, Context.RequestAborted);
+            var replaced = await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.Replaced);
             activity?.SetTag("bff.session.replaced", replaced);
         }
 

@@ -28,7 +28,7 @@ internal sealed class SessionExpiryWorker(
         {
             await foreach (var expired in queue.Reader.ReadAllAsync(stoppingToken))
             {
-                await terminator.ReportExpiredAsync(expired, stoppingToken);
+                await terminator.ReportExpiredAsync(expired);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -6,31 +6,40 @@ namespace Bff.Sessions.Lifecycle;
 /// <summary>
 /// The one way a session ends: removed from the store, logged with its reason, then every
 /// <see cref="ISessionEndObserver"/> is told. Ending a session that is already gone is a no-op.
+/// <para>
+/// Nothing here takes the caller's cancellation token: a session taken from the store but not reported would
+/// be gone with its refresh token unrevoked, its end unexplained and unaudited, so once begun an end runs to
+/// its end, whoever asked for it has left (a browser dropping its sign-out, a provider timing out its
+/// back-channel call). It cannot hang: every store command has its own deadline, every observer its own limit.
+/// </para>
 /// </summary>
 internal sealed class SessionTerminator(
     ISessionStore store,
     IEnumerable<ISessionEndObserver> observers,
     ILogger<SessionTerminator> logger)
 {
-    /// <summary>Ends each of these sessions, one after another; how many this call ended (others may have been first).</summary>
-    public async Task<int> EndEachAsync(IEnumerable<SessionRecord> sessions, SessionEndReason reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends each of these sessions, one after another, every one of them even when the caller has gone; how many
+    /// this call ended (others may have been first).
+    /// </summary>
+    public async Task<int> EndEachAsync(IEnumerable<SessionRecord> sessions, SessionEndReason reason)
     {
         var ended = 0;
         foreach (var session in sessions)
         {
-            ended += await EndAsync(session.Id, reason, cancellationToken) ? 1 : 0;
+            ended += await EndAsync(session.Id, reason) ? 1 : 0;
         }
 
         return ended;
     }
 
     /// <summary>Ends the session with this storage id; false when it was already gone.</summary>
-    public async Task<bool> EndAsync(string storageId, SessionEndReason reason, CancellationToken cancellationToken)
+    public async Task<bool> EndAsync(string storageId, SessionEndReason reason)
     {
-        var removed = await store.RemoveAsync(storageId, cancellationToken);
+        var removed = await store.RemoveAsync(storageId, CancellationToken.None);
         if (removed is not null)
         {
-            await NotifyAsync(removed, reason, cancellationToken);
+            await NotifyAsync(removed, reason);
         }
 
         return removed is not null;
@@ -40,10 +49,10 @@ internal sealed class SessionTerminator(
     /// Reports a session the store already dropped because it expired (see <see cref="SessionExpiryQueue"/>),
     /// with <see cref="SessionEndReason.IdleTimeout"/> or <see cref="SessionEndReason.AbsoluteLifetime"/>.
     /// </summary>
-    public Task ReportExpiredAsync(SessionRecord expired, CancellationToken cancellationToken) =>
-        NotifyAsync(expired, SessionPolicy.ExpiryReason(expired), cancellationToken);
+    public Task ReportExpiredAsync(SessionRecord expired) =>
+        NotifyAsync(expired, SessionPolicy.ExpiryReason(expired));
 
-    private Task NotifyAsync(SessionRecord removed, SessionEndReason reason, CancellationToken cancellationToken)
+    private Task NotifyAsync(SessionRecord removed, SessionEndReason reason)
     {
         Log.SessionEnded(logger, removed.PublicId, removed.Subject, reason.ToString());
 
@@ -53,10 +62,11 @@ internal sealed class SessionTerminator(
         {
             try
             {
-                await observer.OnSessionEndedAsync(removed, reason, cancellationToken);
+                await observer.OnSessionEndedAsync(removed, reason, CancellationToken.None);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                // A cancellation too: with no caller's token, it can only be the observer's own time limit.
                 Log.SessionEndObserverFailed(logger, observer.GetType().Name, removed.PublicId, ex.GetType().Name);
             }
         }));

@@ -80,7 +80,7 @@ internal sealed class ServerSideTicketStore(
         }
 
         var oldest = sessions.Where(s => s.Id != created.Id).OrderBy(s => s.CreatedAt).Take(excess);
-        await terminator.EndEachAsync(oldest, SessionEndReason.SessionLimit, cancellationToken);
+        await terminator.EndEachAsync(oldest, SessionEndReason.SessionLimit);
     }
 
     public Task RenewAsync(string key, AuthenticationTicket ticket) => RenewAsync(key, ticket, null!, CancellationToken.None);
@@ -110,7 +110,7 @@ internal sealed class ServerSideTicketStore(
         if (policy.IsExpired(session, now))
         {
             cache.Remove(storageId);
-            await terminator.EndAsync(session.Id, SessionPolicy.ExpiryReason(session), cancellationToken);
+            await terminator.EndAsync(session.Id, SessionPolicy.ExpiryReason(session));
             return await EndedAsync(httpContext, storageId, cancellationToken);
         }
 
@@ -119,7 +119,7 @@ internal sealed class ServerSideTicketStore(
             ticket = tickets.Unprotect(session.Ticket);
             if (ticket is null)
             {
-                await terminator.EndAsync(session.Id, SessionEndReason.Unreadable, cancellationToken);
+                await terminator.EndAsync(session.Id, SessionEndReason.Unreadable);
                 return await EndedAsync(httpContext, storageId, cancellationToken);
             }
 
@@ -171,7 +171,7 @@ internal sealed class ServerSideTicketStore(
         var storageId = SessionKeys.StorageIdFor(key);
         _storageIds.Forget(key);
         cache.Remove(storageId);
-        await terminator.EndAsync(storageId, SessionEndReason.SignOut, cancellationToken);
+        await terminator.EndAsync(storageId, SessionEndReason.SignOut);
     }
 
     private string StorageIdFor(string key) =>
