@@ -165,21 +165,23 @@ internal sealed class RedisSessionStore(
     /// <summary>
     /// Takes a claimed session if it has expired: removes it with its index and schedule entries and returns it,
     /// for exactly one caller. A session that saw activity since is put back in the schedule; one that is gone
-    /// (removed elsewhere, or past its grace) only leaves the schedule. Null in both cases.
+    /// (removed elsewhere, or past its grace) only leaves the schedule. Null in both cases. Like
+    /// <see cref="RemoveAsync"/>, <paramref name="cancellationToken"/> only stops a take that has not begun.
     /// </summary>
     public async Task<SessionRecord?> EndExpiredAsync(string id, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var result = await redis.RunAsync("session sweep take",
-            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow())]), cancellationToken);
+            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow())]), CancellationToken.None);
         if (!result.IsNull && result.Resp2Type == ResultType.BulkString)
         {
             var expiresAt = new DateTimeOffset(long.Parse((string)result!, NumberStyles.None, CultureInfo.InvariantCulture), TimeSpan.Zero);
             await redis.RunAsync("session sweep reschedule", db => db.SortedSetAddAsync(Keys.ExpiryBucketOf(id), id,
-                expiresAt.ToUnixTimeMilliseconds(), SortedSetWhen.Exists), cancellationToken);
+                expiresAt.ToUnixTimeMilliseconds(), SortedSetWhen.Exists), CancellationToken.None);
             return null;
         }
 
-        return await ForgetAsync(id, result, cancellationToken);
+        return await ForgetAsync(id, result);
     }
 
     public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken)
@@ -209,9 +211,13 @@ internal sealed class RedisSessionStore(
 
     public async Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken)
     {
+        // The token is honoured before the take only. Once the take is sent Redis may delete the session whatever
+        // the caller does, so the take, its index and schedule cleanup and the answer (the record, for the caller
+        // to report the end) all complete; each command still has its deadline.
+        cancellationToken.ThrowIfCancellationRequested();
         var result = await redis.RunAsync("session remove",
-            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [""]), cancellationToken);
-        return await ForgetAsync(id, result, cancellationToken);
+            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [""]), CancellationToken.None);
+        return await ForgetAsync(id, result);
     }
 
     public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
@@ -221,7 +227,8 @@ internal sealed class RedisSessionStore(
         LookupAsync(Keys.ProviderSession(providerSessionId), cancellationToken);
 
     // After a take: drop the session's index and schedule entries (the record names its indexes, which never change).
-    private async Task<SessionRecord?> ForgetAsync(string id, RedisResult taken, CancellationToken cancellationToken)
+    // Never cancelled: the session is already gone, and entries left behind would outlive it.
+    private async Task<SessionRecord?> ForgetAsync(string id, RedisResult taken)
     {
         var session = taken.Resp2Type == ResultType.Array ? Read(id, (RedisValue[])taken!) : null;
         await redis.RunAsync("session remove", db =>
@@ -233,7 +240,7 @@ internal sealed class RedisSessionStore(
             }
 
             return Task.WhenAll(removals);
-        }, cancellationToken);
+        }, CancellationToken.None);
         return session;
     }
 

@@ -78,6 +78,8 @@ internal sealed class RedisSessionSweeper(
     private async Task<int> EndAsync(IReadOnlyList<string> claimed, CancellationToken cancellationToken)
     {
         var ended = 0;
+        // Stopping leaves a claimed session not yet taken for the next claim (after the lease); one taken is
+        // always reported, its refresh token revoked.
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (id, ct) =>
             {

@@ -173,6 +173,57 @@ public sealed class RedisSessionStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_removal_under_way_completes_when_its_caller_gives_up()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+
+        using var caller = new CancellationTokenSource();
+        var removing = _store.RemoveAsync(session.Id, caller.Token);
+        // The take is on its way to Redis: the caller leaving now must not leave the session's entries behind.
+        await caller.CancelAsync();
+
+        Assert.Equal(session.PublicId, (await removing)?.PublicId);
+        await AssertGoneWithItsEntriesAsync(session);
+    }
+
+    [Fact]
+    public async Task A_sweep_take_under_way_completes_when_the_sweeper_stops()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+        _clock.Advance(Idle);
+
+        using var stopping = new CancellationTokenSource();
+        var taking = _store.EndExpiredAsync(session.Id, stopping.Token);
+        await stopping.CancelAsync();
+
+        Assert.Equal(session.PublicId, (await taking)?.PublicId);
+        await AssertGoneWithItsEntriesAsync(session);
+    }
+
+    [Fact]
+    public async Task A_removal_cancelled_before_it_begins_leaves_the_session_as_it_was()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.RemoveAsync(session.Id, new CancellationToken(canceled: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.EndExpiredAsync(session.Id, new CancellationToken(canceled: true)));
+
+        Assert.Equal(session.Id, Assert.Single(await _store.GetBySubjectAsync("alice", CancellationToken.None)).Id);
+        Assert.NotNull(await Inspect.SortedSetScoreAsync(_connection.Keys.ExpiryBucketOf(session.Id), session.Id));
+    }
+
+    private async Task AssertGoneWithItsEntriesAsync(SessionRecord session)
+    {
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
+        Assert.Null(await Inspect.SortedSetScoreAsync(_connection.Keys.Subject(session.Subject), session.Id));
+        Assert.Null(await Inspect.SortedSetScoreAsync(_connection.Keys.ProviderSession(session.ProviderSessionId!), session.Id));
+        Assert.Null(await Inspect.SortedSetScoreAsync(_connection.Keys.ExpiryBucketOf(session.Id), session.Id));
+    }
+
+    [Fact]
     public async Task Sessions_are_found_by_subject_and_provider_session()
     {
         var a1 = NewSession("alice", "sid-a");

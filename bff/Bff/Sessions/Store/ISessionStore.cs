@@ -44,7 +44,12 @@ public interface ISessionStore
     /// </summary>
     Task<SessionState?> GetStateAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Removes a session (expired or not); returns what was removed, or null if it was already gone.</summary>
+    /// <summary>
+    /// Removes a session (expired or not); returns what was removed, or null if it was already gone. Once under way
+    /// a removal completes, cleanup included, whatever becomes of <paramref name="cancellationToken"/> (honour it, if
+    /// at all, only before anything is removed): a session removed without its caller hearing of it would end
+    /// unreported. <see cref="SessionTerminator"/> passes <see cref="CancellationToken.None"/>.
+    /// </summary>
     Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>The live sessions of one user (<c>sub</c>).</summary>
