@@ -8,4 +8,10 @@ internal interface IReplayCache
 {
     /// <summary>Records <paramref name="key"/> until <paramref name="expiresAt"/>; false when it was already recorded (a replay).</summary>
     Task<bool> TryAddAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets <paramref name="key"/>, so the same value is accepted again: for a value recorded by a step that
+    /// then failed, whose sender will retry it. Not cancellable: it is cleanup after a failure.
+    /// </summary>
+    Task RemoveAsync(string key);
 }

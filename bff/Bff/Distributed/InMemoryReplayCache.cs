@@ -33,6 +33,12 @@ internal sealed class InMemoryReplayCache(TimeProvider time) : IReplayCache
         return Task.FromResult(added);
     }
 
+    public Task RemoveAsync(string key)
+    {
+        _entries.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
+
     private void Sweep(DateTimeOffset now)
     {
         foreach (var (key, expiresAt) in _entries)

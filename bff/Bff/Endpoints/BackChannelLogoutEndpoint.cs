@@ -13,7 +13,8 @@ namespace Bff.Endpoints;
 /// <summary>
 /// <c>POST /bff/backchannel</c> (form field <c>logout_token</c>), called by the provider, not the browser, so
 /// it needs no <c>X-CSRF</c> header: validates the logout token (<see cref="LogoutTokenValidator"/>) and ends
-/// every matching session. 200 also when there was nothing left to end; 400 with a JSON
+/// every matching session. 200 also when there was nothing left to end; 503 when the session store is
+/// unavailable, and then the same token is accepted again, for the provider's retry; 400 with a JSON
 /// <c>error</c>/<c>error_description</c> for an invalid token or a body that is not a small
 /// <c>application/x-www-form-urlencoded</c> form (413 when too large, chunked or not); all with
 /// <c>Cache-Control: no-store</c>. Only failures spend the caller's rate limit.
@@ -73,11 +74,35 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
             return;
         }
 
-        var sessions = await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted);
-        var ended = await terminator.EndEachAsync(sessions, SessionEndReason.BackChannel);
+        int ended;
+        try
+        {
+            var sessions = await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted);
+            ended = await terminator.EndEachAsync(sessions, SessionEndReason.BackChannel);
+        }
+        catch (Exception ex)
+        {
+            // The logout did not happen (or only partly; ending again is a no-op): the store's failure goes on
+            // to answer 503, and the token's jti is forgotten so the provider's retry is not refused as a replay.
+            await ForgetAsync(token, ex);
+            throw;
+        }
 
         Log.BackChannelLogoutProcessed(logger, token.Subject, token.ProviderSessionId, ended);
         context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private async Task ForgetAsync(LogoutToken token, Exception failure)
+    {
+        try
+        {
+            await validator.ForgetAsync(token);
+        }
+        catch (Exception ex)
+        {
+            // Most likely the same outage: the provider's retry will then be refused as a replay.
+            Log.BackChannelLogoutNotForgotten(logger, failure.GetType().Name, ex.GetType().Name);
+        }
     }
 
     /// <summary>

@@ -85,6 +85,9 @@ internal static partial class Log
     [LoggerMessage(8006, LogLevel.Information, "{Subject} signed out everywhere: {Count} session(s) ended")]
     public static partial void SignedOutEverywhere(ILogger logger, string subject, int count);
 
+    [LoggerMessage(8007, LogLevel.Warning, "Back-channel logout failed ({ErrorType}) and its logout token could not be made usable again ({ForgetErrorType}): the provider's retry will be refused as a replay")]
+    public static partial void BackChannelLogoutNotForgotten(ILogger logger, string errorType, string forgetErrorType);
+
     // 82xx: sign-in on the OpenID Connect handler.
 
     [LoggerMessage(8200, LogLevel.Warning, "Sign-in could not start: {ErrorType}: {Reason}")]

@@ -67,13 +67,21 @@ internal sealed class LogoutTokenValidator(ProviderTokenValidator tokens, IRepla
             acceptedUntil = new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + tokens.ClockSkew;
         }
 
-        if (!await replays.TryAddAsync("logout-jti:" + token.Issuer + "|" + token.Id, acceptedUntil, cancellationToken))
+        // Recorded before the sessions are ended, so that of two concurrent deliveries only one passes; see ForgetAsync.
+        var replayKey = "logout-jti:" + token.Issuer + "|" + token.Id;
+        if (!await replays.TryAddAsync(replayKey, acceptedUntil, cancellationToken))
         {
             throw new OidcProtocolException("The logout token was already used (jti).");
         }
 
-        return new LogoutToken(subject, sid);
+        return new LogoutToken(subject, sid, replayKey);
     }
+
+    /// <summary>
+    /// Forgets that this token was used, when the logout it asked for could not be carried out (the session store
+    /// was unavailable): the provider's retry of the same token is then accepted rather than refused as a replay.
+    /// </summary>
+    public Task ForgetAsync(LogoutToken token) => replays.RemoveAsync(token.ReplayKey);
 
     private bool HasAcceptableType(string? typ) =>
         LogoutTypes.Contains(typ, StringComparer.OrdinalIgnoreCase) ||
@@ -90,5 +98,8 @@ internal sealed class LogoutTokenValidator(ProviderTokenValidator tokens, IRepla
     }
 }
 
-/// <summary>A validated logout token: the provider's user and/or session to sign out.</summary>
-internal sealed record LogoutToken(string? Subject, string? ProviderSessionId);
+/// <summary>
+/// A validated logout token: the provider's user and/or session to sign out, and the replay cache's key of its
+/// <c>jti</c>.
+/// </summary>
+internal sealed record LogoutToken(string? Subject, string? ProviderSessionId, string ReplayKey);

@@ -13,4 +13,7 @@ internal sealed class RedisReplayCache(RedisConnection redis, TimeProvider time)
         return redis.RunAsync("replay check",
             db => db.StringSetAsync(redis.Keys.Replay(key), "1", ttl, When.NotExists), cancellationToken);
     }
+
+    public Task RemoveAsync(string key) =>
+        redis.RunAsync("replay forget", db => db.KeyDeleteAsync(redis.Keys.Replay(key)), CancellationToken.None);
 }

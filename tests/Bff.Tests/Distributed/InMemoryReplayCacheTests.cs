@@ -20,6 +20,22 @@ public sealed class InMemoryReplayCacheTests
     }
 
     [Fact]
+    public async Task A_forgotten_value_is_accepted_again_and_the_others_stay()
+    {
+        var time = new FakeTimeProvider();
+        var cache = new InMemoryReplayCache(time);
+        var expires = time.GetUtcNow().AddMinutes(5);
+        await cache.TryAddAsync("jti-1", expires, default);
+        await cache.TryAddAsync("jti-2", expires, default);
+
+        await cache.RemoveAsync("jti-1");
+        await cache.RemoveAsync("never-added");
+
+        Assert.True(await cache.TryAddAsync("jti-1", expires, default));
+        Assert.False(await cache.TryAddAsync("jti-2", expires, default));
+    }
+
+    [Fact]
     public async Task Expired_values_are_swept()
     {
         var time = new FakeTimeProvider();

@@ -29,6 +29,21 @@ public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task A_forgotten_value_is_new_again_on_every_instance()
+    {
+        var first = new RedisReplayCache(_connection, _clock);
+        using var otherConnection = redis.Connect(_connection.Keys.Prefix);
+        var other = new RedisReplayCache(otherConnection, _clock);
+        Assert.True(await first.TryAddAsync("jti-1", _clock.GetUtcNow().AddSeconds(30), _ct));
+        Assert.True(await first.TryAddAsync("jti-2", _clock.GetUtcNow().AddSeconds(30), _ct));
+
+        await first.RemoveAsync("jti-1");
+
+        Assert.True(await other.TryAddAsync("jti-1", _clock.GetUtcNow().AddSeconds(30), _ct));
+        Assert.False(await other.TryAddAsync("jti-2", _clock.GetUtcNow().AddSeconds(30), _ct));
+    }
+
+    [Fact]
     public async Task An_end_reason_is_found_until_forgotten()
     {
         var store = new RedisEndedSessionStore(_connection, _clock);

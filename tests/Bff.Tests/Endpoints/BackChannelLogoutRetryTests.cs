@@ -1,0 +1,106 @@
+using System.Net;
+using Bff.Tests.Oidc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Bff.Tests.Endpoints;
+
+/// <summary>
+/// A back-channel logout that could not be carried out (the session store unavailable: 503) is carried out when
+/// the provider retries the same logout token, instead of being refused as a replay while the sessions live on.
+/// </summary>
+public sealed class BackChannelLogoutRetryTests
+{
+    private readonly InMemoryProvider _provider = InMemoryProvider.WithDefaultKeys();
+
+    [Fact]
+    public async Task A_logout_that_failed_on_the_store_is_carried_out_when_the_provider_retries_the_same_token()
+    {
+        await using var bff = await InProcessBff.StartAsync(
+            new Dictionary<string, string?> { ["Bff:Authority"] = InMemoryProvider.Issuer },
+            services =>
+            {
+                // The provider's keys from memory; the sessions in a store that can be taken down.
+                services.Replace(ServiceDescriptor.Singleton(sp =>
+                    new ProviderMetadata(InMemoryProvider.Issuer, null!, sp.GetRequiredService<TimeProvider>(), _provider)));
+                services.Replace(ServiceDescriptor.Singleton<ISessionStore>(sp => new OutageStore(
+                    new InMemorySessionStore(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SessionExpiryQueue>()))));
+            });
+        var store = (OutageStore)bff.Services.GetRequiredService<ISessionStore>();
+        var cookie = await bff.SignInAsync("alice");
+        var token = LogoutToken(bff.Time, "alice", "sid-alice");
+
+        store.Down = true;
+        using (var failed = await PostAsync(bff, token))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+
+        store.Down = false;
+        Assert.Single(await store.GetBySubjectAsync("alice", default));
+        using (var retried = await PostAsync(bff, token))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        Assert.Empty(await store.GetBySubjectAsync("alice", default));
+        using (var user = await bff.SendAsync(HttpMethod.Get, "/bff/user", cookie))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+        }
+
+        // Carried out, the token is one-time again.
+        using var replayed = await PostAsync(bff, token);
+        Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
+        Assert.Contains("already used", await replayed.Content.ReadAsStringAsync());
+    }
+
+    private string LogoutToken(TimeProvider time, string sub, string sid)
+    {
+        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        return _provider.Rsa.Sign(new Dictionary<string, object?>
+        {
+            ["iss"] = InMemoryProvider.Issuer,
+            ["aud"] = InMemoryProvider.ClientId,
+            ["iat"] = now,
+            ["exp"] = now + 120,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+            ["sub"] = sub,
+            ["sid"] = sid,
+            ["events"] = new Dictionary<string, object> { [LogoutTokenValidator.BackChannelLogoutEvent] = new Dictionary<string, object>() },
+        }, new Dictionary<string, object?> { ["typ"] = "logout+jwt" });
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(InProcessBff bff, string token) =>
+        bff.Client().PostAsync("/bff/backchannel", new FormUrlEncodedContent([new(BackChannelLogoutEndpoint.TokenField, token)]));
+
+    /// <summary>A store that answers as the real one does while <see cref="Down"/> is false, and as an unreachable one while it is true.</summary>
+    private sealed class OutageStore(ISessionStore inner) : ISessionStore
+    {
+        public volatile bool Down;
+
+        private T Up<T>(T answer) => Down ? throw new SessionStoreUnavailableException("The test took the store down.") : answer;
+
+        public Task SaveAsync(SessionRecord session, CancellationToken cancellationToken) => Up(inner).SaveAsync(session, cancellationToken);
+
+        public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
+            Up(inner).ReplaceTicketAsync(id, ticket, cancellationToken);
+
+        public Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+            Up(inner).TouchAsync(id, lastActivityAt, expiresAt, cancellationToken);
+
+        public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken) => Up(inner).GetAsync(id, cancellationToken);
+
+        public Task<SessionState?> GetStateAsync(string id, CancellationToken cancellationToken) => Up(inner).GetStateAsync(id, cancellationToken);
+
+        public Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken) => Up(inner).RemoveAsync(id, cancellationToken);
+
+        public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
+            Up(inner).GetBySubjectAsync(subject, cancellationToken);
+
+        public Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken) =>
+            Up(inner).GetByProviderSessionAsync(providerSessionId, cancellationToken);
+
+        public Task<long> CountAsync(CancellationToken cancellationToken) => Up(inner).CountAsync(cancellationToken);
+    }
+}
