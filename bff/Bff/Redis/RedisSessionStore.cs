@@ -13,7 +13,8 @@ namespace Bff.Redis;
 /// expiry) that the sweeper claims from. Every script touches one key, so the store runs unchanged on Redis
 /// Cluster. An index's TTL is never longer than its longest-lived session's; a session is written after its
 /// index and schedule entries, and removed before them, so an index entry without a session is at worst
-/// left over for the reader to prune, never a session without its entries.
+/// left over, never a session without its entries. Such a left-over is never listed; it goes when its score
+/// (absolute expiry) passes or its index expires, whichever is sooner (see <see cref="LookupAsync"/>).
 /// </summary>
 internal sealed class RedisSessionStore(
     RedisConnection redis,
@@ -254,25 +255,22 @@ internal sealed class RedisSessionStore(
             var fields = await Task.WhenAll(reads);
 
             var sessions = new List<SessionRecord>(ids.Length);
-            var stale = new List<RedisValue>();
             for (var i = 0; i < ids.Length; i++)
             {
                 if (Live(Read((string)ids[i]!, fields[i])) is { } session)
                 {
                     sessions.Add(session);
                 }
-                else if (fields[i][0].IsNull)
-                {
-                    stale.Add(ids[i]);
-                }
             }
 
-            // Pruning is housekeeping: nobody waits for it, and a lost prune is redone by the next read.
+            // Only entries past their score (absolute expiry) are pruned, never one because its session is missing:
+            // a save writes its entries before its session, so "missing" may be "not written yet", and dropping
+            // that entry would leave a live session its user's sign-out everywhere, session limit and back-channel
+            // logout never find. A session that is really gone had its entries removed with it (the take, then
+            // the forget); one Redis dropped on its own (TTL after the grace, eviction) leaves entries that are
+            // skipped here until their score passes or the index, which lives no longer than its longest-lived
+            // session, expires. Housekeeping: nobody waits for it, and a lost prune is redone by the next read.
             db.SortedSetRemoveRangeByScore(index, double.NegativeInfinity, now, flags: CommandFlags.FireAndForget);
-            if (stale.Count > 0)
-            {
-                db.SortedSetRemove(index, [.. stale], CommandFlags.FireAndForget);
-            }
 
             return (IReadOnlyList<SessionRecord>)sessions;
         }, cancellationToken);

@@ -241,21 +241,61 @@ public sealed class RedisSessionStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Stale_index_entries_are_pruned_on_read()
+    public async Task An_index_entry_whose_session_vanished_is_never_listed_and_goes_when_its_absolute_expiry_passes()
     {
-        var kept = NewSession();
         var vanished = NewSession();
-        await _store.SaveAsync(kept, CancellationToken.None);
         await _store.SaveAsync(vanished, CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(50));
+        var kept = NewSession();
+        await _store.SaveAsync(kept, CancellationToken.None);
 
         // As if Redis evicted or expired the session key on its own.
         await Inspect.KeyDeleteAsync(_connection.Keys.Session(vanished.Id));
 
-        var found = await _store.GetBySubjectAsync("alice", CancellationToken.None);
-        Assert.Equal(kept.Id, Assert.Single(found).Id);
+        Assert.Equal(kept.Id, Assert.Single(await _store.GetBySubjectAsync("alice", CancellationToken.None)).Id);
+        // A missing session may be one being saved (its entries are written first): a read leaves its entry.
+        await _connection.PingAsync(CancellationToken.None);
+        Assert.Equal(2, await Inspect.SortedSetLengthAsync(_connection.Keys.Subject("alice")));
 
-        var (members, _) = await Polling.UntilAsync(() => Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("alice")), m => m.Length == 1, TimeSpan.FromSeconds(3));
-        Assert.Equal(kept.Id, (string)members.Single()!);
+        // Past the vanished session's absolute expiry (kept is still live), the next read prunes its entry.
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        Assert.Equal(kept.Id, Assert.Single(await _store.GetBySubjectAsync("alice", CancellationToken.None)).Id);
+        await _connection.PingAsync(CancellationToken.None);
+        Assert.Equal(kept.Id, (string)Assert.Single(await Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("alice")))!);
+    }
+
+    [Fact]
+    public async Task Sessions_saved_while_their_index_is_read_all_stay_in_it()
+    {
+        // A save writes the index entries, then the session; a lookup in between sees an entry without a
+        // session. Sessions are saved while lookups of the same user and provider session run without pause.
+        const int count = 3000;
+        var sessions = Enumerable.Range(0, count).Select(_ => NewSession("busy", "sid-busy")).ToList();
+        using var saved = new CancellationTokenSource();
+        var lookups = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            var rounds = 0;
+            while (!saved.IsCancellationRequested)
+            {
+                await _store.GetBySubjectAsync("busy", CancellationToken.None);
+                await _store.GetByProviderSessionAsync("sid-busy", CancellationToken.None);
+                rounds++;
+            }
+
+            return rounds;
+        })).ToList();
+
+        await Parallel.ForEachAsync(sessions, new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (session, _) => await _store.SaveAsync(session, CancellationToken.None));
+        await saved.CancelAsync();
+        Assert.All(await Task.WhenAll(lookups), rounds => Assert.True(rounds > 0));
+        // Pruning is fire and forget: an answer on the same connection comes after every prune sent before it.
+        await _connection.PingAsync(CancellationToken.None);
+
+        var expected = sessions.Select(s => s.Id).Order().ToList();
+        Assert.Equal(expected, (await Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("busy"))).Select(v => (string)v!).Order());
+        Assert.Equal(expected, (await Inspect.SortedSetRangeByRankAsync(_connection.Keys.ProviderSession("sid-busy"))).Select(v => (string)v!).Order());
+        Assert.Equal(expected, (await _store.GetBySubjectAsync("busy", CancellationToken.None)).Select(s => s.Id).Order());
     }
 
     [Fact]
