@@ -13,8 +13,8 @@ namespace Bff.Endpoints;
 /// <summary>
 /// <c>POST /bff/backchannel</c> (form field <c>logout_token</c>), called by the provider, not the browser, so
 /// it needs no <c>X-CSRF</c> header: validates the logout token (<see cref="LogoutTokenValidator"/>) and ends
-/// every matching session. 200 also when there was nothing left to end; 503 when the session store is
-/// unavailable, and then the same token is accepted again, for the provider's retry; 400 with a JSON
+/// every matching session. 200 also when there was nothing left to end; 503 when the session store or the
+/// provider's metadata is unavailable, and then the same token is accepted again, for the provider's retry; 400 with a JSON
 /// <c>error</c>/<c>error_description</c> for an invalid token or a body that is not a small
 /// <c>application/x-www-form-urlencoded</c> form (413 when too large, chunked or not); all with
 /// <c>Cache-Control: no-store</c>. Only failures spend the caller's rate limit.
@@ -68,9 +68,9 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The provider's metadata or keys could not be read; the provider may retry later.
+            // The provider's metadata, or the replay cache, could not be read; the provider may retry later.
             Log.ProviderUnavailable(logger, ex.GetType().Name, ex.Message);
-            await RejectAsync(context, "temporarily_unavailable", "The provider's signing keys could not be read.");
+            await RejectAsync(context, "temporarily_unavailable", "The logout token could not be checked right now.", StatusCodes.Status503ServiceUnavailable);
             return;
         }
 

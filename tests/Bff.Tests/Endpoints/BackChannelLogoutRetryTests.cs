@@ -6,8 +6,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Bff.Tests.Endpoints;
 
 /// <summary>
-/// A back-channel logout that could not be carried out (the session store unavailable: 503) is carried out when
-/// the provider retries the same logout token, instead of being refused as a replay while the sessions live on.
+/// A back-channel logout that could not be carried out (the session store or the provider's metadata unavailable:
+/// 503) is carried out when the provider retries the same logout token, instead of being refused as a replay while
+/// the sessions live on.
 /// </summary>
 public sealed class BackChannelLogoutRetryTests
 {
@@ -55,10 +56,44 @@ public sealed class BackChannelLogoutRetryTests
         Assert.Contains("already used", await replayed.Content.ReadAsStringAsync());
     }
 
-    private string LogoutToken(TimeProvider time, string sub, string sid)
+    // Until this instance has read the provider's discovery document, no logout token can be checked: that is the
+    // provider's outage, not a forgery, so the answer says "try again" and the retry is carried out.
+    [Fact]
+    public async Task A_logout_that_cannot_be_checked_while_the_provider_is_away_is_503_then_carried_out()
+    {
+        _provider.FetchFailure = new HttpRequestException("The provider is away.");
+        await using var bff = await InProcessBff.StartAsync(
+            new Dictionary<string, string?> { ["Bff:Authority"] = InMemoryProvider.Issuer },
+            services => services.Replace(ServiceDescriptor.Singleton(sp =>
+                new ProviderMetadata(InMemoryProvider.Issuer, null!, sp.GetRequiredService<TimeProvider>(), _provider))));
+        var cookie = await bff.SignInAsync("alice");
+        var token = LogoutToken(bff.Time, "alice", "sid-alice");
+
+        using (var early = await PostAsync(bff, token))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
+            Assert.Contains("temporarily_unavailable", await early.Content.ReadAsStringAsync());
+        }
+
+        using (var stillSignedIn = await bff.SendAsync(HttpMethod.Get, "/bff/user", cookie))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillSignedIn.StatusCode);
+        }
+
+        _provider.FetchFailure = null;
+        using (var retried = await PostAsync(bff, token))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        using var user = await bff.SendAsync(HttpMethod.Get, "/bff/user", cookie);
+        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+    }
+
+    private string LogoutToken(TimeProvider time, string sub, string sid, TestSigningKey? key = null)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
-        return _provider.Rsa.Sign(new Dictionary<string, object?>
+        return (key ?? _provider.Rsa).Sign(new Dictionary<string, object?>
         {
             ["iss"] = InMemoryProvider.Issuer,
             ["aud"] = InMemoryProvider.ClientId,
