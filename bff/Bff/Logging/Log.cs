@@ -64,6 +64,9 @@ internal static partial class Log
     [LoggerMessage(7021, LogLevel.Warning, "Refresh token of ended session {SessionId} could not be revoked: {Error}")]
     public static partial void RefreshTokenRevocationFailed(ILogger logger, string sessionId, string error);
 
+    [LoggerMessage(7022, LogLevel.Warning, "Refresh token of expired session {SessionId} not revoked: {Pending} revocations already wait for the provider")]
+    public static partial void RefreshTokenRevocationSkipped(ILogger logger, string sessionId, int pending);
+
     [LoggerMessage(4003, LogLevel.Information, "Proxied request to route {RouteId} refused: {Reason}")]
     public static partial void ProxyTokenUnavailable(ILogger logger, string routeId, string reason);
 

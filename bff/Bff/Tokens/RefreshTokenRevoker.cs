@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Bff.Logging;
 using Bff.Oidc;
 using Bff.Sessions.Lifecycle;
@@ -9,15 +10,31 @@ namespace Bff.Tokens;
 /// When a session ends, however it ends, its refresh token is revoked at the provider (RFC 7009) if the
 /// provider has a revocation endpoint; so is one a refresh brought that the BFF will not keep
 /// (<see cref="RevokeAsync"/>). A failure is logged, never the token, and never holds things up for long.
+/// The sessions that expired are revoked in the background, <see cref="Parallelism"/> at a time: the sweeper and
+/// the expiry worker then end sessions at the store's pace, not the provider's. Waiting up to five seconds per
+/// session for a slow provider, they would fall behind at scale until expired records outlived their grace in the
+/// store and were dropped with no end recorded. At most <see cref="QueueCapacity"/> wait; beyond that a revocation
+/// is skipped and logged (the token still expires at the provider on its own schedule).
 /// </summary>
 internal sealed class RefreshTokenRevoker(
     SessionTicketProtector tickets,
     ProviderMetadata metadata,
     TokenEndpointClient tokenEndpoint,
     TimeProvider time,
-    ILogger<RefreshTokenRevoker> logger) : ISessionEndObserver
+    ILogger<RefreshTokenRevoker> logger) : BackgroundService, ISessionEndObserver
 {
+    public const int QueueCapacity = 10_000;
+    public const int Parallelism = 8;
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    private readonly Channel<(string SessionPublicId, string RefreshToken)> _expired =
+        Channel.CreateBounded<(string, string)>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
+
+    private int _pending;
+
+    /// <summary>Revocations of expired sessions not yet done: waiting, or waiting for the provider's answer.</summary>
+    public int Pending => Volatile.Read(ref _pending);
 
     public async Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
     {
@@ -33,7 +50,36 @@ internal sealed class RefreshTokenRevoker(
             return;
         }
 
+        if (reason is SessionEndReason.IdleTimeout or SessionEndReason.AbsoluteLifetime)
+        {
+            Interlocked.Increment(ref _pending);
+            if (!_expired.Writer.TryWrite((session.PublicId, refreshToken)))
+            {
+                Interlocked.Decrement(ref _pending);
+                Log.RefreshTokenRevocationSkipped(logger, session.PublicId, Pending);
+            }
+
+            return;
+        }
+
         await RevokeAsync(session.PublicId, refreshToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(_expired.Reader.ReadAllAsync(stoppingToken),
+                new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+                async (pending, _) =>
+                {
+                    await RevokeAsync(pending.SessionPublicId, pending.RefreshToken);
+                    Interlocked.Decrement(ref _pending);
+                });
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>Revokes a refresh token of the session with this public id; best effort, within a few seconds.</summary>

@@ -17,6 +17,8 @@ internal static class TokenServices
         // One revoker: the refresher revokes what it throws away with the same one that sees sessions end.
         services.TryAddSingleton<RefreshTokenRevoker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, RefreshTokenRevoker>(sp => sp.GetRequiredService<RefreshTokenRevoker>()));
+        // The same instance sends the expired sessions' revocations in the background.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RefreshTokenRevoker>(sp => sp.GetRequiredService<RefreshTokenRevoker>()));
         return services;
     }
 }

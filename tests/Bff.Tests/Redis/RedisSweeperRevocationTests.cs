@@ -53,6 +53,9 @@ public sealed class RedisSweeperRevocationTests : IAsyncLifetime
             done => done, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
         Assert.True(ended, "the sweep did not end the abandoned session");
 
+        // Expired sessions' tokens are revoked in the background, just after their end is recorded.
+        var revoker = _stack.BffServices().GetRequiredService<RefreshTokenRevoker>();
+        await Polling.UntilAsync(() => Task.FromResult(revoker.Pending), pending => pending == 0, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(50));
         var (status, body) = await _stack.Idp.RefreshAsync(refreshToken);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("invalid_grant", body.GetProperty("error").GetString());

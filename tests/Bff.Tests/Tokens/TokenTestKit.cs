@@ -65,6 +65,8 @@ internal sealed class TokenTestKit : IDisposable
 
     public ClientAccessTokenCache ClientTokens => _harness.Get<ClientAccessTokenCache>();
 
+    public RefreshTokenRevoker Revoker => _harness.Get<RefreshTokenRevoker>();
+
     public void Dispose() => _harness.Dispose();
 
     /// <summary>Stores a session whose access token was issued now and lives <paramref name="lifetime"/>.</summary>
@@ -195,6 +197,9 @@ internal sealed class ScriptedTokenEndpoint : HttpMessageHandler
     /// <summary>When set, every request waits for it before answering (a slow provider).</summary>
     public TaskCompletionSource? Gate { get; set; }
 
+    /// <summary>When set, every revocation waits for it before answering.</summary>
+    public TaskCompletionSource? RevocationGate { get; set; }
+
     /// <summary>Completes when a request arrives.</summary>
     public TaskCompletionSource Arrived { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -205,6 +210,11 @@ internal sealed class ScriptedTokenEndpoint : HttpMessageHandler
         var form = QueryHelpers.ParseQuery(await request.Content!.ReadAsStringAsync(cancellationToken));
         if (request.RequestUri!.AbsolutePath == RevocationPath)
         {
+            if (RevocationGate is { } revocationGate)
+            {
+                await revocationGate.Task.WaitAsync(cancellationToken);
+            }
+
             Revoked.Enqueue(form["token"].ToString());
             return new HttpResponseMessage(HttpStatusCode.OK);
         }
