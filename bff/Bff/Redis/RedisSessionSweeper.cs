@@ -83,10 +83,19 @@ internal sealed class RedisSessionSweeper(
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (id, ct) =>
             {
-                if (await store.EndExpiredAsync(id, ct) is { } expired)
+                try
                 {
-                    await terminator.ReportExpiredAsync(expired);
-                    Interlocked.Increment(ref ended);
+                    if (await store.EndExpiredAsync(id, ct) is { } expired)
+                    {
+                        await terminator.ReportExpiredAsync(expired);
+                        Interlocked.Increment(ref ended);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One session that cannot be ended now (a record that does not read, a command that timed out)
+                    // must not stop the rest of the batch; its claim runs out and it is tried again.
+                    Log.RedisSweepFailed(logger, ex.GetType().Name);
                 }
             });
         return ended;

@@ -148,5 +148,26 @@ public sealed class RedisSessionSweeperTests(RedisFixture redis, ITestOutputHelp
         Assert.Equal(0, scheduled);
     }
 
+    // A record that cannot be taken (here its expiry field is garbage, so the take script fails) is tried again
+    // after its claim runs out; it does not stop the other sessions of its batch, nor the other buckets.
+    [Fact]
+    public async Task A_session_that_cannot_be_ended_does_not_hold_up_the_rest_of_the_sweep()
+    {
+        using var scenario = NewScenario();
+        var now = _clock.GetUtcNow();
+        var sessions = Enumerable.Range(0, 200)
+            .Select(i => SweeperScenario.Session($"p{i}", $"pu{i % 20}", null, now.AddHours(-1), now.AddMinutes(1), now.AddHours(7)))
+            .ToList();
+        await scenario.SaveAsync(sessions);
+        var poisoned = sessions[7];
+        await redis.Multiplexer.GetDatabase().HashSetAsync(scenario.Keys.Session(poisoned.Id), "e", "not-a-time");
+        _clock.Advance(TimeSpan.FromMinutes(2));
+
+        var ended = await scenario.Sweepers[0].SweepAsync(CancellationToken.None);
+
+        Assert.Equal(199, ended);
+        Assert.Equal(sessions.Where(s => s != poisoned).Select(s => s.Id).Order(), scenario.Ends.Keys.Order());
+    }
+
     private static string Id() => Guid.NewGuid().ToString("N");
 }
