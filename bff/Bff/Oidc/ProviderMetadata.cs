@@ -9,7 +9,8 @@ namespace Bff.Oidc;
 /// its keys) at most once per <see cref="MinimumRefreshInterval"/> so forged tokens cannot make us hammer it.
 /// The document's <c>issuer</c> must equal the configured authority: a document that names another issuer is refused,
 /// and that refusal is remembered for <see cref="MinimumRefreshInterval"/> so a misconfigured provider is not
-/// re-read on every request. It is the sign-in handler's <see cref="IConfigurationManager{T}"/> too, so sign-in,
+/// re-read on every request. While the provider cannot be reached, the last good document is served and the provider
+/// is asked again at most once per <see cref="MinimumRefreshInterval"/>. It is the sign-in handler's <see cref="IConfigurationManager{T}"/> too, so sign-in,
 /// refresh and back-channel logout share one cache and one re-read floor.
 /// </summary>
 internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConfiguration>, IDisposable
@@ -24,6 +25,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
     private DateTimeOffset _fetchedAt;
     private ProviderMetadataException? _refused;
     private DateTimeOffset _refusedAt;
+    private DateTimeOffset _failedAt = DateTimeOffset.MinValue;
 
     public ProviderMetadata(
         string authority,
@@ -45,7 +47,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
     public async Task<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
     {
         var current = _current;
-        if (current is not null && _time.GetUtcNow() - _fetchedAt < AutomaticRefreshInterval)
+        if (current is not null && (_time.GetUtcNow() - _fetchedAt < AutomaticRefreshInterval || RecentlyFailed))
         {
             return current;
         }
@@ -75,7 +77,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
         try
         {
             var age = _time.GetUtcNow() - _fetchedAt;
-            var fresh = _current is not null && (force ? age < MinimumRefreshInterval : age < AutomaticRefreshInterval);
+            var fresh = _current is not null && ((force ? age < MinimumRefreshInterval : age < AutomaticRefreshInterval) || RecentlyFailed);
             if (fresh)
             {
                 return _current!;
@@ -97,7 +99,10 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             }
             catch (Exception ex) when (_current is not null && ex is not OperationCanceledException)
             {
-                // Keep serving the last good document while the provider is briefly unreachable.
+                // Keep serving the last good document while the provider is unreachable, and ask it again only after
+                // the floor: otherwise, past the automatic refresh, every caller would queue behind a fetch that
+                // times out.
+                _failedAt = _time.GetUtcNow();
                 return _current;
             }
 
@@ -111,6 +116,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             }
 
             _refused = null;
+            _failedAt = DateTimeOffset.MinValue;
             _current = configuration;
             _fetchedAt = _time.GetUtcNow();
             return configuration;
@@ -120,6 +126,8 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             _gate.Release();
         }
     }
+
+    private bool RecentlyFailed => _time.GetUtcNow() - _failedAt < MinimumRefreshInterval;
 
     public void Dispose() => _gate.Dispose();
 }

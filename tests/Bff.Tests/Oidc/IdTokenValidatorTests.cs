@@ -439,8 +439,11 @@ public sealed class IdTokenValidatorTests
         _provider.FetchFailure = new HttpRequestException("connection refused");
         await Assert.ThrowsAsync<SigningKeyUnavailableException>(() => ValidateAsync(rotated.Sign(Claims())));
 
-        // Read again, and the provider does not publish it: a plain protocol error.
+        // The provider is back; a failed read is not retried within the floor either. Read again after it, and the
+        // provider does not publish the key: a plain protocol error.
         _provider.FetchFailure = null;
+        await Assert.ThrowsAsync<SigningKeyUnavailableException>(() => ValidateAsync(rotated.Sign(Claims())));
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval);
         var refused = await Assert.ThrowsAsync<OidcProtocolException>(() => ValidateAsync(rotated.Sign(Claims())));
         Assert.Equal("The token is signed with a key the provider does not publish.", refused.Message);
         Assert.Equal(3, _provider.Fetches);

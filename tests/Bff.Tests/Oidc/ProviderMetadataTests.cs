@@ -138,6 +138,30 @@ public sealed class ProviderMetadataTests
         Assert.Equal(2, _provider.Fetches);
     }
 
+    // Past the automatic refresh, every caller would otherwise queue behind a fetch that times out.
+    [Fact]
+    public async Task While_the_provider_fails_it_is_asked_again_at_most_once_per_minimum_interval()
+    {
+        var good = await _provider.Metadata.GetAsync(CancellationToken.None);
+        _provider.FetchFailure = new HttpRequestException("connection refused");
+        _provider.Time.Advance(_provider.Metadata.AutomaticRefreshInterval);
+
+        Assert.Same(good, await _provider.Metadata.GetAsync(CancellationToken.None));
+        Assert.Same(good, await _provider.Metadata.GetAsync(CancellationToken.None));
+        Assert.Same(good, await _provider.Metadata.RefreshAsync(CancellationToken.None));
+        Assert.Equal(2, _provider.Fetches);
+
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval);
+        Assert.Same(good, await _provider.Metadata.GetAsync(CancellationToken.None));
+        Assert.Equal(3, _provider.Fetches);
+
+        // Back: the next attempt after the floor reads the new document.
+        _provider.FetchFailure = null;
+        _provider.Time.Advance(_provider.Metadata.MinimumRefreshInterval);
+        Assert.NotSame(good, await _provider.Metadata.GetAsync(CancellationToken.None));
+        Assert.Equal(4, _provider.Fetches);
+    }
+
     [Fact]
     public async Task First_fetch_failure_is_reported()
     {
