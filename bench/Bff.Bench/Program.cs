@@ -23,6 +23,8 @@ var duration = Option("--duration", 8);
 var connections = Option("--connections", 32);
 var threads = Option("--threads", 1);
 var rounds = Option("--rounds", 2);
+// Latency is also measured at a fixed, moderate request rate, below what every mode can serve (see PacedWrkAsync).
+var pacedRate = Option("--paced-rate", 2000);
 var warmup = Math.Min(2, duration);
 // --set Key=Value (repeatable): an extra BFF setting in every stack, for A/B runs of a configuration choice.
 var extraSettings = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length)
@@ -40,7 +42,7 @@ if (profile is not null)
 }
 
 string[] order = ["API direct", "bare YARP, no logging", "bare YARP", "BFF in-memory, before", "BFF in-memory", "BFF Redis, before", "BFF Redis"];
-Console.WriteLine($"wrk: {threads} thread(s), {connections} connections, {duration} s per run, {rounds} rounds; {Environment.ProcessorCount} cores");
+Console.WriteLine($"wrk: {threads} thread(s), {connections} connections, {duration} s per run, {rounds} rounds, paced runs at {pacedRate:N0} req/s; {Environment.ProcessorCount} cores");
 // The first stack in a process runs on freshly jitted code: one uncounted pass warms everything up.
 await RunStackAsync(null, cached: true, measureBaselines: true);
 await RunStackAsync(null, cached: false, measureBaselines: false);
@@ -58,6 +60,7 @@ for (var round = 1; round <= rounds; round++)
             {
                 results.Add(result);
                 Console.WriteLine($"round {round} {result.Mode,-22}: {result.RequestsPerSecond,9:N0} req/s  p99 {result.P99Milliseconds,6:N2} ms  " +
+                    $"paced {result.PacedRequestsPerSecond,6:N0} req/s p50 {result.PacedP50Milliseconds,5:N2} ms p99 {result.PacedP99Milliseconds,5:N2} ms  " +
                     $"CPU/request: proxy {result.ProcessCpuMicroseconds,5:N1} µs, API {result.ApiCpuMicroseconds,5:N1} µs, redis-server {result.RedisCpuMicroseconds,4:N1} µs  " +
                     $"allocated/request {result.AllocatedBytes / 1024,5:N1} KB  JIT {result.JitMilliseconds,5:N0} ms  errors {result.Errors}");
             }
@@ -71,19 +74,26 @@ double ProxyCpu(string mode) => MedianOf(mode, r => r.ProcessCpuMicroseconds) + 
 var yarpRps = MedianOf("bare YARP", r => r.RequestsPerSecond);
 var yarpCpu = ProxyCpu("bare YARP");
 var yarpP99 = MedianOf("bare YARP", r => r.P99Milliseconds);
+var yarpPacedP99 = MedianOf("bare YARP", r => r.PacedP99Milliseconds);
 
 Console.WriteLine();
 Console.WriteLine($"Medians of {rounds} rounds. Proxy CPU: this process's (bare YARP or the BFF; the demo API runs in its own), plus redis-server's.");
 Console.WriteLine("On a machine shared with other work, CPU per request is far steadier than req/s; trust its ratios first.");
 Console.WriteLine();
-Console.WriteLine("| mode | req/s | p99 ms | API CPU µs/req | redis-server CPU µs/req | proxy CPU µs/req | req/s ÷ YARP | YARP CPU ÷ proxy CPU | p99 added ms | proxy KB allocated/req | errors |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| mode | req/s | p99 ms | API CPU µs/req | redis-server CPU µs/req | proxy CPU µs/req | req/s ÷ YARP | YARP CPU ÷ proxy CPU | p99 added ms | " +
+    $"paced: p50 ms | paced: p99 ms | paced: p99 added ms | proxy KB allocated/req | errors |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var mode in order)
 {
     var rps = MedianOf(mode, r => r.RequestsPerSecond);
     var p99 = MedianOf(mode, r => r.P99Milliseconds);
+    var pacedP50 = MedianOf(mode, r => r.PacedP50Milliseconds);
+    var pacedP99 = MedianOf(mode, r => r.PacedP99Milliseconds);
     Console.WriteLine($"| {mode} | {rps:N0} | {p99:N2} | {MedianOf(mode, r => r.ApiCpuMicroseconds):N1} | {MedianOf(mode, r => r.RedisCpuMicroseconds):N1} | " +
-        (mode == "API direct" ? "— | — | — | — | — |" : $"{ProxyCpu(mode):N1} | {rps / yarpRps:N2} | {yarpCpu / ProxyCpu(mode):N2} | {p99 - yarpP99:+0.00;-0.00} | {MedianOf(mode, r => r.AllocatedBytes) / 1024:N1} |") +
+        (mode == "API direct"
+            ? $"— | — | — | — | {pacedP50:N2} | {pacedP99:N2} | — | — |"
+            : $"{ProxyCpu(mode):N1} | {rps / yarpRps:N2} | {yarpCpu / ProxyCpu(mode):N2} | {p99 - yarpP99:+0.00;-0.00} | " +
+              $"{pacedP50:N2} | {pacedP99:N2} | {pacedP99 - yarpPacedP99:+0.00;-0.00} | {MedianOf(mode, r => r.AllocatedBytes) / 1024:N1} |") +
         $" {medians[mode].Sum(r => r.Errors)} |");
 }
 
@@ -226,8 +236,13 @@ async Task<Result> MeasureAsync(string mode, string url, string[] headers, Redis
     var redisCpu = server is null ? 0 : await RedisCpuSecondsAsync(server) - redisCpuBefore;
 
     var result = Parse(mode, output);
+    var paced = Parse(mode, await PacedWrkAsync(url, headers, duration));
     return result with
     {
+        PacedRequestsPerSecond = paced.RequestsPerSecond,
+        PacedP50Milliseconds = paced.P50Milliseconds,
+        PacedP99Milliseconds = paced.P99Milliseconds,
+        Errors = result.Errors + paced.Errors,
         ProcessCpuMicroseconds = cpu.TotalMicroseconds / result.Requests,
         ApiCpuMicroseconds = apiCpu.TotalMicroseconds / result.Requests,
         JitMilliseconds = jit.TotalMilliseconds,
@@ -277,6 +292,20 @@ async Task<string> WrkAsync(string url, string[] headers, int seconds) =>
     await Exec("wrk", ["-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
         "-d", seconds + "s", "--latency", .. headers.SelectMany(h => new[] { "-H", h }), url]);
 
+// The same connections, each waiting between its requests so that together they send about --paced-rate
+// requests a second. At full load (WrkAsync) every request also queues behind the others: with 32 connections
+// the mean latency is 32 ÷ req/s, so a slower proxy shows a higher p99 whatever it adds to each request. At a
+// rate every mode serves with room to spare, p99 added is what the proxy adds to a request. The wait is drawn
+// from 0.5–1.5× its mean so that the connections do not fall into step. wrk's latency does not count the wait.
+async Task<string> PacedWrkAsync(string url, string[] headers, int seconds)
+{
+    var meanWaitMs = 1000.0 * connections / pacedRate;
+    var script = Path.Combine(Path.GetTempPath(), $"bff-bench-paced-{Environment.ProcessId}.lua");
+    await File.WriteAllTextAsync(script, FormattableString.Invariant($"function delay() return {meanWaitMs} * (0.5 + math.random()) end\n"));
+    return await Exec("wrk", ["-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
+        "-d", seconds + "s", "--latency", "-s", script, .. headers.SelectMany(h => new[] { "-H", h }), url]);
+}
+
 async Task<string> RedisCli(RedisServer server, params string[] arguments) =>
     (await Exec("redis-cli", ["-p", server.Port.ToString(CultureInfo.InvariantCulture), .. arguments])).Trim();
 
@@ -308,7 +337,10 @@ static Result Parse(string mode, string wrk)
     var non2xx = Match(@"Non-2xx or 3xx responses:\s+(\d+)");
     var socketErrors = Regex.Matches(wrk, @"(connect|read|write|timeout) (\d+)").Sum(m => int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
     return new Result(mode, rps, requests, Milliseconds(Match(@"^\s+99%\s+(\S+)")),
-        (non2xx == "?" ? 0 : int.Parse(non2xx, CultureInfo.InvariantCulture)) + socketErrors);
+        (non2xx == "?" ? 0 : int.Parse(non2xx, CultureInfo.InvariantCulture)) + socketErrors)
+    {
+        P50Milliseconds = Milliseconds(Match(@"^\s+50%\s+(\S+)")),
+    };
 }
 
 static double Milliseconds(string wrkDuration)
@@ -331,6 +363,15 @@ int Option(string name, int fallback)
 
 internal sealed record Result(string Mode, double RequestsPerSecond, long Requests, double P99Milliseconds, int Errors)
 {
+    public double P50Milliseconds { get; init; }
+
+    /// <summary>The paced run (a fixed, moderate rate): what it reached, and its latency.</summary>
+    public double PacedRequestsPerSecond { get; init; }
+
+    public double PacedP50Milliseconds { get; init; }
+
+    public double PacedP99Milliseconds { get; init; }
+
     public double SignInMilliseconds { get; init; }
 
     public long SessionBytes { get; init; }
