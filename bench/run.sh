@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Measures authenticated proxied requests side by side: the demo API direct, bare YARP (with and without logging providers), and the BFF with
 # in-memory and Redis sessions (ticket cache off and on); prints req/s, CPU per request, p99 and the ratios
-# to bare YARP, Redis memory per session and the cookie size. Not part of ./test.sh: it takes about seven
-# minutes (two rounds) and its numbers depend on the machine. Options go to the benchmark: --duration 8 --connections 32
-# --threads 1 --rounds 2.
+# to bare YARP, the latency at a fixed moderate rate, Redis memory per session and the cookie size. Not part of
+# ./test.sh: it takes about ten minutes (two rounds) and its numbers depend on the machine. Options go to the
+# benchmark: --duration 8 --connections 32 --threads 1 --rounds 2 --paced-rate 2000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
