@@ -27,9 +27,35 @@ internal sealed class RedisDistributedLock(RedisConnection redis, ILogger<RedisD
     {
         var key = redis.Keys.Lock(name);
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
-        var taken = await redis.RunAsync("lock acquire",
-            db => db.StringSetAsync(key, token, Positive(lease), When.NotExists), cancellationToken);
+        bool taken;
+        try
+        {
+            taken = await redis.RunAsync("lock acquire",
+                db => db.StringSetAsync(key, token, Positive(lease), When.NotExists), cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SessionStoreUnavailableException)
+        {
+            // The SET may have reached Redis before its answer was given up on: the lock would then be held by no
+            // one for the whole lease, and every other caller would wait for it. This attempt's token is its own,
+            // so releasing it can only free what this attempt took.
+            await ReleaseAsync(redis, logger, name, key, token);
+            throw;
+        }
+
         return taken ? new Lease(redis, logger, name, key, token) : null;
+    }
+
+    private static async Task ReleaseAsync(RedisConnection redis, ILogger logger, string name, RedisKey key, string token)
+    {
+        try
+        {
+            await redis.RunAsync("lock release",
+                db => db.ScriptEvaluateAsync(ReleaseScript, [key], [token]), CancellationToken.None);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            Log.RedisLockReleaseFailed(logger, name, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
+        }
     }
 
     private static TimeSpan Positive(TimeSpan lease) =>
@@ -59,15 +85,7 @@ internal sealed class RedisDistributedLock(RedisConnection redis, ILogger<RedisD
                 return;
             }
 
-            try
-            {
-                await redis.RunAsync("lock release",
-                    db => db.ScriptEvaluateAsync(ReleaseScript, [key], [token]), CancellationToken.None);
-            }
-            catch (SessionStoreUnavailableException ex)
-            {
-                Log.RedisLockReleaseFailed(logger, name, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
-            }
+            await ReleaseAsync(redis, logger, name, key, token);
         }
     }
 }

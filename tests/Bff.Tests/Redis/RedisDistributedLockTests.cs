@@ -68,6 +68,20 @@ public sealed class RedisDistributedLockTests : IDisposable
         Assert.NotNull(free);
     }
 
+    // The caller gives up on its SET (cancelled here, a timeout in production) while Redis still runs it: what that
+    // SET took is released again, so the lock is not held by no one for the whole lease.
+    [Fact]
+    public async Task A_lock_taken_by_an_acquire_whose_answer_was_given_up_on_is_released()
+    {
+        await _redis.InspectServer.ExecuteAsync("CLIENT", "PAUSE", "500", "WRITE");
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _locks.TryAcquireAsync("abandoned", TimeSpan.FromSeconds(30), giveUp.Token));
+
+        // Once Redis runs the paused SET (and the release queued behind it), the lock is free.
+        await using var next = await _locks.TryAcquireAsync("abandoned", TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.NotNull(next);
+    }
+
     [Fact]
     public async Task Holders_on_two_connections_exclude_each_other()
     {
