@@ -20,6 +20,7 @@ const POST_LOGOUT_URI = `${BFF}/signout-callback-oidc`;
 const passed = [];
 let idp;
 let idpLog = '';
+let currentAttempt;
 let receiver;
 
 function check(name, condition, detail) {
@@ -203,13 +204,17 @@ async function startIdpOnce(port, backchannelOrigin) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.on('data', (chunk) => { idpLog += chunk; });
-  child.stderr.on('data', (chunk) => { idpLog += chunk; });
+  // This attempt's own output: a killed attempt's late output must not count for the next one.
+  let log = '';
+  currentAttempt = child;
+  const append = (chunk) => { log += chunk; if (child === currentAttempt) idpLog = log; };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
 
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error('IdP did not start within 20s'), { child })), 20_000);
+    const timer = setTimeout(() => reject(Object.assign(new Error('IdP did not start within 20s'), { child, log: () => log })), 20_000);
     const onData = () => {
-      if (idpLog.includes(`IdP listening on http://localhost:${port}`)) {
+      if (log.includes(`IdP listening on http://localhost:${port}`)) {
         clearTimeout(timer);
         resolve();
       }
@@ -227,13 +232,12 @@ async function startIdpOnce(port, backchannelOrigin) {
 // reproduced): such a start is killed and made again, up to three times in all.
 async function startIdp(port, backchannelOrigin) {
   for (let attempt = 1; ; attempt++) {
-    idpLog = '';
     try {
       return await startIdpOnce(port, backchannelOrigin);
     } catch (err) {
       if (!err.child || attempt === 3) throw err;
-      console.log(`  ..  IdP did not start within 20s (attempt ${attempt}); starting it again. Its output:\n${idpLog}`);
-      err.child.kill('SIGKILL');
+      console.log(`  ..  IdP did not start within 20s (attempt ${attempt}); starting it again. Its output:\n${err.log()}`);
+      await new Promise((resolve) => { err.child.once('exit', resolve); err.child.kill('SIGKILL'); });
     }
   }
 }

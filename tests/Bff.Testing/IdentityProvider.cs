@@ -45,7 +45,7 @@ public sealed class IdentityProvider : ITestIdentityProvider
         };
         // It starts in about a second. Rarely a start stalls before it listens (seen twice in hundreds of runs,
         // never reproduced): such a start is stopped and made again on the same port, which the BFF already knows.
-        const int Attempts = 3;
+        const int Attempts = 4;
         for (var attempt = 1; ; attempt++)
         {
             _process = ExternalProcess.Start("node", ["server.js"], RepositoryPaths.Idp, environment);

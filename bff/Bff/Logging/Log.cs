@@ -64,8 +64,11 @@ internal static partial class Log
     [LoggerMessage(7021, LogLevel.Warning, "Refresh token of ended session {SessionId} could not be revoked: {Error}")]
     public static partial void RefreshTokenRevocationFailed(ILogger logger, string sessionId, string error);
 
-    [LoggerMessage(7022, LogLevel.Warning, "Refresh token of expired session {SessionId} not revoked: {Pending} revocations already wait for the provider")]
-    public static partial void RefreshTokenRevocationSkipped(ILogger logger, string sessionId, int pending);
+    [LoggerMessage(7022, LogLevel.Warning, "Refresh tokens of expired sessions not revoked: {Skipped} so far, {Pending} revocations already wait for the provider")]
+    public static partial void RefreshTokenRevocationSkipped(ILogger logger, int skipped, int pending);
+
+    [LoggerMessage(7023, LogLevel.Warning, "Stopping with {Pending} refresh tokens of expired sessions not revoked")]
+    public static partial void RefreshTokenRevocationsAbandoned(ILogger logger, int pending);
 
     [LoggerMessage(4003, LogLevel.Information, "Proxied request to route {RouteId} refused: {Reason}")]
     public static partial void ProxyTokenUnavailable(ILogger logger, string routeId, string reason);
@@ -133,6 +136,9 @@ internal static partial class Log
 
     [LoggerMessage(6009, LogLevel.Warning, "Sweeping expired sessions from Redis failed ({ErrorType}); the next sweep tries again")]
     public static partial void RedisSweepFailed(ILogger logger, string errorType);
+
+    [LoggerMessage(6010, LogLevel.Warning, "An ended session's index and schedule entries could not be removed ({Error}); they are skipped on read until they expire")]
+    public static partial void RedisSessionEntriesNotRemoved(ILogger logger, string error);
 
     // 95xx: the edge (hostile or malformed requests, transport security).
 

@@ -97,7 +97,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             {
                 configuration = await _retriever.GetConfigurationAsync(_address, _documents, cancellationToken);
             }
-            catch (Exception ex) when (_current is not null && ex is not OperationCanceledException)
+            catch (Exception ex) when (_current is not null && ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // Keep serving the last good document while the provider is unreachable, and ask it again only after
                 // the floor: otherwise, past the automatic refresh, every caller would queue behind a fetch that

@@ -29,7 +29,7 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         tokens[IssuedAtName] = FormatTime(now);
         // expires_in is only recommended (RFC 6749 §5.1): without it, a JWT access token's own exp says when it
         // stops working; an opaque token without one is taken as not expiring on a schedule we know.
-        if ((response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : JwtExpiry(response.AccessToken)) is { } expiresAt)
+        if ((response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : JwtExpiry(response.AccessToken, now)) is { } expiresAt)
         {
             tokens[ExpiresAtName] = FormatTime(expiresAt);
         }
@@ -56,13 +56,15 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
     }
 
-    private static DateTimeOffset? JwtExpiry(string? accessToken)
+    // An exp already past (the provider's clock ahead of ours) is no schedule either: it would refresh on every call.
+    private static DateTimeOffset? JwtExpiry(string? accessToken, DateTimeOffset now)
     {
         try
         {
             return accessToken is not null && new JsonWebTokenHandler().CanReadToken(accessToken) &&
-                new JsonWebToken(accessToken).TryGetPayloadValue<long>("exp", out var exp)
-                ? DateTimeOffset.FromUnixTimeSeconds(exp)
+                new JsonWebToken(accessToken).TryGetPayloadValue<long>("exp", out var exp) &&
+                DateTimeOffset.FromUnixTimeSeconds(exp) is var expiresAt && expiresAt > now
+                ? expiresAt
                 : null;
         }
         catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException)

@@ -232,16 +232,26 @@ internal sealed class RedisSessionStore(
     private async Task<SessionRecord?> ForgetAsync(string id, RedisResult taken)
     {
         var session = taken.Resp2Type == ResultType.Array ? Read(id, (RedisValue[])taken!) : null;
-        await redis.RunAsync("session remove", db =>
+        try
         {
-            var removals = new List<Task>(3) { db.SortedSetRemoveAsync(Keys.ExpiryBucketOf(id), id) };
-            if (session is not null)
+            await redis.RunAsync("session remove", db =>
             {
-                removals.AddRange(IndexesOf(session).Select(index => db.SortedSetRemoveAsync(index, id)));
-            }
+                var removals = new List<Task>(3) { db.SortedSetRemoveAsync(Keys.ExpiryBucketOf(id), id) };
+                if (session is not null)
+                {
+                    removals.AddRange(IndexesOf(session).Select(index => db.SortedSetRemoveAsync(index, id)));
+                }
 
-            return Task.WhenAll(removals);
-        }, CancellationToken.None);
+                return Task.WhenAll(removals);
+            }, CancellationToken.None);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            // The session is gone already: its end must still be reported (revocation, reason, audit). Entries left
+            // behind are skipped on read and go at their score.
+            Log.RedisSessionEntriesNotRemoved(logger, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
+        }
+
         return session;
     }
 

@@ -93,8 +93,8 @@ internal sealed class RedisSessionSweeper(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // One session that cannot be ended now (a record that does not read, a command that timed out)
-                    // must not stop the rest of the batch; its claim runs out and it is tried again.
+                    // One session that cannot be taken now (a record the take script cannot read, a take that timed
+                    // out) must not stop the rest of the batch; its claim runs out and it is tried again.
                     Log.RedisSweepFailed(logger, ex.GetType().Name);
                 }
             });

@@ -14,7 +14,8 @@ namespace Bff.Tokens;
 /// the expiry worker then end sessions at the store's pace, not the provider's. Waiting up to five seconds per
 /// session for a slow provider, they would fall behind at scale until expired records outlived their grace in the
 /// store and were dropped with no end recorded. At most <see cref="QueueCapacity"/> wait; beyond that a revocation
-/// is skipped and logged (the token still expires at the provider on its own schedule).
+/// is skipped and counted in the log, and those still waiting at shutdown are counted too (the tokens still expire
+/// at the provider on their own schedule).
 /// </summary>
 internal sealed class RefreshTokenRevoker(
     SessionTicketProtector tickets,
@@ -24,7 +25,7 @@ internal sealed class RefreshTokenRevoker(
     ILogger<RefreshTokenRevoker> logger) : BackgroundService, ISessionEndObserver
 {
     public const int QueueCapacity = 10_000;
-    public const int Parallelism = 8;
+    public const int Parallelism = 16;
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -32,6 +33,7 @@ internal sealed class RefreshTokenRevoker(
         Channel.CreateBounded<(string, string)>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
 
     private int _pending;
+    private int _skipped;
 
     /// <summary>Revocations of expired sessions not yet done: waiting, or waiting for the provider's answer.</summary>
     public int Pending => Volatile.Read(ref _pending);
@@ -56,7 +58,11 @@ internal sealed class RefreshTokenRevoker(
             if (!_expired.Writer.TryWrite((session.PublicId, refreshToken)))
             {
                 Interlocked.Decrement(ref _pending);
-                Log.RefreshTokenRevocationSkipped(logger, session.PublicId, Pending);
+                // One line per thousand, not per session: a full queue means a flood.
+                if (Interlocked.Increment(ref _skipped) % 1000 == 1)
+                {
+                    Log.RefreshTokenRevocationSkipped(logger, Volatile.Read(ref _skipped), Pending);
+                }
             }
 
             return;
@@ -73,12 +79,27 @@ internal sealed class RefreshTokenRevoker(
                 new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
                 async (pending, _) =>
                 {
-                    await RevokeAsync(pending.SessionPublicId, pending.RefreshToken);
-                    Interlocked.Decrement(ref _pending);
+                    try
+                    {
+                        await RevokeAsync(pending.SessionPublicId, pending.RefreshToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        Log.RefreshTokenRevocationFailed(logger, pending.SessionPublicId, ex.GetType().Name);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _pending);
+                    }
                 });
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            // Stopping: what still waits is not revoked (the tokens expire at the provider on their own schedule).
+            if (Pending > 0)
+            {
+                Log.RefreshTokenRevocationsAbandoned(logger, Pending);
+            }
         }
     }
 

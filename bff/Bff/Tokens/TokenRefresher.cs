@@ -150,7 +150,9 @@ internal sealed class TokenRefresher(
 
         backoff.Clear(session.Id);
         SessionTokens.Apply(ticket.Properties, response, time.GetUtcNow());
-        var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), cancellationToken);
+        // Not cancelled with the flight: the provider has rotated the refresh token, and the session cannot refresh
+        // again without the new one.
+        var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), CancellationToken.None);
         if (saved is null)
         {
             // The session ended while the provider answered (signed out elsewhere): its end revoked the old refresh

@@ -44,6 +44,12 @@ public sealed class SessionTokensTests
         Assert.Equal(jwt, tokens.AccessToken);
     }
 
+    [Fact]
+    public void Without_expires_in_a_jwt_exp_already_past_is_no_schedule()
+    {
+        Assert.Null(Apply($$"""{"access_token":"{{Jwt(Now.AddSeconds(-5))}}"}""").ExpiresAt);
+    }
+
     [Theory]
     [InlineData("opaque-token")]
     [InlineData("a.b.c")]

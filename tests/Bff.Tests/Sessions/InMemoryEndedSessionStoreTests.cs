@@ -30,6 +30,30 @@ public sealed class InMemoryEndedSessionStoreTests
         Assert.Equal(SessionEndReason.SignOutEverywhere, await store.FindAsync("s" + (InMemoryEndedSessionStore.MaxEntries - 1), default));
     }
 
+    // A flood of plain ends must not push out the demands to sign in again, even those due to expire sooner.
+    [Fact]
+    public async Task At_the_cap_plain_end_reasons_make_room_before_demands_to_sign_in_again()
+    {
+        var store = new InMemoryEndedSessionStore(_time);
+        var now = _time.GetUtcNow();
+        var half = InMemoryEndedSessionStore.MaxEntries / 2;
+        for (var i = 0; i < half; i++)
+        {
+            await store.RememberAsync(ReauthenticationRequirement.KeyPrefix + "r" + i, SessionEndReason.BackChannel, now.AddMinutes(1 + i % 60), default);
+            await store.RememberAsync("p" + i, SessionEndReason.SessionLimit, now.AddHours(8), default);
+        }
+
+        await store.RememberAsync("newest", SessionEndReason.SessionLimit, now.AddHours(8), default);
+
+        Assert.Equal(SessionEndReason.SessionLimit, await store.FindAsync("newest", default));
+        for (var i = 0; i < half; i++)
+        {
+            Assert.Equal(SessionEndReason.BackChannel, await store.FindAsync(ReauthenticationRequirement.KeyPrefix + "r" + i, default));
+        }
+
+        Assert.True(store.Count < InMemoryEndedSessionStore.MaxEntries);
+    }
+
     [Fact]
     public async Task Expired_entries_are_not_found_and_are_swept()
     {

@@ -12,6 +12,7 @@ public sealed class SessionCookieEventsTests
     [InlineData("", "/orders", "?x=1", "/bff/login?returnUrl=%2Forders%3Fx%3D1")]
     [InlineData("/app", "/orders", "?x=1", "/app/bff/login?returnUrl=%2Forders%3Fx%3D1")]
     [InlineData("/app", "/", "", "/app/bff/login?returnUrl=%2F")]
+    [InlineData("/app", "", "?x=1", "/app/bff/login?returnUrl=%2F%3Fx%3D1")]
     public async Task A_navigation_goes_to_sign_in_and_comes_back_to_where_it_was(string pathBase, string path, string query, string expected)
     {
         var context = new DefaultHttpContext();

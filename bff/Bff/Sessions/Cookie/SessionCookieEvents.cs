@@ -21,7 +21,7 @@ internal static class SessionCookieEvents
 
             var request = context.HttpContext.Request;
             // Relative to the path base, as /bff/login reads it (it puts the path base back).
-            var returnUrl = request.Path + request.QueryString;
+            var returnUrl = (request.Path.HasValue ? request.Path.Value : "/") + request.QueryString;
             context.Response.Redirect(request.PathBase + BffDefaults.LoginPath + "?returnUrl=" + Uri.EscapeDataString(returnUrl));
             return Task.CompletedTask;
         },

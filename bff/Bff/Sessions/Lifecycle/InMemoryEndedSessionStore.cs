@@ -2,9 +2,9 @@ namespace Bff.Sessions.Lifecycle;
 
 /// <summary>
 /// End reasons in this process's memory, dropped at their expiry (swept every so many additions) and
-/// capped at <see cref="MaxEntries"/>. At the cap the entries due to expire soonest make room (a tenth at a time,
-/// so a flood of ends costs one sort per ten thousand): a new reason, or a new demand to sign in again, is worth
-/// more than the one closest to being dropped anyway, and memory never grows without bound.
+/// capped at <see cref="MaxEntries"/>. At the cap a tenth makes room at once (so a flood of ends costs one sort per
+/// ten thousand): plain end reasons before demands to sign in again, and among them those due to expire soonest. A new
+/// entry is worth more than the one closest to being dropped anyway, and memory never grows without bound.
 /// </summary>
 internal sealed class InMemoryEndedSessionStore(TimeProvider time) : IEndedSessionStore
 {
@@ -65,7 +65,13 @@ internal sealed class InMemoryEndedSessionStore(TimeProvider time) : IEndedSessi
                 return;
             }
 
-            foreach (var entry in _entries.OrderBy(e => e.Value.KeepUntil).Take(excess).ToList())
+            // Plain end reasons go first (at worst a browser hears "not signed in" without why); the demands to
+            // sign in again after sign out everywhere or a back-channel logout only when nothing else is left.
+            foreach (var entry in _entries
+                .OrderBy(e => e.Key.StartsWith(ReauthenticationRequirement.KeyPrefix, StringComparison.Ordinal))
+                .ThenBy(e => e.Value.KeepUntil)
+                .Take(excess)
+                .ToList())
             {
                 _entries.TryRemove(entry);
             }

@@ -21,7 +21,8 @@ internal sealed class ReauthenticationRequirement(
     /// <summary>The authorize parameter, as Microsoft's OpenID Connect handler reads it from the challenge's properties.</summary>
     public const string PromptParameter = "prompt";
 
-    private const string KeyPrefix = "reauth:";
+    /// <summary>The ended-session store's keys for these demands (ahead of the storage id).</summary>
+    internal const string KeyPrefix = "reauth:";
 
     /// <summary>Ends that another party decided on; the browser that held the session did not ask for them.</summary>
     public static bool IsRequiredAfter(SessionEndReason reason) => reason is
