@@ -10,8 +10,9 @@ namespace Bff.Oidc;
 /// The document's <c>issuer</c> must equal the configured authority: a document that names another issuer is refused,
 /// and that refusal is remembered for <see cref="MinimumRefreshInterval"/> so a misconfigured provider is not
 /// re-read on every request. While the provider cannot be reached, the last good document is served and the provider
-/// is asked again at most once per <see cref="MinimumRefreshInterval"/>. It is the sign-in handler's <see cref="IConfigurationManager{T}"/> too, so sign-in,
-/// refresh and back-channel logout share one cache and one re-read floor.
+/// is asked again at most once per <see cref="MinimumRefreshInterval"/>. It is the sign-in handler's
+/// <see cref="IConfigurationManager{T}"/> too, so sign-in, refresh and back-channel logout share one cache and one
+/// re-read floor.
 /// </summary>
 internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConfiguration>, IDisposable
 {

@@ -56,12 +56,14 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
     }
 
+    private static readonly JsonWebTokenHandler JwtReader = new();
+
     // An exp already past (the provider's clock ahead of ours) is no schedule either: it would refresh on every call.
     private static DateTimeOffset? JwtExpiry(string? accessToken, DateTimeOffset now)
     {
         try
         {
-            return accessToken is not null && new JsonWebTokenHandler().CanReadToken(accessToken) &&
+            return accessToken is not null && JwtReader.CanReadToken(accessToken) &&
                 new JsonWebToken(accessToken).TryGetPayloadValue<long>("exp", out var exp) &&
                 DateTimeOffset.FromUnixTimeSeconds(exp) is var expiresAt && expiresAt > now
                 ? expiresAt

@@ -5,7 +5,7 @@ namespace Bff.Redis;
 
 /// <summary>
 /// Every <see cref="Interval"/>, ends the Redis sessions whose idle or absolute limit passed without a request
-/// noticing: revokes their refresh tokens, records their end and removes their index entries (through
+/// noticing: has their refresh tokens revoked, records their end and removes their index entries (through
 /// <see cref="SessionTerminator"/>). Instances share the work: each claims batches of due sessions atomically
 /// from the schedule buckets (starting at a random bucket), and only the one whose take deletes a session
 /// ends it. A claim not finished within <see cref="ClaimLease"/> (the instance died) is claimed again.
@@ -24,7 +24,7 @@ internal sealed class RedisSessionSweeper(
     /// <summary>Sessions claimed at a time from one bucket.</summary>
     public const int Batch = 200;
 
-    /// <summary>Sessions ended at once (each end revokes a refresh token at the provider).</summary>
+    /// <summary>Sessions ended at once (each end writes its reason and audit event; the revocation waits in the background).</summary>
     public const int Parallelism = 16;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -79,7 +79,7 @@ internal sealed class RedisSessionSweeper(
     {
         var ended = 0;
         // Stopping leaves a claimed session not yet taken for the next claim (after the lease); one taken is
-        // always reported, its refresh token revoked.
+        // always reported, its refresh token queued for revocation.
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (id, ct) =>
             {

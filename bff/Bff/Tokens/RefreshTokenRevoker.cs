@@ -79,13 +79,10 @@ internal sealed class RefreshTokenRevoker(
                 new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
                 async (pending, _) =>
                 {
+                    // RevokeAsync logs its own failures and throws none.
                     try
                     {
                         await RevokeAsync(pending.SessionPublicId, pending.RefreshToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        Log.RefreshTokenRevocationFailed(logger, pending.SessionPublicId, ex.GetType().Name);
                     }
                     finally
                     {
