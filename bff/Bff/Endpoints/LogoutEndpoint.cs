@@ -10,7 +10,8 @@ namespace Bff.Endpoints;
 /// <summary>
 /// <c>GET /bff/logout?sid=…&amp;returnUrl=/path</c>: ends the server-side session, then signs out at the
 /// provider (RP-initiated logout). The <c>sid</c> must match the session: a cross-site link cannot sign
-/// the user out.
+/// the user out. Nor can a link on another page of the same site (a sibling subdomain): the session cookie
+/// travels with same-site navigations, and some providers give every client of a user the same <c>sid</c>.
 /// </summary>
 internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEndpoint> logger) : ILogoutEndpoint
 {
@@ -19,6 +20,11 @@ internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEn
         context.Request.PathBase + BffDefaults.LogoutPath + "?sid=" + Uri.EscapeDataString(LogoutSid(session));
 
     private static string LogoutSid(SessionRecord session) => session.ProviderSessionId ?? session.PublicId;
+
+    // A browser says where a request came from: the app's own pages (same-origin), or the user's own typing or
+    // bookmark (none). A client without fetch metadata has only the sid check.
+    private static string? FetchSite(HttpRequest request) =>
+        request.Headers.TryGetValue("Sec-Fetch-Site", out var site) ? site.ToString() : null;
 
     public async Task ProcessRequestAsync(HttpContext context)
     {
@@ -39,6 +45,13 @@ internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEn
         {
             Log.LogoutSidMismatch(logger);
             await ErrorResponse.BadRequestAsync(context, "The sign-out link is not valid for this session. Use the app's Sign out button.");
+            return;
+        }
+
+        if (FetchSite(context.Request) is { } site && site is not ("same-origin" or "none"))
+        {
+            Log.LogoutFromElsewhere(logger, site is "same-site" or "cross-site" ? site : "other");
+            await ErrorResponse.BadRequestAsync(context, "Sign-out links work only from this app's own pages. Use the app's Sign out button.");
             return;
         }
 

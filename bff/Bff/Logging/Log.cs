@@ -34,6 +34,9 @@ internal static partial class Log
     [LoggerMessage(5001, LogLevel.Warning, "Logout refused: the sid parameter is missing or does not match the session")]
     public static partial void LogoutSidMismatch(ILogger logger);
 
+    [LoggerMessage(5003, LogLevel.Warning, "Logout refused: the link was followed from another site or origin (Sec-Fetch-Site: {Site})")]
+    public static partial void LogoutFromElsewhere(ILogger logger, string site);
+
     [LoggerMessage(5002, LogLevel.Warning, "Login refused: returnUrl is not a local path")]
     public static partial void ReturnUrlRejected(ILogger logger);
 

@@ -230,6 +230,27 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
     }
 
     [Theory]
+    [InlineData("same-site", false)] // a page on a sibling subdomain: the cookie comes along, and some providers share the sid
+    [InlineData("cross-site", false)]
+    [InlineData("same-origin", true)] // the app's own Sign out button
+    [InlineData("none", true)] // typed or bookmarked
+    public async Task Logout_is_refused_when_the_browser_says_the_link_was_on_another_origin(string fetchSite, bool signsOut)
+    {
+        using var browser = Stack.NewBrowser();
+        await browser.SignInAsync("gina");
+        var logoutUrl = (await browser.UserAsync())["bff:logout_url"].GetString()!;
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, logoutUrl);
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", fetchSite);
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Mode", "navigate");
+        using var response = await browser.SendRawAsync(request);
+
+        Assert.Equal(signsOut ? HttpStatusCode.Redirect : HttpStatusCode.BadRequest, response.StatusCode);
+        using var user = await browser.GetAsync("/bff/user");
+        Assert.Equal(signsOut ? HttpStatusCode.Unauthorized : HttpStatusCode.OK, user.StatusCode);
+    }
+
+    [Theory]
     [InlineData("https://evil.example/")]
     [InlineData("//evil.example")]
     [InlineData("/\\evil.example")]
