@@ -39,6 +39,8 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
             "Bff:Session:TicketCacheSize must be between 0 (off) and 1000000, e.g. 10000.");
         problems.RefuseIf(options.Session.AuditRetention <= TimeSpan.Zero,
             "Bff:Session:AuditRetention must be positive, e.g. 30.00:00:00.");
+        problems.RefuseIf(options.Session.AuditLogMaxEvents < 1_000,
+            "Bff:Session:AuditLogMaxEvents must be at least 1000, e.g. 1000000.");
         foreach (var proxy in options.TrustedProxies)
         {
             problems.RefuseIf(!TrustedProxyEntry.TryParse(proxy, out _),

@@ -16,6 +16,12 @@ public sealed class SessionOptions
     public TimeSpan AuditRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>
+    /// With Redis, how many events the stream of every user's events keeps at most, newest first, on top of
+    /// <see cref="AuditRetention"/>: a burst of sign-ins cannot fill Redis. Defaults to 1,000,000 (≈ 300 MB: an event takes ≈ 300 B).
+    /// </summary>
+    public int AuditLogMaxEvents { get; set; } = 1_000_000;
+
+    /// <summary>
     /// How many sessions one user may hold at once; signing in beyond it ends the user's oldest session, so one
     /// account's sign-in loop cannot fill the store. Defaults to 100.
     /// </summary>

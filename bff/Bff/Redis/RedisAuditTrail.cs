@@ -7,8 +7,8 @@ namespace Bff.Redis;
 /// <summary>
 /// Session events on Redis Streams: one stream per user (read by <c>/bff/sessions/events</c>, at most
 /// <c>Bff:Session:AuditEventsPerUser</c> entries) and one stream of every user's events (for auditors and log
-/// shippers, <c>XREAD</c>/consumer groups). Both drop entries older than <c>Bff:Session:AuditRetention</c> on
-/// every write, and a user's stream is deleted a retention period after its last event. Entry ids are the
+/// shippers, <c>XREAD</c>/consumer groups; at most <c>Bff:Session:AuditLogMaxEvents</c>). Both drop entries
+/// older than <c>Bff:Session:AuditRetention</c> on every write, and a user's stream is deleted a retention period after its last event. Entry ids are the
 /// event's time in ms, so trimming by age is trimming by id (<c>MINID</c>).
 /// </summary>
 internal sealed class RedisAuditTrail(RedisConnection redis, IOptions<BffOptions> options, TimeProvider time) : IAuditTrail
@@ -45,7 +45,7 @@ internal sealed class RedisAuditTrail(RedisConnection redis, IOptions<BffOptions
         var ttl = ((long)Math.Max(1, Retention.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         return redis.RunAsync("audit append", db => Task.WhenAll(
             db.ScriptEvaluateAsync(AppendScript, [redis.Keys.AuditTrail(auditEvent.Subject)], [json, at, oldest, Cap, ttl]),
-            db.ScriptEvaluateAsync(AppendScript, [redis.Keys.AuditLog], [json, at, oldest, 0, ""])), cancellationToken);
+            db.ScriptEvaluateAsync(AppendScript, [redis.Keys.AuditLog], [json, at, oldest, options.Value.Session.AuditLogMaxEvents, ""])), cancellationToken);
     }
 
     public async Task<IReadOnlyList<AuditEvent>> GetRecentAsync(string subject, CancellationToken cancellationToken)

@@ -109,6 +109,28 @@ public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task The_stream_of_every_users_events_keeps_at_most_its_cap_newest_first()
+    {
+        var options = Options.Create(new BffOptions { Session = { AuditLogMaxEvents = 1_000 } });
+        var trail = new RedisAuditTrail(_connection, options, _clock);
+
+        // Sign-ins by 1,500 users within the retention period.
+        for (var i = 0; i < 1_500; i++)
+        {
+            await trail.AppendAsync(new AuditEvent
+            {
+                Kind = AuditEventKinds.Created, At = _clock.GetUtcNow().AddMilliseconds(i), Subject = "user-" + i, SessionId = "s" + i,
+            }, _ct);
+        }
+
+        Assert.Equal(1_000, await redis.Inspect.StreamLengthAsync(_connection.Keys.AuditLog));
+        var log = await redis.Inspect.StreamRangeAsync(_connection.Keys.AuditLog, count: 1, messageOrder: StackExchange.Redis.Order.Descending);
+        Assert.Contains("\"sessionId\":\"s1499\"", (string)log[0]["e"]!);
+        // Each user's own stream is not affected by the cap on the shared one.
+        Assert.Equal(1, await redis.Inspect.StreamLengthAsync(_connection.Keys.AuditTrail("user-0")));
+    }
+
+    [Fact]
     public async Task An_acl_user_with_a_password_connects_as_that_user()
     {
         var prefix = RedisFixture.NewPrefix();
