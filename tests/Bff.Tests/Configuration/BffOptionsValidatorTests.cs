@@ -58,7 +58,7 @@ public sealed class BffOptionsValidatorTests
             CookieName = "__Host-bff",
             Session = new Bff.Configuration.SessionOptions
             {
-                IdleTimeout = TimeSpan.Zero, AbsoluteLifetime = TimeSpan.FromHours(-1), MaxPerUser = 0, AuditRetention = TimeSpan.Zero,
+                IdleTimeout = TimeSpan.Zero, AbsoluteLifetime = TimeSpan.FromHours(-1), MaxPerUser = 0, AuditRetention = TimeSpan.Zero, AuditLogMaxEvents = 999,
             },
             Tokens = new Bff.Configuration.TokenOptions { RefreshBeforeExpiry = TimeSpan.FromSeconds(-1) },
         };
@@ -69,13 +69,13 @@ public sealed class BffOptionsValidatorTests
         {
             "Bff:Authority", "Bff:ClientId", "Bff:ClientSecret", "Bff:Scopes", "Bff:CallbackPath", "Bff:SignedOutCallbackPath",
             "Bff:CookieName", "Bff:Session:IdleTimeout", "Bff:Session:AbsoluteLifetime", "Bff:Session:MaxPerUser",
-            "Bff:Session:AuditRetention", "Bff:Tokens:RefreshBeforeExpiry",
+            "Bff:Session:AuditRetention", "Bff:Session:AuditLogMaxEvents", "Bff:Tokens:RefreshBeforeExpiry",
         })
         {
             Assert.Contains(errors, e => e.StartsWith(key + " ", StringComparison.Ordinal));
         }
 
-        Assert.Equal(12, errors.Count);
+        Assert.Equal(13, errors.Count);
     }
 
     [Fact]
