@@ -215,6 +215,24 @@ public sealed class RedisSessionStoreTests : IDisposable
         Assert.NotNull(await Inspect.SortedSetScoreAsync(_connection.Keys.ExpiryBucketOf(session.Id), session.Id));
     }
 
+    [Fact]
+    public async Task A_removal_whose_index_cleanup_fails_still_answers_the_removed_session()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+        // Redis refuses the cleanup after the take: the sid index is no longer a sorted set (ZREM answers WRONGTYPE).
+        await Inspect.KeyDeleteAsync(_connection.Keys.ProviderSession(session.ProviderSessionId!));
+        await Inspect.StringSetAsync(_connection.Keys.ProviderSession(session.ProviderSessionId!), "not a sorted set");
+
+        var removed = await _store.RemoveAsync(session.Id, CancellationToken.None);
+
+        // The session is gone, so its end must be reported (revocation, reason, audit): the caller gets the record.
+        Assert.Equal(session.PublicId, removed?.PublicId);
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
+        Assert.Null(await _store.GetAsync(session.Id, CancellationToken.None));
+        Assert.Empty(await _store.GetBySubjectAsync(session.Subject, CancellationToken.None));
+    }
+
     private async Task AssertGoneWithItsEntriesAsync(SessionRecord session)
     {
         Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)));
