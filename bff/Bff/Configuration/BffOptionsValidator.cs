@@ -25,8 +25,11 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
                 $"Bff:{key} must be a path that starts with '/'.");
         }
 
-        problems.RefuseIf(string.IsNullOrWhiteSpace(options.CookieName) || options.CookieName.StartsWith("__", StringComparison.Ordinal),
-            "Bff:CookieName must be a plain name; the __Host- prefix is added automatically over HTTPS.");
+        problems.RefuseIf(string.IsNullOrWhiteSpace(options.CookieName) || options.CookieName.StartsWith("__", StringComparison.Ordinal) ||
+            !options.CookieName.All(IsCookieNameCharacter),
+            "Bff:CookieName must be a plain name (letters, digits and !#$%&'*+-.^_`|~, no spaces); the __Host- prefix is added automatically over HTTPS.");
+        problems.RefuseIf(options.ClockSkew < TimeSpan.Zero,
+            "Bff:ClockSkew must not be negative, e.g. 00:02:00.");
         problems.RefuseIf(options.Session.IdleTimeout <= TimeSpan.Zero,
             "Bff:Session:IdleTimeout must be positive, e.g. 00:15:00.");
         problems.RefuseIf(options.Session.AbsoluteLifetime <= TimeSpan.Zero,
@@ -66,4 +69,8 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
 
         return problems.Result;
     }
+
+    // RFC 6265 §4.1.1: a cookie name is an RFC 7230 token; anything else makes every Set-Cookie throw.
+    private static bool IsCookieNameCharacter(char c) =>
+        char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c);
 }

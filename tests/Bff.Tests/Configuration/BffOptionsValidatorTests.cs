@@ -44,6 +44,44 @@ public sealed class BffOptionsValidatorTests
         Assert.Contains(Errors(options), e => e.StartsWith("Bff:Authority", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("bff session")] // each of these would make every sign-in's Set-Cookie throw
+    [InlineData("bff;x")]
+    [InlineData("bff=x")]
+    [InlineData("bff,x")]
+    [InlineData("b\u00e9ff")]
+    [InlineData("__Host-bff")]
+    public void Cookie_name_must_be_a_plain_token(string name)
+    {
+        var options = Valid();
+        options.CookieName = name;
+
+        Assert.Contains(Errors(options), e => e.StartsWith("Bff:CookieName ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("bff")]
+    [InlineData("my-app.session_1")]
+    public void Plain_cookie_names_are_valid(string name)
+    {
+        var options = Valid();
+        options.CookieName = name;
+
+        Assert.Empty(Errors(options));
+    }
+
+    [Fact]
+    public void A_negative_clock_skew_is_refused()
+    {
+        // Every id_token and logout token check would throw on it at run time.
+        var options = Valid();
+        options.ClockSkew = TimeSpan.FromSeconds(-1);
+        Assert.Contains(Errors(options), e => e.StartsWith("Bff:ClockSkew ", StringComparison.Ordinal));
+
+        options.ClockSkew = TimeSpan.Zero;
+        Assert.Empty(Errors(options));
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once_with_the_key_to_fix()
     {

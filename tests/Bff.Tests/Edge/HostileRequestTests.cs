@@ -82,6 +82,17 @@ public sealed class HostileRequestTests(StackFixture fixture) : IClassFixture<St
         Assert.Equal("method_not_allowed", JsonDocument.Parse(answer).RootElement.GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task The_405_for_trace_carries_the_security_headers()
+    {
+        using var browser = fixture.Stack.NewBrowser();
+        using var response = await browser.SendAsync(new HttpMethod("TRACE"), "/bff/user");
+
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("nosniff", string.Join(",", response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.True(response.Headers.Contains("Referrer-Policy"));
+    }
+
     [Theory]
     [InlineData("/api/..;/bff/user")]
     [InlineData("/api/x%3b/y")]

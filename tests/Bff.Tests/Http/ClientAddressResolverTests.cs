@@ -40,6 +40,30 @@ public sealed class ClientAddressResolverTests
         Assert.Equal("198.51.100.1", await ResolveAsync([], "198.51.100.1", "203.0.113.9"));
 
     [Fact]
+    public async Task Without_trusted_proxies_the_frameworks_own_middleware_applies_nothing_either()
+    {
+        // Wherever the framework's middleware runs from (ASPNETCORE_FORWARDEDHEADERS_ENABLED adds it), it reads these
+        // options, and with no known proxy it would otherwise believe every peer.
+        var options = new ForwardedHeadersOptions();
+        new ForwardedHeadersSetup(Options.Create(new BffOptions())).Configure(options);
+        var app = new ApplicationBuilder(new ServiceCollection().AddLogging().BuildServiceProvider());
+        app.UseForwardedHeaders(options);
+        app.Run(_ => Task.CompletedTask);
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse("198.51.100.1");
+        context.Request.Scheme = "http";
+        context.Request.Host = new HostString("bff.example");
+        context.Request.Headers["X-Forwarded-For"] = "6.6.6.6";
+        context.Request.Headers["X-Forwarded-Proto"] = "https";
+        context.Request.Headers["X-Forwarded-Host"] = "evil.example";
+
+        await app.Build()(context);
+
+        Assert.Equal(ForwardedHeaders.None, options.ForwardedHeaders);
+        Assert.Equal(("198.51.100.1", "http", "bff.example"), (context.Connection.RemoteIpAddress!.ToString(), context.Request.Scheme, context.Request.Host.Value));
+    }
+
+    [Fact]
     public async Task Loopback_is_not_trusted_unless_configured() =>
         Assert.Equal("127.0.0.1", await ResolveAsync([], "127.0.0.1", "203.0.113.9"));
 

@@ -131,4 +131,35 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
         Assert.Contains("Bff:TrustedProxies", refused.Message, StringComparison.Ordinal);
         Assert.Contains("Bff:AllowPlainHttp", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Plain_http_from_kestrel_configuration_is_refused_too()
+    {
+        // Kestrel:Endpoints (like addresses set in code, or the default localhost:5000) are bound after the pipeline is built.
+        await using var app = BffHostApp.Create(
+        [
+            "--environment=Production",
+            "--Kestrel:Endpoints:Http:Url=http://127.0.0.1:0",
+            .. StandaloneBff.Arguments,
+        ]);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+        Assert.Contains("only on plain HTTP", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_frameworks_own_forwarded_headers_switch_is_refused()
+    {
+        // It would believe X-Forwarded-* from any peer (no known proxy) before the BFF could look at the request.
+        await using var app = BffHostApp.Create(
+        [
+            "--urls=http://127.0.0.1:0",
+            "--FORWARDEDHEADERS_ENABLED=true",
+            .. StandaloneBff.OverPlainHttp,
+        ]);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+        Assert.Contains("ASPNETCORE_FORWARDEDHEADERS_ENABLED", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("Bff:TrustedProxies", refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,57 +1,39 @@
 using Bff.Configuration;
 using Bff.Http.SecurityHeaders;
-using Bff.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Bff.Http.Edge;
 
 /// <summary>
 /// What runs before the app's own middleware, static files (the SPA) included, in this order: the forwarded
-/// headers of trusted proxies (so the request is https again behind TLS offload), the edge guard (no 5xx or
-/// exception text for hostile input), the security headers, and the <c>__Host-</c> cookie rules. Also refuses
-/// to start a production app that would serve its session cookie over plain HTTP.
+/// headers of trusted proxies (so the request is https again behind TLS offload), the security headers (on every
+/// answer, the edge guard's too), the edge guard (no 5xx or exception text for hostile input), and the
+/// <c>__Host-</c> cookie rules. Refuses to build a pipeline in which the framework applies forwarded headers
+/// itself (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>): it would run before the BFF could drop the
+/// <c>X-Original-*</c> headers a client sends, and a second pass would lose what the first recorded.
 /// </summary>
 internal sealed class EdgeStartupFilter : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        CheckTransport(app);
+        RefuseFrameworkForwardedHeaders(app.ApplicationServices.GetRequiredService<IConfiguration>());
         var cookies = app.ApplicationServices.GetRequiredService<HostPrefixCookies>();
         ForwardedHeadersSetup.Use(app, app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value);
-        app.UseMiddleware<EdgeGuardMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<EdgeGuardMiddleware>();
         app.Use(cookies.InvokeAsync);
         app.UseCookiePolicy(cookies.ResponsePolicy());
         next(app);
     };
 
-    /// <summary>
-    /// Outside Development, a BFF that listens on plain HTTP with no trusted proxy in front is either exposed
-    /// without TLS or behind a proxy it does not know about; either way its cookies would lack <c>Secure</c>.
-    /// </summary>
-    private static void CheckTransport(IApplicationBuilder app)
+    private static void RefuseFrameworkForwardedHeaders(IConfiguration configuration)
     {
-        var environment = app.ApplicationServices.GetRequiredService<IHostEnvironment>();
-        var options = app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value;
-        var addresses = app.ServerFeatures.Get<IServerAddressesFeature>()?.Addresses;
-        if (environment.IsDevelopment() || options.TrustedProxies.Count > 0 || addresses is null || addresses.Count == 0 ||
-            addresses.Any(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)))
+        if (bool.TryParse(configuration["FORWARDEDHEADERS_ENABLED"], out var enabled) && enabled)
         {
-            return;
+            throw new InvalidOperationException(
+                "ASPNETCORE_FORWARDEDHEADERS_ENABLED is set: the BFF applies forwarded headers itself, from the proxies listed in " +
+                "Bff:TrustedProxies only. Remove the variable and list the TLS-terminating proxy's address in Bff:TrustedProxies.");
         }
-
-        if (options.AllowPlainHttp)
-        {
-            var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Bff.Http");
-            Log.PlainHttpAllowed(logger, environment.EnvironmentName);
-            return;
-        }
-
-        throw new InvalidOperationException(
-            $"The BFF listens only on plain HTTP ({string.Join(", ", addresses)}) in the '{environment.EnvironmentName}' environment, " +
-            "so its session cookie would be sent without Secure. Serve HTTPS, or put a TLS-terminating proxy in front and list its " +
-            "address in Bff:TrustedProxies, or set Bff:AllowPlainHttp=true for a deliberately unencrypted setup.");
     }
 }

@@ -45,7 +45,11 @@ internal sealed class ForwardedHeadersSetup(IOptions<BffOptions> bff) : IConfigu
 
     public void Configure(ForwardedHeadersOptions options)
     {
-        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+        // With no known proxy at all the framework's middleware would believe every peer: then it applies nothing,
+        // wherever it runs from.
+        options.ForwardedHeaders = bff.Value.TrustedProxies.Count > 0
+            ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost
+            : ForwardedHeaders.None;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
         // Read the chain from the right for as long as the hops are trusted proxies.
