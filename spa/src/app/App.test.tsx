@@ -56,6 +56,21 @@ describe('App: signed out', () => {
     expect(navigate).toHaveBeenCalledWith('/bff/login?returnUrl=%2F');
   });
 
+  it('returns to a place with a backslash in its query through a returnUrl the server accepts', async () => {
+    mockFetch({ '/bff/user': { status: 401 } });
+    vi.stubGlobal('location', { ...window.location, pathname: '/', search: '?q=a\\b', hash: '', assign: vi.fn() });
+    const { navigate, user } = renderApp();
+
+    await user.click(await screen.findByTestId('sign-in'));
+
+    const returnUrl = new URL(navigate.mock.calls[0][0], 'http://localhost').searchParams.get('returnUrl') ?? '';
+    expect(returnUrl).toBe('/?q=a%5Cb');
+    // ReturnUrlValidator.IsLocal, ported: a path, not //host or /\host, printable ASCII without space or \.
+    expect(returnUrl[0]).toBe('/');
+    expect(['/', '\\']).not.toContain(returnUrl[1]);
+    expect([...returnUrl].every((c) => c > ' ' && c <= '~' && c !== '\\')).toBe(true);
+  });
+
   it('uses window.location.assign when no navigate function is given', async () => {
     mockFetch({ '/bff/user': { status: 401 } });
     const assign = vi.fn();
@@ -128,7 +143,7 @@ describe('App: signed in', () => {
           title: 'Unauthorized',
           status: 401,
           detail: 'The refresh token was rejected.',
-          code: 'refresh_failed',
+          code: 'session_ended',
         },
       },
     });
@@ -157,7 +172,7 @@ describe('App: signed in', () => {
   it('shows the message without a detail line when the 401 has none', async () => {
     mockFetch({
       '/bff/user': { body: claims() },
-      '/api/whoami': { status: 401, body: { title: 'Unauthorized', status: 401 } },
+      '/api/whoami': { status: 401, body: { title: 'Unauthorized', status: 401, code: 'not_authenticated' } },
     });
     const { user } = renderApp();
 
@@ -192,6 +207,19 @@ describe('App: signed in', () => {
     await user.click(screen.getByTestId('call-api'));
     expect(await screen.findByTestId('api-sub')).toHaveTextContent('818727');
     expect(screen.queryByTestId('api-error')).not.toBeInTheDocument();
+  });
+
+  it('shows a readable error when a problem body has fields of another shape (FastAPI\'s 422)', async () => {
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/api/whoami': { status: 422, body: { detail: [{ loc: [], msg: 'x' }] }, contentType: 'application/json' },
+    });
+    const { user } = renderApp();
+
+    await user.click(await screen.findByTestId('call-api'));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent('Request failed with status 422');
+    expect(screen.getByTestId('user-name')).toBeInTheDocument();
   });
 
   it('shows a plain status error when the error body is not JSON', async () => {
@@ -248,6 +276,81 @@ describe('App: session countdown', () => {
     expect(screen.getByTestId('session-expires')).toHaveTextContent(/^(10:00|09:59)$/);
     expect(screen.getByTestId('user-name')).toBeInTheDocument();
     expect(screen.queryByTestId('session-ended')).not.toBeInTheDocument();
+  });
+
+  it('waits out a session longer than the longest timer without re-checking', async () => {
+    vi.useFakeTimers();
+    const thirtyDays = String(30 * 86_400);
+    const { callsTo } = mockFetch({
+      '/bff/user': { body: claims({ 'bff:session_expires_in': thirtyDays }), headers: { 'Bff-Session-Expires-In': thirtyDays } },
+    });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    for (let second = 0; second < 10; second++) {
+      await act(() => vi.advanceTimersByTimeAsync(1000));
+    }
+
+    expect(callsTo('/bff/user')).toHaveLength(1);
+    expect(screen.getByTestId('session-expires')).toHaveTextContent(/^719:59:5\d$/);
+  });
+
+  it('re-checks until the server answers: after a 503 it waits Retry-After, then a 401 signs out', async () => {
+    vi.useFakeTimers();
+    const { callsTo } = mockFetch({
+      '/bff/user': [
+        { body: claims({ 'bff:session_expires_in': 5 }) },
+        { status: 503, body: { title: 'Session store unavailable', code: 'session_store_unavailable' }, headers: { 'Retry-After': '2' } },
+        { status: 401, body: { title: 'Session ended', code: 'session_ended', detail: 'Your session timed out after a period of inactivity.' } },
+      ],
+    });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+
+    // Ends at 5 s; the re-check a second later finds the store down.
+    await act(() => vi.advanceTimersByTimeAsync(6_100));
+    expect(callsTo('/bff/user')).toHaveLength(2);
+    expect(screen.getByTestId('user-name')).toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(1_800));
+    expect(callsTo('/bff/user')).toHaveLength(2);
+
+    await act(() => vi.advanceTimersByTimeAsync(300));
+    expect(callsTo('/bff/user')).toHaveLength(3);
+    expect(screen.getByTestId('session-ended-detail')).toHaveTextContent('timed out');
+    expect(screen.getByTestId('sign-in')).toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(120_000));
+    expect(callsTo('/bff/user')).toHaveLength(3);
+  });
+
+  it('re-checks after a growing pause while the server cannot be reached', async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        calls += 1;
+        if (calls === 1) return Response.json(claims({ 'bff:session_expires_in': 2 }));
+        if (calls <= 3) throw new TypeError('Failed to fetch');
+        return Response.json(claims({ 'bff:session_expires_in': 600 }));
+      }),
+    );
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    await act(() => vi.advanceTimersByTimeAsync(3_100));
+    expect(calls).toBe(2);
+
+    // Ended at 2 s, checked at 3 s; retried 2 s later, then 4 s after that.
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    expect(calls).toBe(3);
+    await act(() => vi.advanceTimersByTimeAsync(3_800));
+    expect(calls).toBe(3);
+    await act(() => vi.advanceTimersByTimeAsync(200));
+    expect(calls).toBe(4);
+    expect(screen.getByTestId('session-expires')).toHaveTextContent(/^(10:00|09:59)$/);
+
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
+    expect(calls).toBe(4);
   });
 
   it('does not re-check in a loop when the BFF reports no time left', async () => {
@@ -356,6 +459,37 @@ describe('App: the Sessions page', () => {
     expect(callsTo('/bff/user')).toHaveLength(1);
   });
 
+  it('says so when /bff/sessions answers with a page instead of a list', async () => {
+    at('/sessions');
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/bff/sessions': { body: '<!doctype html><title>BFF Demo</title>', contentType: 'text/html' },
+      '/bff/sessions/events': { body: { events: [] } },
+    });
+    renderApp();
+
+    expect(await screen.findByTestId('sessions-error')).toHaveTextContent('The server sent an answer this page cannot read.');
+    expect(screen.getByTestId('user-name')).toBeInTheDocument();
+  });
+
+  it('shows a readable message with a reload button when a page cannot render what it got', async () => {
+    at('/sessions');
+    const reload = vi.fn();
+    vi.stubGlobal('location', { ...window.location, pathname: '/sessions', search: '', hash: '', reload });
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    mockFetch({
+      '/bff/user': { body: claims() },
+      '/bff/sessions': { body: [{ id: 'a', current: true, device: { name: 'Chrome' }, createdAt: '', lastActivityAt: '', expiresAt: '' }] },
+      '/bff/sessions/events': { body: [] },
+    });
+    const { user } = renderApp();
+
+    expect(await screen.findByTestId('app-error')).toHaveTextContent('This page ran into an error');
+    expect(screen.getByRole('heading', { level: 1, name: 'BFF Demo' })).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Reload' }));
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
   it('says why when this session was ended from another device', async () => {
     at('/sessions');
     mockFetch({
@@ -427,6 +561,28 @@ describe('App: the idle timer follows the server', () => {
     expect(screen.getByTestId('session-ended-detail')).toHaveTextContent('timed out');
     expect(screen.getByTestId('sign-in')).toBeInTheDocument();
     expect(callsTo('/bff/user').at(-1)?.[0]).toBe('/bff/user?slide=false');
+  });
+});
+
+describe('App: Stay signed in', () => {
+  it('says so when the call fails, and keeps the user signed in', async () => {
+    vi.useFakeTimers();
+    mockFetch({
+      '/bff/user': [
+        { body: claims({ 'bff:session_expires_in': 50 }) },
+        { status: 503, body: { title: 'Session store unavailable', code: 'session_store_unavailable' }, headers: { 'Retry-After': '5' } },
+      ],
+    });
+    render(<App navigate={vi.fn()} />);
+    await act(() => vi.advanceTimersByTimeAsync(0));
+
+    await act(async () => {
+      screen.getByTestId('stay-signed-in').click();
+      await vi.advanceTimersByTimeAsync(10);
+    });
+
+    expect(screen.getByTestId('stay-error')).toHaveTextContent('Session store unavailable');
+    expect(screen.getByTestId('user-name')).toBeInTheDocument();
   });
 });
 

@@ -68,8 +68,8 @@ describe('api client', () => {
     expect(listener).not.toHaveBeenCalled();
   });
 
-  it('reports every session-bound 401 to the listeners, with the problem', async () => {
-    mockFetch({ '/api/thing': { status: 401, body: { title: 'Unauthorized', code: 'session_expired' } } });
+  it('reports every session-bound 401 of the BFF to the listeners, with the problem', async () => {
+    mockFetch({ '/api/thing': { status: 401, body: { title: 'Unauthorized', code: 'session_ended' } } });
     const listener = listen();
 
     await expect(api.get('/api/thing')).rejects.toMatchObject({ status: 401 });
@@ -77,8 +77,64 @@ describe('api client', () => {
     expect(listener).toHaveBeenCalledTimes(1);
     expect(listener).toHaveBeenCalledWith({
       url: '/api/thing',
-      problem: expect.objectContaining({ code: 'session_expired', status: 401 }),
+      problem: expect.objectContaining({ code: 'session_ended', status: 401 }),
     });
+  });
+
+  it('does not report a 401 of the API behind the BFF, which carries no BFF code', async () => {
+    mockFetch({
+      '/api/empty': { status: 401 },
+      '/api/other': { status: 401, body: { title: 'Unauthorized', code: 'token_scope' } },
+      '/bff/user': { status: 401 },
+    });
+    const listener = listen();
+
+    await expect(api.get('/api/empty')).rejects.toMatchObject({ status: 401 });
+    await expect(api.get('/api/other')).rejects.toMatchObject({ status: 401 });
+    expect(listener).not.toHaveBeenCalled();
+
+    // The BFF's own endpoints speak for the session, whatever the body.
+    await expect(api.get('/bff/user')).rejects.toMatchObject({ status: 401 });
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps only string title, detail and code from a problem body', async () => {
+    mockFetch({
+      '/api/fastapi': { status: 422, body: { detail: [{ loc: [], msg: 'x' }], title: { en: 'Bad' }, code: 7 } },
+      '/api/array': { status: 400, body: [{ msg: 'x' }] },
+    });
+
+    const fastapi = await api.get('/api/fastapi').catch((e: unknown) => e);
+    expect(fastapi).toBeInstanceOf(ApiError);
+    expect((fastapi as ApiError).problem).toEqual({ status: 422, title: 'Request failed with status 422' });
+    expect((fastapi as ApiError).displayMessage).toBe('Request failed with status 422');
+    await expect(api.get('/api/array')).rejects.toMatchObject({ problem: { status: 400, title: 'Request failed with status 400' } });
+  });
+
+  it('reads Retry-After as seconds or as a date', async () => {
+    mockFetch({
+      '/api/seconds': { status: 503, headers: { 'Retry-After': '10' } },
+      '/api/date': { status: 429, headers: { 'Retry-After': new Date(Date.now() + 30_000).toUTCString() } },
+      '/api/none': { status: 503 },
+    });
+
+    await expect(api.get('/api/seconds')).rejects.toMatchObject({ retryAfterMs: 10_000 });
+    const dated = (await api.get('/api/date').catch((e: unknown) => e)) as ApiError;
+    expect(dated.retryAfterMs).toBeGreaterThan(28_000);
+    expect(dated.retryAfterMs).toBeLessThanOrEqual(30_000);
+    await expect(api.get('/api/none')).rejects.toMatchObject({ retryAfterMs: undefined });
+  });
+
+  it('lists only a JSON array, and fails readably on anything else', async () => {
+    mockFetch({
+      '/bff/list': { body: [{ id: 'a' }, null, 'x', { id: 'b' }] },
+      '/bff/html': { body: '<!doctype html><p>app</p>', contentType: 'text/html' },
+      '/bff/object': { body: { sessions: [] } },
+    });
+
+    await expect(api.getList('/bff/list')).resolves.toEqual([{ id: 'a' }, { id: 'b' }]);
+    await expect(api.getList('/bff/html')).rejects.toMatchObject({ displayMessage: 'The server sent an answer this page cannot read.' });
+    await expect(api.getList('/bff/object')).rejects.toBeInstanceOf(ApiError);
   });
 
   it('does not report a 401 from a call that is not session-bound', async () => {

@@ -5,10 +5,11 @@
  * header the BFF expects (`X-CSRF: 1`) and sends the session cookie
  * (`credentials: 'same-origin'`). The browser never sees a token.
  *
- * A 401 means the BFF no longer has a session for this browser. Instead of
- * letting every caller deal with that, the client announces it to
+ * A 401 of the BFF's own means it no longer has a session for this browser.
+ * Instead of letting every caller deal with that, the client announces it to
  * `onUnauthorized` listeners (the session hook is the only one) and then
- * rejects the call with an `ApiError` like any other failure.
+ * rejects the call with an `ApiError` like any other failure. A 401 the API
+ * behind the BFF sent (passed through by its proxy) is just a failed call.
  */
 
 /** RFC 9457 problem details, as returned by the BFF and the APIs behind it. */
@@ -25,13 +26,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly problem: Problem;
   readonly url: string;
+  /** How long the server asked the caller to wait before trying again (`Retry-After`), in milliseconds. */
+  readonly retryAfterMs?: number;
 
-  constructor(status: number, problem: Problem, url: string) {
+  constructor(status: number, problem: Problem, url: string, retryAfterMs?: number) {
     super(problem.title ?? (status ? `Request failed with status ${status}` : 'Request failed'));
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
     this.url = url;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /** The most useful single line to show a person. */
@@ -63,7 +67,7 @@ type UnauthorizedListener = (event: UnauthorizedEvent) => void;
 
 const unauthorizedListeners = new Set<UnauthorizedListener>();
 
-/** Subscribes to 401 responses. Returns the function that unsubscribes. */
+/** Subscribes to the BFF's own 401 responses. Returns the function that unsubscribes. */
 export function onUnauthorized(listener: UnauthorizedListener): () => void {
   unauthorizedListeners.add(listener);
   return () => {
@@ -118,23 +122,50 @@ function isJson(contentType: string | null): boolean {
   return contentType !== null && /[/+]json\b/i.test(contentType);
 }
 
+/** The fields the app shows or acts on; any other shape (FastAPI's 422 has `detail` as an array) is left out. */
+const TEXT_FIELDS = ['type', 'title', 'detail', 'code'] as const;
+
 async function readProblem(response: Response): Promise<Problem> {
-  const fallback: Problem = {
+  const problem: Problem = {
     status: response.status,
     title: response.statusText || `Request failed with status ${response.status}`,
   };
   if (!isJson(response.headers.get('content-type'))) {
-    return fallback;
+    return problem;
   }
   try {
     const body: unknown = await response.json();
     if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-      return { ...fallback, ...(body as Problem) };
+      const fields = body as Record<string, unknown>;
+      for (const field of TEXT_FIELDS) {
+        const value = fields[field];
+        if (typeof value === 'string') problem[field] = value;
+      }
     }
   } catch {
     // An unreadable error body is no reason to hide the status.
   }
-  return fallback;
+  return problem;
+}
+
+/** `Retry-After` in milliseconds: whole seconds or an HTTP date. */
+function readRetryAfter(response: Response): number | undefined {
+  const value = response.headers.get('Retry-After')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The BFF's problem codes for "no session": the first after the session ended, then the plain one. */
+const SESSION_GONE_CODES = new Set(['session_ended', 'not_authenticated']);
+
+/**
+ * Whether a 401 is the BFF's own, i.e. the session is gone. The API behind the BFF may answer 401 too (say, it
+ * refuses the token for one resource): the proxy passes that on, and the session is as alive as before.
+ */
+function endsSession(url: string, problem: Problem): boolean {
+  return url.startsWith('/bff/') || (problem.code !== undefined && SESSION_GONE_CODES.has(problem.code));
 }
 
 async function readBody<T>(response: Response): Promise<T> {
@@ -177,18 +208,31 @@ export async function request<T>(url: string, options: RequestOptions = {}): Pro
 
   if (!response.ok) {
     const problem = await readProblem(response);
-    if (response.status === 401 && sessionBound) {
+    if (response.status === 401 && sessionBound && endsSession(url, problem)) {
       emitUnauthorized({ url, problem });
     }
-    throw new ApiError(response.status, problem, url);
+    throw new ApiError(response.status, problem, url, readRetryAfter(response));
   }
 
   return readBody<T>(response);
 }
 
+/**
+ * GETs a JSON array. Anything else (an HTML page from a proxy or a fallback route, an object) is an ApiError, not
+ * a crash further on; entries that are not objects are dropped.
+ */
+async function getList<T extends object>(url: string, options?: RequestOptions): Promise<T[]> {
+  const body = await request<unknown>(url, { ...options, method: 'GET' });
+  if (!Array.isArray(body)) {
+    throw new ApiError(200, { title: 'The server sent an answer this page cannot read.' }, url);
+  }
+  return body.filter((entry): entry is T => entry !== null && typeof entry === 'object');
+}
+
 export const api = {
   request,
   get: <T>(url: string, options?: RequestOptions) => request<T>(url, { ...options, method: 'GET' }),
+  getList,
   post: <T>(url: string, body?: unknown, options?: RequestOptions) =>
     request<T>(url, {
       ...options,

@@ -25,6 +25,7 @@ describe('openTabChannel', () => {
     stranger.postMessage({ type: 'something-else' });
     stranger.postMessage('signed-out');
     stranger.postMessage({ type: 'expiry', expiresAt: 'tomorrow' });
+    stranger.postMessage({ type: 'signed-out', detail: { reason: 'not text' } });
     stranger.postMessage({ type: 'expiry', expiresAt: 5 });
 
     await vi.waitFor(() => expect(there).toHaveBeenCalledTimes(2));

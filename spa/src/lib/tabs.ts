@@ -21,8 +21,10 @@ export const TAB_CHANNEL_NAME = 'bff-session';
 
 function isTabMessage(value: unknown): value is TabMessage {
   if (value === null || typeof value !== 'object') return false;
-  const type = (value as { type?: unknown }).type;
-  if (type === 'signed-out' || type === 'signed-in') return true;
+  const { type, detail } = value as { type?: unknown; detail?: unknown };
+  // The detail is shown as text: anything but a string would crash the page that renders it.
+  if (type === 'signed-out') return detail === undefined || typeof detail === 'string';
+  if (type === 'signed-in') return true;
   return type === 'expiry' && typeof (value as { expiresAt?: unknown }).expiresAt === 'number';
 }
 

@@ -47,6 +47,11 @@ describe('sign-in and sign-out URLs', () => {
     expect(loginUrl('/orders?page=2')).toBe('/bff/login?returnUrl=%2Forders%3Fpage%3D2');
   });
 
+  it('percent-encodes in the returnUrl what the server would refuse', () => {
+    expect(loginUrl('/?q=a\\b')).toBe('/bff/login?returnUrl=%2F%3Fq%3Da%255Cb');
+    expect(logoutUrl({ logoutUrl: '/bff/logout?sid=abc' }, '/#\u00e9')).toBe('/bff/logout?sid=abc&returnUrl=%2F%23%25C3%25A9');
+  });
+
   it('never passes a foreign returnUrl to login', () => {
     expect(loginUrl('https://evil.example/')).toBe('/bff/login?returnUrl=%2F');
     expect(loginUrl('//evil.example/')).toBe('/bff/login?returnUrl=%2F');

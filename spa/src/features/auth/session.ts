@@ -1,4 +1,5 @@
 import { api, type RequestOptions } from '../../lib/api';
+import { isLocalUrl, toReturnUrl } from '../../lib/navigation';
 
 /** One claim as returned by the BFF's user endpoint. */
 export interface Claim {
@@ -29,7 +30,7 @@ export interface FetchUserOptions extends RequestOptions {
 }
 
 export function fetchUserClaims({ slide = true, ...options }: FetchUserOptions = {}): Promise<Claim[]> {
-  return api.get<Claim[]>(slide ? USER_ENDPOINT : `${USER_ENDPOINT}?slide=false`, options);
+  return api.getList<Claim>(slide ? USER_ENDPOINT : `${USER_ENDPOINT}?slide=false`, options);
 }
 
 function claimValue(claims: Claim[], type: string): string | undefined {
@@ -41,17 +42,13 @@ function claimValue(claims: Claim[], type: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** Only same-origin paths are followed: never `//host` or `https://…`. */
-function isLocalPath(url: string | undefined): url is string {
-  return url !== undefined && url.startsWith('/') && !url.startsWith('//') && !url.startsWith('/\\');
-}
-
 export function toSessionUser(claims: Claim[]): SessionUser {
   const sub = claimValue(claims, 'sub') ?? '';
   const sid = claimValue(claims, 'sid');
   const expires = Number(claimValue(claims, 'bff:session_expires_in'));
   const logoutClaim = claimValue(claims, 'bff:logout_url');
-  const logoutUrl = isLocalPath(logoutClaim)
+  // Only same-origin paths are followed: never `//host` or `https://…`.
+  const logoutUrl = logoutClaim !== undefined && isLocalUrl(logoutClaim)
     ? logoutClaim
     : sid
       ? `${LOGOUT_ENDPOINT}?sid=${encodeURIComponent(sid)}`
@@ -69,7 +66,7 @@ export function toSessionUser(claims: Claim[]): SessionUser {
 }
 
 export function loginUrl(returnUrl: string): string {
-  const target = isLocalPath(returnUrl) ? returnUrl : '/';
+  const target = toReturnUrl(returnUrl) ?? '/';
   return `${LOGIN_ENDPOINT}?returnUrl=${encodeURIComponent(target)}`;
 }
 
@@ -79,6 +76,6 @@ export function logoutUrl(user: Pick<SessionUser, 'logoutUrl'>, returnUrl = '/')
     return base;
   }
   const separator = base.includes('?') ? '&' : '?';
-  const target = isLocalPath(returnUrl) ? returnUrl : '/';
+  const target = toReturnUrl(returnUrl) ?? '/';
   return `${base}${separator}returnUrl=${encodeURIComponent(target)}`;
 }

@@ -88,8 +88,8 @@ describe('useSession', () => {
   it('handles several 401s arriving together exactly once', async () => {
     const { callsTo } = mockFetch({
       '/bff/user': { body: claims() },
-      '/api/a': { status: 401, body: { title: 'Unauthorized', detail: 'first', code: 'session_expired' } },
-      '/api/b': { status: 401, body: { title: 'Unauthorized', detail: 'second' } },
+      '/api/a': { status: 401, body: { title: 'Unauthorized', detail: 'first', code: 'session_ended' } },
+      '/api/b': { status: 401, body: { title: 'Unauthorized', detail: 'second', code: 'not_authenticated' } },
     });
     const renders = vi.fn();
     const { result } = renderHook(() => {
@@ -105,23 +105,38 @@ describe('useSession', () => {
 
     expect(result.current.state).toEqual({
       status: 'anonymous',
-      ended: { detail: 'first', code: 'session_expired' },
+      ended: { detail: 'first', code: 'session_ended' },
     });
     const endedStates = renders.mock.calls.map(([s]) => s).filter((s) => s.status === 'anonymous');
     expect(new Set(endedStates).size).toBe(1);
     expect(callsTo('/bff/user')).toHaveLength(1);
   });
 
+  it('keeps the session, and tells no other tab, when the API behind the BFF answers 401', async () => {
+    mockFetch({ '/bff/user': { body: claims() }, '/api/orders': { status: 401 } });
+    const tabs = fakeTabs();
+    const { result } = renderHook(() => useSession({ navigate: vi.fn(), openChannel: tabs.open }));
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+    const postedBefore = tabs.posted.length;
+
+    await act(async () => {
+      await expect(api.get('/api/orders')).rejects.toMatchObject({ status: 401 });
+    });
+
+    expect(result.current.state.status).toBe('authenticated');
+    expect(tabs.posted.slice(postedBefore)).toEqual([]);
+  });
+
   it('uses the problem title when a 401 has no detail, unless it is the generic one', async () => {
     mockFetch({
       '/bff/user': { body: claims() },
-      '/api/a': { status: 401, body: { title: 'Your session expired', status: 401 } },
+      '/bff/sessions': { status: 401, body: { title: 'Your session expired', status: 401 } },
     });
     const { result } = renderHook(() => useSession({ navigate: vi.fn() }));
     await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
 
     await act(async () => {
-      await api.get('/api/a').catch(() => undefined);
+      await api.get('/bff/sessions').catch(() => undefined);
     });
 
     expect(result.current.state).toEqual({ status: 'anonymous', ended: { detail: 'Your session expired' } });

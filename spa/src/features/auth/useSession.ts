@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { isAbortError, isApiError, onSessionExpiry, onUnauthorized, ApiError, type Problem } from '../../lib/api';
 import { currentPath, navigateTo, type Navigate } from '../../lib/navigation';
 import { openTabChannel, type TabChannel, type TabMessage } from '../../lib/tabs';
+import { retryDelay } from '../../lib/timers';
 import { fetchUserClaims, loginUrl, logoutUrl, toSessionUser, type SessionUser } from './session';
 
 export const SESSION_ENDED_MESSAGE = 'Your session has ended. Please sign in again.';
@@ -27,13 +28,16 @@ export interface Session {
   signIn: () => void;
   /** Leaves the SPA for the BFF's logout endpoint. */
   signOut: () => void;
-  /** Reads `/bff/user` again (e.g. when the countdown runs out). */
+  /**
+   * Reads `/bff/user` again without counting as activity (when the countdown runs out); a failure other than a 401
+   * is retried until the server answers.
+   */
   refresh: () => Promise<void>;
   /** Tries again after the first `/bff/user` call failed. */
   retry: () => void;
   /** Marks the session as ended by this app itself (e.g. "Sign out everywhere"), with what to tell the user. */
   ended: (why: SessionEnded) => void;
-  /** "Stay signed in": a call that counts as activity, so the server's idle timer starts again. */
+  /** "Stay signed in": a call that counts as activity, so the server's idle timer starts again. Rejects when it failed. */
   stayActive: () => Promise<void>;
 }
 
@@ -118,11 +122,15 @@ export function useSession({ navigate = navigateTo, openChannel = openTabChannel
     [setState],
   );
 
+  /**
+   * Reads `/bff/user`. A check made while signed in or out that fails leaves the state as it is (a 401 has signed
+   * out through the listener by then) and returns the failure, for the caller to retry or show.
+   */
   const load = useCallback(
-    async (signal?: AbortSignal, slide = true) => {
+    async (signal?: AbortSignal, slide = true): Promise<ApiError | undefined> => {
       try {
         const claims = await fetchUserClaims({ signal, slide });
-        if (signal?.aborted) return;
+        if (signal?.aborted) return undefined;
         const user = toSessionUser(claims);
         setState({
           status: 'authenticated',
@@ -130,12 +138,12 @@ export function useSession({ navigate = navigateTo, openChannel = openTabChannel
           expiresAt: user.expiresIn === undefined ? undefined : Date.now() + user.expiresIn * 1000,
         });
       } catch (error) {
-        if (signal?.aborted || isAbortError(error)) return;
+        if (signal?.aborted || isAbortError(error)) return undefined;
         const current = stateRef.current.status;
         if (current === 'authenticated' || current === 'anonymous') {
           // A 401 was already turned into "session ended" by the listener;
           // any other failure of a background check keeps the session.
-          return;
+          return toError(error);
         }
         if (isApiError(error) && error.status === 401) {
           // The BFF says `session_ended` (once) when this browser's session was ended elsewhere or timed out.
@@ -148,6 +156,7 @@ export function useSession({ navigate = navigateTo, openChannel = openTabChannel
           setState({ status: 'error', error: toError(error) });
         }
       }
+      return undefined;
     },
     [setState],
   );
@@ -158,10 +167,29 @@ export function useSession({ navigate = navigateTo, openChannel = openTabChannel
     return () => controller.abort();
   }, [load]);
 
-  // A background re-check must not count as activity, or it would keep the session alive forever.
-  const refresh = useCallback(() => load(undefined, false), [load]);
+  const retryTimer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(retryTimer.current), []);
 
-  const stayActive = useCallback(() => load(undefined, true), [load]);
+  // A background re-check must not count as activity, or it would keep the session alive forever. Only the server
+  // can tell whether the session ended: while it cannot answer (503, 429, network down) the check is made again,
+  // after its Retry-After or a growing pause, until it says 200 (the new expiry) or 401 (signed out). Otherwise the
+  // countdown would stand at 00:00 for good.
+  const refresh = useCallback(async () => {
+    window.clearTimeout(retryTimer.current);
+    const check = async (attempt: number) => {
+      const failure = await load(undefined, false);
+      if (failure && stateRef.current.status === 'authenticated') {
+        retryTimer.current = window.setTimeout(() => void check(attempt + 1), retryDelay(failure, attempt));
+      }
+    };
+    await check(0);
+  }, [load]);
+
+  // The user asked for this call: a failure that leaves them signed in (a 401 signs out) is theirs to see.
+  const stayActive = useCallback(async () => {
+    const failure = await load(undefined, true);
+    if (failure && stateRef.current.status === 'authenticated') throw failure;
+  }, [load]);
 
   // Every tab of this browser shares one cookie: what one learns, all show.
   useEffect(() => {

@@ -31,11 +31,11 @@ export interface SessionEvent {
 export const SESSIONS_ENDPOINT = '/bff/sessions';
 
 export function listSessions(): Promise<DeviceSession[]> {
-  return api.get<DeviceSession[]>(SESSIONS_ENDPOINT);
+  return api.getList<DeviceSession>(SESSIONS_ENDPOINT);
 }
 
 export function listSessionEvents(): Promise<SessionEvent[]> {
-  return api.get<SessionEvent[]>(`${SESSIONS_ENDPOINT}/events`);
+  return api.getList<SessionEvent>(`${SESSIONS_ENDPOINT}/events`);
 }
 
 /** Ends one of the user's sessions (another device, or this one). */

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { retryDelay } from '../../../lib/timers';
 import type { WhoAmI } from '../api';
 
 export interface ApiPollerProps {
@@ -16,6 +17,10 @@ interface PollStats {
 /**
  * Calls the API every few seconds while switched on and counts the answers, so anyone can watch the BFF
  * renew access tokens behind the scenes: the token id changes, the failure count stays at zero.
+ *
+ * It pauses while the tab is hidden: every answer slides the session, so a forgotten background tab would
+ * otherwise keep it alive past its idle timeout. After a failure it waits as long as the server asked
+ * (`Retry-After` on a 503 or 429), else a pause that grows with each failure in a row.
  */
 export function ApiPoller({ call, intervalMs = 3000 }: ApiPollerProps) {
   const [on, setOn] = useState(false);
@@ -26,27 +31,44 @@ export function ApiPoller({ call, intervalMs = 3000 }: ApiPollerProps) {
   useEffect(() => {
     if (!on) return undefined;
     let stopped = false;
+    let calling = false;
+    let failures = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     const tick = async () => {
+      timer = undefined;
+      if (document.visibilityState === 'hidden') return;
+      calling = true;
+      let delay = intervalMs;
       try {
         const answer = await callRef.current();
+        failures = 0;
         if (stopped) return;
         setStats((s) => ({
           ok: s.ok + 1,
           failed: s.failed,
           tokens: answer.jti && !s.tokens.includes(answer.jti) ? [...s.tokens, answer.jti] : s.tokens,
         }));
-      } catch {
+      } catch (error) {
+        delay = Math.max(intervalMs, retryDelay(error, failures++));
         if (stopped) return;
         setStats((s) => ({ ...s, failed: s.failed + 1 }));
+      } finally {
+        calling = false;
       }
-      if (!stopped) timer = setTimeout(tick, intervalMs);
+      timer = setTimeout(tick, delay);
+    };
+
+    // Back in view: carry on at once, unless a call or a wait is under way.
+    const resume = () => {
+      if (!calling && timer === undefined) void tick();
     };
 
     void tick();
+    document.addEventListener('visibilitychange', resume);
     return () => {
       stopped = true;
+      document.removeEventListener('visibilitychange', resume);
       if (timer) clearTimeout(timer);
     };
   }, [on, intervalMs]);

@@ -1,13 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../../components/Button';
+import { ErrorMessage } from '../../../components/ErrorMessage';
+import { type ApiError, toApiError } from '../../../lib/api';
 import { formatDuration } from '../../../lib/format';
+import { MAX_TIMEOUT_MS } from '../../../lib/timers';
 
 export interface SessionCountdownProps {
   /** When the BFF session ends, in epoch milliseconds (follows the server after every call). */
   expiresAt: number;
   /** Called once, shortly after the countdown reaches zero. */
   onExpire?: () => void;
-  /** "Stay signed in": makes a call that counts as activity. */
+  /** "Stay signed in": makes a call that counts as activity; its failure is shown. */
   onStay?: () => Promise<void> | void;
 }
 
@@ -24,6 +27,7 @@ function secondsLeft(expiresAt: number, now: number): number {
 export function SessionCountdown({ expiresAt, onExpire, onStay }: SessionCountdownProps) {
   const [now, setNow] = useState(() => Date.now());
   const [staying, setStaying] = useState(false);
+  const [stayError, setStayError] = useState<ApiError | null>(null);
   const onExpireRef = useRef(onExpire);
 
   useEffect(() => {
@@ -43,8 +47,17 @@ export function SessionCountdown({ expiresAt, onExpire, onStay }: SessionCountdo
       }
     }, 1000);
     // Only a countdown that was running fires, so an already-expired value
-    // can never cause a burst of re-checks.
-    const expire = window.setTimeout(() => onExpireRef.current?.(), expiresAt - Date.now() + EXPIRY_GRACE_MS);
+    // can never cause a burst of re-checks. A session longer than setTimeout's
+    // limit is waited for in steps: a timer that fires before the end re-arms.
+    const recheckAt = expiresAt + EXPIRY_GRACE_MS;
+    let expire = 0;
+    const arm = () => {
+      expire = window.setTimeout(
+        () => (Date.now() < recheckAt ? arm() : onExpireRef.current?.()),
+        Math.min(recheckAt - Date.now(), MAX_TIMEOUT_MS),
+      );
+    };
+    arm();
     return () => {
       window.clearInterval(tick);
       window.clearTimeout(expire);
@@ -56,8 +69,11 @@ export function SessionCountdown({ expiresAt, onExpire, onStay }: SessionCountdo
 
   const stay = async () => {
     setStaying(true);
+    setStayError(null);
     try {
       await onStay?.();
+    } catch (error) {
+      setStayError(toApiError(error));
     } finally {
       setStaying(false);
     }
@@ -75,6 +91,7 @@ export function SessionCountdown({ expiresAt, onExpire, onStay }: SessionCountdo
       {warn && (
         <div className="message message--warning" role="alert" data-testid="idle-warning">
           <p className="message__title">You will be signed out in {formatDuration(left)} because of inactivity.</p>
+          {stayError && <ErrorMessage error={stayError} testId="stay-error" />}
           {onStay && (
             <div className="actions">
               <Button onClick={() => void stay()} busy={staying} data-testid="stay-signed-in">

@@ -172,9 +172,9 @@ describe('SessionsPage', () => {
     expect(screen.queryByText(/renewed/)).not.toBeInTheDocument();
   });
 
-  it('shows a failed action and keeps the list', async () => {
-    mockFetch({
-      '/bff/sessions': { body: [laptop, phone] },
+  it('takes a session that has already ended (404) as signed out, and reloads the list', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/sessions': [{ body: [laptop, phone] }, { body: [laptop] }],
       '/bff/sessions/events': { body: events },
       '/bff/sessions/pub%2Fphone': { status: 404, body: { title: 'Session not found', status: 404, code: 'not_found' } },
     });
@@ -183,7 +183,24 @@ describe('SessionsPage', () => {
     const rows = await screen.findAllByTestId('session-row');
     await user.click(within(rows[1]).getByTestId('session-sign-out'));
 
-    expect(await screen.findByTestId('sessions-action-error')).toHaveTextContent('Session not found');
+    await waitFor(() => expect(screen.getAllByTestId('session-row')).toHaveLength(1));
+    expect(callsTo('/bff/sessions')).toHaveLength(2);
+    expect(screen.queryByTestId('sessions-action-error')).not.toBeInTheDocument();
+    expect(screen.queryByText('Safari on iPhone')).not.toBeInTheDocument();
+  });
+
+  it('shows a failed action and keeps the list', async () => {
+    mockFetch({
+      '/bff/sessions': { body: [laptop, phone] },
+      '/bff/sessions/events': { body: events },
+      '/bff/sessions/pub%2Fphone': { status: 503, body: { title: 'Session store unavailable', status: 503 } },
+    });
+    const { user } = renderPage();
+
+    const rows = await screen.findAllByTestId('session-row');
+    await user.click(within(rows[1]).getByTestId('session-sign-out'));
+
+    expect(await screen.findByTestId('sessions-action-error')).toHaveTextContent('Session store unavailable');
     expect(screen.getAllByTestId('session-row')).toHaveLength(2);
   });
 

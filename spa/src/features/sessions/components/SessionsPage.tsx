@@ -3,7 +3,7 @@ import { Button } from '../../../components/Button';
 import { Card } from '../../../components/Card';
 import { ErrorMessage } from '../../../components/ErrorMessage';
 import { Loading } from '../../../components/Loading';
-import { type ApiError, toApiError } from '../../../lib/api';
+import { type ApiError, isApiError, toApiError } from '../../../lib/api';
 import { describeAddress, formatRelative } from '../../../lib/format';
 import {
   describeEvent,
@@ -105,7 +105,9 @@ export function SessionsPage({ onSignedOutEverywhere, onSignOutHere }: SessionsP
         await endSession(session.id);
         await reload();
       } catch (error) {
-        if (mounted.current) setActionError(toApiError(error));
+        // 404: that session has already ended (signed out from another tab, or timed out): what was asked is done.
+        if (isApiError(error) && error.status === 404) await reload();
+        else if (mounted.current) setActionError(toApiError(error));
       } finally {
         if (mounted.current) setBusy(null);
       }
