@@ -11,13 +11,15 @@ namespace Bff.Http.Edge;
 /// Checked once the server has bound: only then are the addresses from <c>Kestrel:Endpoints</c>, from code and
 /// the default <c>localhost:5000</c> known, not just <c>--urls</c>.
 /// </summary>
-internal sealed class PlainHttpCheck(IServer server, IHostEnvironment environment, IOptions<BffOptions> options, ILogger<PlainHttpCheck> logger)
+internal sealed class PlainHttpCheck(IServiceProvider services, IOptions<BffOptions> options, ILogger<PlainHttpCheck> logger)
     : IHostedLifecycleService
 {
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses;
-        if (environment.IsDevelopment() || options.Value.TrustedProxies.Count > 0 || addresses is null || addresses.Count == 0 ||
+        // A host without a server (a worker, a test host) has no addresses to check.
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses;
+        var environment = services.GetService<IHostEnvironment>();
+        if (environment is null || environment.IsDevelopment() || options.Value.TrustedProxies.Count > 0 || addresses is null || addresses.Count == 0 ||
             addresses.Any(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)))
         {
             return Task.CompletedTask;
