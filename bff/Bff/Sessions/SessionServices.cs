@@ -38,6 +38,7 @@ internal static class SessionServices
         // Audit
         services.TryAddSingleton<IAuditTrail, InMemoryAuditTrail>();
         services.TryAddSingleton<SessionStatistics>();
+        services.TryAddSingleton<ActiveSessionCount>();
         services.TryAddSingleton<SessionAudit>();
         services.AddHealthChecks()
             .AddCheck<SessionStatisticsHealthCheck>(SessionStatisticsHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);

@@ -1,5 +1,6 @@
 using System.Net;
 using Bff.Tests.Oidc;
+using Bff.Tests.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -110,32 +111,10 @@ public sealed class BackChannelLogoutRetryTests
         bff.Client().PostAsync("/bff/backchannel", new FormUrlEncodedContent([new(BackChannelLogoutEndpoint.TokenField, token)]));
 
     /// <summary>A store that answers as the real one does while <see cref="Down"/> is false, and as an unreachable one while it is true.</summary>
-    private sealed class OutageStore(ISessionStore inner) : ISessionStore
+    private sealed class OutageStore(ISessionStore inner) : DelegatingSessionStore(inner)
     {
         public volatile bool Down;
 
-        private T Up<T>(T answer) => Down ? throw new SessionStoreUnavailableException("The test took the store down.") : answer;
-
-        public Task SaveAsync(SessionRecord session, CancellationToken cancellationToken) => Up(inner).SaveAsync(session, cancellationToken);
-
-        public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
-            Up(inner).ReplaceTicketAsync(id, ticket, cancellationToken);
-
-        public Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
-            Up(inner).TouchAsync(id, lastActivityAt, expiresAt, cancellationToken);
-
-        public Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken) => Up(inner).GetAsync(id, cancellationToken);
-
-        public Task<SessionState?> GetStateAsync(string id, CancellationToken cancellationToken) => Up(inner).GetStateAsync(id, cancellationToken);
-
-        public Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken) => Up(inner).RemoveAsync(id, cancellationToken);
-
-        public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
-            Up(inner).GetBySubjectAsync(subject, cancellationToken);
-
-        public Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken) =>
-            Up(inner).GetByProviderSessionAsync(providerSessionId, cancellationToken);
-
-        public Task<long> CountAsync(CancellationToken cancellationToken) => Up(inner).CountAsync(cancellationToken);
+        protected override ISessionStore Inner => Down ? throw new SessionStoreUnavailableException("The test took the store down.") : base.Inner;
     }
 }

@@ -1,4 +1,3 @@
-using Bff.Sessions.Store;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Bff.Sessions.Audit;
@@ -6,9 +5,9 @@ namespace Bff.Sessions.Audit;
 /// <summary>
 /// Health check <c>sessions</c>: the store's live-session count and this instance's counters in <c>data</c>
 /// (<c>active_sessions</c>, <c>sign_ins</c>, <c>sign_outs</c>, <c>refreshes</c>, <c>failures</c>).
-/// Unhealthy when the store cannot be counted.
+/// Unhealthy when the store cannot be counted. The count is at most <see cref="ActiveSessionCount.MaxAge"/> old.
 /// </summary>
-internal sealed class SessionStatisticsHealthCheck(ISessionStore store, SessionStatistics statistics) : IHealthCheck
+internal sealed class SessionStatisticsHealthCheck(ActiveSessionCount count, SessionStatistics statistics) : IHealthCheck
 {
     public const string Name = "sessions";
 
@@ -24,8 +23,7 @@ internal sealed class SessionStatisticsHealthCheck(ISessionStore store, SessionS
 
         try
         {
-            var active = await store.CountAsync(cancellationToken);
-            statistics.RecordActive(active);
+            var active = await count.GetAsync(cancellationToken);
             data["active_sessions"] = active;
             return HealthCheckResult.Healthy($"{active} active session(s).", data);
         }

@@ -1,6 +1,5 @@
 using Bff.Logging;
 using Bff.Sessions.Audit;
-using Bff.Sessions.Store;
 
 namespace Bff.Sessions.Lifecycle;
 
@@ -12,8 +11,7 @@ namespace Bff.Sessions.Lifecycle;
 internal sealed class SessionExpiryWorker(
     SessionExpiryQueue queue,
     SessionTerminator terminator,
-    ISessionStore store,
-    SessionStatistics statistics,
+    ActiveSessionCount activeSessions,
     TimeProvider time,
     ILogger<SessionExpiryWorker> logger) : BackgroundService
 {
@@ -45,7 +43,7 @@ internal sealed class SessionExpiryWorker(
             {
                 try
                 {
-                    statistics.RecordActive(await store.CountAsync(stoppingToken));
+                    await activeSessions.GetAsync(stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

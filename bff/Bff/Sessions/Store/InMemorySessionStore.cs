@@ -74,8 +74,9 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
     public Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<SessionRecord>>(Lookup(_byProviderSession, providerSessionId));
 
+    // Enumerating the dictionary itself takes no lock (Values would lock every bucket and copy them all).
     public Task<long> CountAsync(CancellationToken cancellationToken) =>
-        Task.FromResult((long)_sessions.Values.Count(IsLive));
+        Task.FromResult((long)_sessions.Count(entry => IsLive(entry.Value)));
 
     /// <summary>Drops every expired session now and reports it (the timer does this once a minute).</summary>
     public void Sweep()
