@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -10,7 +11,8 @@ namespace Bff.Oidc;
 /// The document's <c>issuer</c> must equal the configured authority: a document that names another issuer is refused,
 /// and that refusal is remembered for <see cref="MinimumRefreshInterval"/> so a misconfigured provider is not
 /// re-read on every request. While the provider cannot be reached, the last good document is served and the provider
-/// is asked again at most once per <see cref="MinimumRefreshInterval"/>. It is the sign-in handler's
+/// is asked again at most once per <see cref="MinimumRefreshInterval"/>; before any document was read, the failure is
+/// answered at once for <see cref="FirstReadRetryInterval"/> instead of each caller waiting for a read of its own. It is the sign-in handler's
 /// <see cref="IConfigurationManager{T}"/> too, so sign-in, refresh and back-channel logout share one cache and one
 /// re-read floor.
 /// </summary>
@@ -27,6 +29,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
     private ProviderMetadataException? _refused;
     private DateTimeOffset _refusedAt;
     private DateTimeOffset _failedAt = DateTimeOffset.MinValue;
+    private Exception? _firstReadFailure;
 
     public ProviderMetadata(
         string authority,
@@ -44,6 +47,12 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
     public TimeSpan AutomaticRefreshInterval { get; init; } = TimeSpan.FromHours(1);
 
     public TimeSpan MinimumRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a failed read is answered without asking again while no document was ever read. Short: until the
+    /// provider answers, nobody can sign in.
+    /// </summary>
+    public TimeSpan FirstReadRetryInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public async Task<OpenIdConnectConfiguration> GetAsync(CancellationToken cancellationToken)
     {
@@ -93,18 +102,31 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
                 throw _refused;
             }
 
+            // Readiness probes and sign-ins of a freshly started instance would otherwise each wait for a read of
+            // their own (up to the HTTP client's timeout) while the provider is away.
+            if (_current is null && _firstReadFailure is not null && _time.GetUtcNow() - _failedAt < FirstReadRetryInterval)
+            {
+                ExceptionDispatchInfo.Throw(_firstReadFailure);
+            }
+
             OpenIdConnectConfiguration configuration;
             try
             {
                 configuration = await _retriever.GetConfigurationAsync(_address, _documents, cancellationToken);
             }
-            catch (Exception ex) when (_current is not null && ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // Keep serving the last good document while the provider is unreachable, and ask it again only after
                 // the floor: otherwise, past the automatic refresh, every caller would queue behind a fetch that
                 // times out.
                 _failedAt = _time.GetUtcNow();
-                return _current;
+                if (_current is not null)
+                {
+                    return _current;
+                }
+
+                _firstReadFailure = ex;
+                throw;
             }
 
             var issuer = configuration.Issuer;
@@ -117,6 +139,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             }
 
             _refused = null;
+            _firstReadFailure = null;
             _failedAt = DateTimeOffset.MinValue;
             _current = configuration;
             _fetchedAt = _time.GetUtcNow();

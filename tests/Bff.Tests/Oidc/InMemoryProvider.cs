@@ -98,7 +98,15 @@ internal sealed class InMemoryProvider : IConfigurationRetriever<OpenIdConnectCo
         LastAddress = address;
         if (FetchGate is { } gate)
         {
-            await gate.WaitAsync(cancel);
+            try
+            {
+                await gate.WaitAsync(cancel);
+            }
+            catch (OperationCanceledException ex)
+            {
+                // As the framework's document retriever does: any failure of the read, a cancelled one included, is an IOException.
+                throw new IOException("IDX20804: Unable to retrieve document.", ex);
+            }
         }
 
         if (FetchFailure is { } failure)

@@ -163,16 +163,53 @@ public sealed class ProviderMetadataTests
     }
 
     [Fact]
-    public async Task First_fetch_failure_is_reported()
+    public async Task First_fetch_failure_is_reported_and_answered_at_once_for_a_short_time()
     {
         _provider.FetchFailure = new HttpRequestException("connection refused");
 
         await Assert.ThrowsAsync<HttpRequestException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
 
-        // Nothing was cached: the next call asks the provider again.
+        // Readiness probes and sign-ins meanwhile get the same failure without each waiting for a read.
+        var calls = Enumerable.Range(0, 20).Select(_ => Assert.ThrowsAsync<HttpRequestException>(() => _provider.Metadata.GetAsync(CancellationToken.None)));
+        await Task.WhenAll(calls);
+        Assert.Equal(1, _provider.Fetches);
+
+        // Then the provider is asked again; once it answers, the document is read.
         _provider.FetchFailure = null;
+        _provider.Time.Advance(_provider.Metadata.FirstReadRetryInterval);
         await _provider.Metadata.GetAsync(CancellationToken.None);
         Assert.Equal(2, _provider.Fetches);
+    }
+
+    [Fact]
+    public async Task A_cancelled_first_read_is_not_remembered_as_a_failure()
+    {
+        var release = new TaskCompletionSource();
+        _provider.FetchGate = release.Task;
+        using var caller = new CancellationTokenSource();
+
+        var cancelled = _provider.Metadata.GetAsync(caller.Token);
+        await caller.CancelAsync();
+        release.SetResult();
+        await Assert.ThrowsAsync<IOException>(() => cancelled);
+
+        // The next caller reads the document at once.
+        _provider.FetchGate = null;
+        var good = await _provider.Metadata.GetAsync(CancellationToken.None);
+        Assert.Equal(2, _provider.Fetches);
+
+        // Nor is a cancelled re-read past the automatic refresh: the next caller reads again instead of getting the
+        // old document for the whole floor.
+        _provider.Time.Advance(_provider.Metadata.AutomaticRefreshInterval);
+        var hold = new TaskCompletionSource();
+        _provider.FetchGate = hold.Task;
+        using var second = new CancellationTokenSource();
+        var cancelledRefresh = _provider.Metadata.GetAsync(second.Token);
+        await second.CancelAsync();
+        await Assert.ThrowsAsync<IOException>(() => cancelledRefresh);
+        _provider.FetchGate = null;
+        Assert.NotSame(good, await _provider.Metadata.GetAsync(CancellationToken.None));
+        Assert.Equal(4, _provider.Fetches);
     }
 
     [Fact]
