@@ -78,7 +78,7 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
         var target = sessions.FirstOrDefault(s => string.Equals(s.PublicId, publicId, StringComparison.Ordinal));
         if (target is null)
         {
-            Log.SessionEndRefused(logger, current.Subject, publicId);
+            Log.SessionEndRefused(logger, current.Subject, LogText.Printable(publicId));
             await ProblemResponse.WriteAsync(context, StatusCodes.Status404NotFound, ProblemCodes.NotFound,
                 "Session not found", "You have no session with this id. It may have ended already.");
             return;

@@ -85,8 +85,8 @@ internal static partial class Log
     [LoggerMessage(8003, LogLevel.Warning, "Request by {Subject} to end session {SessionId} refused: no such session of theirs")]
     public static partial void SessionEndRefused(ILogger logger, string subject, string sessionId);
 
-    [LoggerMessage(8004, LogLevel.Warning, "Rate limit reached on {Path} for client {ClientAddress}")]
-    public static partial void RateLimited(ILogger logger, string path, string? clientAddress);
+    [LoggerMessage(8004, LogLevel.Warning, "Rate limit reached on {Path} for client {ClientAddress} ({Unlogged} earlier rejections of this client not logged; at most one line per client a minute)")]
+    public static partial void RateLimited(ILogger logger, string path, string? clientAddress, int unlogged);
 
     [LoggerMessage(8005, LogLevel.Warning, "Counting the active sessions failed: {ErrorType}")]
     public static partial void SessionCountFailed(ILogger logger, string errorType);

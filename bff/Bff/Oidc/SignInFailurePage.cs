@@ -66,8 +66,10 @@ internal static class SignInFailurePage
                     "The identity provider cannot be reached right now. Please try again in a moment.");
         }
 
-        if (failure?.Data["error"] is string error && error.Length > 0)
+        if (failure?.Data["error"] is string { Length: > 0 } sent)
         {
+            // The callback's query says what the error was: whoever sent the browser there chose it.
+            var error = LogText.Printable(sent);
             return error == "access_denied"
                 ? (refused, "provider error access_denied", "Sign-in was cancelled or denied at the identity provider.")
                 : (refused, "provider error " + error, $"The identity provider could not sign you in (error: {error}).");

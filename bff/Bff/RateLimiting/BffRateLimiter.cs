@@ -52,8 +52,11 @@ internal static class BffRateLimiter
         var seconds = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
 
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Bff.RateLimiting");
-        Log.RateLimited(logger, context.Request.Path, addresses.ResolveText(context));
+        if (context.RequestServices.GetRequiredService<RejectionLog>().ShouldLog(ClientPartition.For(context, addresses), out var unlogged))
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Bff.RateLimiting");
+            Log.RateLimited(logger, context.Request.Path, addresses.ResolveText(context), unlogged);
+        }
 
         await ErrorResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, "Too many attempts",
             $"Too many attempts from your network. Please wait {seconds} seconds and try again.");

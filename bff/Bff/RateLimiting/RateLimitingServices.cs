@@ -10,6 +10,7 @@ internal static class RateLimitingServices
     {
         // The BFF's limits are passed to its own UseRateLimiter in UseBff; this only registers the services.
         services.AddRateLimiter(static _ => { });
+        services.TryAddSingleton<RejectionLog>();
         services.TryAddKeyedSingleton(ClientRateLimiter.BackChannelFailures, static (sp, _) =>
             new ClientRateLimiter(sp.GetRequiredService<IOptions<BffOptions>>().Value.RateLimits.BackChannel));
         services.TryAddKeyedSingleton(ClientRateLimiter.AnonymousApi, static (sp, _) =>

@@ -81,7 +81,9 @@ public sealed class BackChannelLogoutRetryTests
             Assert.Equal(HttpStatusCode.OK, stillSignedIn.StatusCode);
         }
 
+        // The provider is back, and retries after a while (a failed first read is answered at once for a few seconds).
         _provider.FetchFailure = null;
+        bff.Time.Advance(TimeSpan.FromSeconds(5));
         using (var retried = await PostAsync(bff, token))
         {
             Assert.Equal(HttpStatusCode.OK, retried.StatusCode);

@@ -340,7 +340,8 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("provider").GetString());
         var sessions = health.GetProperty("data").GetProperty("sessions");
-        Assert.InRange(sessions.GetProperty("active_sessions").GetInt64(), 1, long.MaxValue);
+        // The count may be up to ActiveSessionCount.MaxAge old (counted before this sign-in); SessionStatisticsTests checks its value.
+        Assert.InRange(sessions.GetProperty("active_sessions").GetInt64(), 0, long.MaxValue);
         Assert.InRange(sessions.GetProperty("sign_ins").GetInt64(), 1, long.MaxValue);
     }
 
