@@ -7,10 +7,11 @@ namespace Bff.Oidc;
 /// Posts form requests to the provider's token, pushed-authorization and revocation endpoints, authenticated
 /// as the BFF (<c>client_secret_basic</c>, RFC 6749 §2.3.1), and turns every outcome into a
 /// <see cref="TokenResponse"/>; it never throws for a provider's failure. Only what names the grant itself as
-/// bad is a refusal: <c>invalid_grant</c>, and a bare 400 without an OAuth error (a provider's way of refusing a
-/// revoked token). Everything else — unreachable, 5xx, 429, 408, <c>invalid_client</c> (a rotated client
-/// secret), <c>unauthorized_client</c>, other 4xx, an answer that is not JSON — is transient: signing every
-/// user out for the provider's or the operator's trouble would be worse than a retry.
+/// bad is a refusal: <c>invalid_grant</c>, and a bare 400 without an OAuth error (empty, or JSON without
+/// <c>error</c>: a provider's way of refusing a revoked token). Everything else — unreachable, 5xx, 429, 408,
+/// <c>invalid_client</c> (a rotated client secret), <c>unauthorized_client</c>, other 4xx, an answer that is not
+/// JSON, a 400 page from a firewall or proxy in front of the provider included — is transient: signing every user
+/// out for the provider's or the operator's trouble would be worse than a retry.
 /// </summary>
 internal sealed class TokenEndpointClient(HttpClient http, string clientId, string clientSecret)
 {
@@ -65,9 +66,11 @@ internal sealed class TokenEndpointClient(HttpClient http, string clientId, stri
     {
         string? error = null;
         string? description = null;
+        var isJson = body.Length == 0;
         try
         {
             using var document = JsonDocument.Parse(body);
+            isJson = true;
             error = TokenResponse.String(document.RootElement, "error");
             description = TokenResponse.String(document.RootElement, "error_description");
         }
@@ -85,7 +88,7 @@ internal sealed class TokenEndpointClient(HttpClient http, string clientId, stri
             return TokenResponse.Transient($"The provider answered {status} {error}.", error);
         }
 
-        return status == 400
+        return status == 400 && isJson
             ? TokenResponse.Failure("invalid_response", "The provider answered 400 without an OAuth error.")
             : TokenResponse.NotJson($"The provider answered {status} without an OAuth error.");
     }

@@ -140,13 +140,15 @@ public sealed class UserAccessTokenServiceTests
         Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
     }
 
-    [Fact]
-    public async Task A_bare_400_without_an_oauth_error_ends_the_session()
+    [Theory]
+    [InlineData("")]
+    [InlineData("{}")]
+    public async Task A_bare_400_without_an_oauth_error_ends_the_session(string body)
     {
         // Some providers refuse a revoked refresh token this way.
         using var kit = new TokenTestKit();
         var session = await kit.SignInWithDueTokenAsync(Lifetime);
-        kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, ""));
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.BadRequest, body));
 
         Assert.Equal(AccessTokenResult.SessionEnded, await kit.GetUserTokenAsync(session.Id));
         Assert.Null(await kit.Store.GetAsync(session.Id, CancellationToken.None));
@@ -164,6 +166,7 @@ public sealed class UserAccessTokenServiceTests
     [InlineData(HttpStatusCode.RequestTimeout, "")]
     [InlineData(HttpStatusCode.Unauthorized, "")]
     [InlineData(HttpStatusCode.NotFound, "<html>not found</html>")]
+    [InlineData(HttpStatusCode.BadRequest, "<html><body>Request blocked by the firewall</body></html>")] // a WAF in front of the provider
     [InlineData(HttpStatusCode.ServiceUnavailable, """{"error":"invalid_grant"}""")]
     [InlineData(HttpStatusCode.OK, "<html>captive portal</html>")]
     [InlineData(HttpStatusCode.OK, "[]")]
