@@ -162,8 +162,17 @@ internal static partial class Log
     [LoggerMessage(8101, LogLevel.Information, "Ended {Count} expired sessions from Redis in {ElapsedMs} ms")]
     public static partial void RedisSweepEnded(ILogger logger, int count, long elapsedMs);
 
-    [LoggerMessage(8102, LogLevel.Information, "The data-protection key ring in Redis is encrypted with certificate {Thumbprint}")]
+    [LoggerMessage(8102, LogLevel.Information, "Keys this instance adds to the data-protection key ring in Redis are encrypted with certificate {Thumbprint}, and only an encrypted key protects new data")]
     public static partial void KeyRingCertificateLoaded(ILogger logger, string thumbprint);
+
+    [LoggerMessage(8110, LogLevel.Warning, "The data-protection key ring in Redis had no encrypted key to protect new data with: key {KeyId}, encrypted, was created and protects new data from now on")]
+    public static partial void KeyRingDefaultKeyReplaced(ILogger logger, Guid keyId);
+
+    [LoggerMessage(8111, LogLevel.Warning, "The data-protection key ring in Redis still holds {Count} unencrypted key(s) ({KeyIds}), readable by anyone who can read Redis. They stay usable so that the cookies and sessions they protect keep working until they end; to end those now instead, revoke the keys (IKeyManager.RevokeKey)")]
+    public static partial void KeyRingHoldsClearKeys(ILogger logger, int count, string keyIds);
+
+    [LoggerMessage(8112, LogLevel.Warning, "The data-protection key ring in Redis could not be checked at start-up: Redis does not answer ({ErrorType})")]
+    public static partial void KeyRingNotChecked(ILogger logger, string errorType);
 
     // 83xx: session experience (re-authentication, ending other sessions).
 

@@ -68,6 +68,18 @@ internal static class KeyRingCertificate
             : throw Invalid($"thumbprint {thumbprint} is not in the {options.StoreLocation}/{options.StoreName} store");
     }
 
+    /// <summary>The ring holds encrypted keys but this instance has no certificate: it could read none of them.</summary>
+    public static InvalidOperationException Missing() => new(
+        "The data-protection key ring in Redis is encrypted with a certificate, but Bff:DataProtection:Certificate is not set here: " +
+        "set Bff:DataProtection:Certificate:Path and :Password, or :Thumbprint, to the certificate the other instances use. " +
+        "Without it this instance reads none of their cookies and would add an unencrypted key to the ring.");
+
+    /// <summary>The ring's current keys were encrypted with another certificate, one this instance does not have.</summary>
+    public static InvalidOperationException Foreign(string thumbprint) => Invalid(
+        $"(thumbprint {thumbprint}) decrypts none of the current keys of the key ring in Redis: set Bff:DataProtection:Certificate:Path " +
+        "and :Password, or :Thumbprint, to the certificate the other instances use; after renewing it, keep the previous one in the " +
+        "X.509 store until the keys it encrypted have expired");
+
     private static InvalidOperationException Invalid(string problem) =>
         new($"Bff:DataProtection:Certificate {problem}.");
 }

@@ -5,6 +5,7 @@ using Bff.Sessions.Audit;
 using Bff.Sessions.Lifecycle;
 using Bff.Sessions.Store;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -60,14 +61,24 @@ public static class RedisBffBuilderExtensions
         services.AddOptions<KeyManagementOptions>().Configure<RedisConnection>((_, connection) => keyRing.Connection = connection);
         services.AddOptions<DataProtectionOptions>()
             .Configure<IOptions<RedisOptions>>((options, redis) => options.ApplicationDiscriminator = redis.Value.ApplicationName);
+        // Never a clear key into an encrypted ring; with the certificate, only an encrypted key protects new data.
+        services.AddOptions<KeyManagementOptions>().PostConfigure(options => options.XmlRepository = new KeyRingWriteGuard(KeyRingXml.Repository(options)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KeyRingStartupCheck>());
         if (settings.KeyRingCertificate.IsSet)
         {
             var certificate = KeyRingCertificate.Load(settings.KeyRingCertificate);
             dataProtection.ProtectKeysWithCertificate(certificate);
             services.AddSingleton(new KeyRingProtection(certificate.Thumbprint));
+            var resolver = services.Last(d => d.ServiceType == typeof(IDefaultKeyResolver));
+            services.Replace(ServiceDescriptor.Singleton<IDefaultKeyResolver>(sp => new EncryptedDefaultKeyResolver(
+                (IDefaultKeyResolver)(resolver.ImplementationInstance ?? resolver.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, resolver.ImplementationType!)),
+                sp.GetRequiredService<IOptions<KeyManagementOptions>>())));
         }
 
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);
+        services.TryAddSingleton<KeyRingHealthCheck>(); // one instance, so its healthy answer is kept between runs
+        services.AddHealthChecks()
+            .AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffDefaults.HealthReadyTag])
+            .AddCheck<KeyRingHealthCheck>(KeyRingHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);
         return builder;
     }
 

@@ -118,5 +118,5 @@ internal sealed class RedisConnection : IDisposable
     }
 
     // Connection faults, timeouts and server states such as LOADING (replaying the AOF after a restart).
-    private static bool IsUnavailable(Exception ex) => ex is RedisException or TimeoutException;
+    internal static bool IsUnavailable(Exception ex) => ex is RedisException or TimeoutException;
 }

@@ -34,7 +34,8 @@ public sealed class RedisBffBuilderExtensionsTests
         Assert.IsType<RedisSessionStore>(provider.GetRequiredService<ISessionStore>());
         Assert.IsType<RedisDistributedLock>(provider.GetRequiredService<IDistributedLock>());
         Assert.Equal("shop", provider.GetRequiredService<IOptions<DataProtectionOptions>>().Value.ApplicationDiscriminator);
-        Assert.IsType<Microsoft.AspNetCore.DataProtection.StackExchangeRedis.RedisXmlRepository>(provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
+        var repository = Assert.IsType<KeyRingWriteGuard>(provider.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository);
+        Assert.IsType<Microsoft.AspNetCore.DataProtection.StackExchangeRedis.RedisXmlRepository>(repository.Inner);
         Assert.Equal("shop:", provider.GetRequiredService<RedisConnection>().Keys.Prefix);
 
         var checks = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations;
