@@ -21,6 +21,11 @@ public static class BffDefaults
     /// <summary>The logout endpoint.</summary>
     public const string LogoutPath = EndpointsPath + "/logout";
 
+    // The sign-in handler's cookie name prefixes (ASP.NET Core's defaults, which the BFF keeps): a correlation cookie
+    // and a nonce cookie for every sign-in started.
+    internal const string CorrelationCookiePrefix = ".AspNetCore.Correlation.";
+    internal const string NonceCookiePrefix = ".AspNetCore.OpenIdConnect.Nonce.";
+
     /// <summary>Tag of the health checks <c>/health/ready</c> runs: tag your own checks with it to take part.</summary>
     public const string HealthReadyTag = "ready";
 

@@ -143,6 +143,9 @@ internal static partial class Log
     [LoggerMessage(6010, LogLevel.Warning, "An ended session's index and schedule entries could not be removed ({Error}); they are skipped on read until they expire")]
     public static partial void RedisSessionEntriesNotRemoved(ILogger logger, string error);
 
+    [LoggerMessage(6011, LogLevel.Warning, "Session {SessionId} was saved but its sign-in failed after that ({ErrorType}): the session is ended again")]
+    public static partial void SessionCreationUndone(ILogger logger, string sessionId, string errorType);
+
     // 95xx: the edge (hostile or malformed requests, transport security).
 
     [LoggerMessage(9501, LogLevel.Information, "{Method} {Path} refused with {Status}: the request could not be read")]

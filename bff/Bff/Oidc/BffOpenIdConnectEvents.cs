@@ -161,6 +161,9 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
         // Needed for the code exchange only, done by now: the session need not carry it.
         context.Properties.Items.Remove(OpenIdConnectDefaults.RedirectUriForCodePropertiesKey);
 
+        // Signed in: the sign-ins this browser started and left unfinished are void.
+        PendingSignInCookies.DeleteAll(context.HttpContext, context.Options);
+
         await base.TokenValidated(context);
     }
 

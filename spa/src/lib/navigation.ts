@@ -5,12 +5,15 @@ export const navigateTo: Navigate = (url) => {
   window.location.assign(url);
 };
 
+/** The longest `returnUrl` the server takes: it travels to the provider and back in the sign-in's state. */
+export const MAX_RETURN_URL_LENGTH = 2048;
+
 /**
  * The server's rule for a `returnUrl` (ReturnUrlValidator): a path on this origin, not `//host` or `/\host`, in
- * printable ASCII without spaces or `\`. The server answers anything else with a 400 page.
+ * printable ASCII without spaces or `\`, of at most 2048 characters. The server answers anything else with a 400 page.
  */
 export function isLocalUrl(url: string): boolean {
-  return /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(url);
+  return url.length <= MAX_RETURN_URL_LENGTH && /^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(url);
 }
 
 /**

@@ -250,6 +250,47 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         Assert.Equal(signsOut ? HttpStatusCode.Unauthorized : HttpStatusCode.OK, user.StatusCode);
     }
 
+    [Fact]
+    public async Task A_finished_sign_in_clears_the_cookies_of_the_sign_ins_left_unfinished()
+    {
+        using var browser = Stack.NewBrowser();
+        for (var i = 0; i < 2; i++)
+        {
+            // Started, then abandoned at the provider's login form.
+            var form = (await browser.NavigateAsync("/bff/login")).Form();
+            Assert.True(form?.Fields.ContainsKey("login"));
+        }
+
+        Assert.Equal(4, PendingSignInCookies(browser).Count);
+        await browser.SignInAsync("frieda");
+
+        Assert.Empty(PendingSignInCookies(browser));
+    }
+
+    [Fact]
+    public async Task A_sign_in_started_over_several_unfinished_ones_clears_them_first()
+    {
+        // Each unfinished sign-in leaves two cookies for 15 minutes; enough of them make every request too large (431).
+        using var browser = Stack.NewBrowser();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/bff/login");
+        request.Headers.Add("Cookie", string.Join("; ", Enumerable.Range(0, 3).SelectMany(i => new[]
+        {
+            $".AspNetCore.Correlation.old{i}=N", $".AspNetCore.OpenIdConnect.Nonce.old{i}=N",
+        })));
+        using var response = await browser.SendRawAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var deleted = response.Headers.GetValues("Set-Cookie").Where(c => c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase)).ToList();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Contains(deleted, c => c.StartsWith($".AspNetCore.Correlation.old{i}=", StringComparison.Ordinal));
+            Assert.Contains(deleted, c => c.StartsWith($".AspNetCore.OpenIdConnect.Nonce.old{i}=", StringComparison.Ordinal));
+        }
+    }
+
+    private static List<Cookie> PendingSignInCookies(BrowserClient browser) =>
+        browser.Cookies.GetAllCookies().Where(c => !c.Expired && c.Name.StartsWith(".AspNetCore.", StringComparison.Ordinal)).ToList();
+
     [Theory]
     [InlineData("https://evil.example/")]
     [InlineData("//evil.example")]

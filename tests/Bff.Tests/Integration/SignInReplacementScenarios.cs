@@ -70,6 +70,39 @@ internal static class SignInReplacementScenarios
                                      e.GetProperty("reason").GetString() == "Replaced");
     }
 
+    /// <summary>
+    /// A second sign-in whose callback comes without the session cookie (the provider is another site, and the cookie
+    /// is <c>SameSite=Strict</c>) still ends the session the browser held when it started signing in.
+    /// </summary>
+    public static async Task ReLoginWithoutTheCookieOnTheCallbackReplacesTheLiveSession(TestStack stack, string login)
+    {
+        using var browser = stack.NewBrowser();
+        await browser.SignInAsync(login);
+        var before = browser.SessionCookie!;
+
+        // /bff/login is same-origin: the cookie comes with it. The browser then leaves for the provider.
+        using var start = await browser.GetAsync("/bff/login", antiforgery: false);
+        Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
+        before.Expired = true;
+        var page = await browser.NavigateAsync(start.Headers.Location!.ToString());
+        if (page.Form() is { } loginForm && loginForm.Fields.ContainsKey("login"))
+        {
+            loginForm.Fields["login"] = login;
+            loginForm.Fields["password"] = "any-password";
+            page = await browser.NavigateAsync(loginForm.Action.ToString(), HttpMethod.Post, loginForm.Fields);
+        }
+
+        Assert.StartsWith(stack.BffUrlOf(0), page.Url.ToString(), StringComparison.Ordinal);
+        Assert.NotEqual(before.Value, browser.SessionCookie!.Value);
+
+        using var stale = stack.NewBrowser();
+        stale.Cookies.Add(new Cookie(before.Name, before.Value, "/", before.Domain));
+        using var refused = await stale.GetAsync("/bff/user");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("session_ended", (await ProblemAsync(refused)).GetProperty("code").GetString());
+        Assert.Single((await browser.GetJsonAsync("/bff/sessions")).EnumerateArray());
+    }
+
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -13,4 +13,8 @@ public sealed class SignInReplacesSessionTests(StackFixture fixture) : IClassFix
     [Fact]
     public Task Signing_in_again_replaces_the_live_session() =>
         SignInReplacementScenarios.ReLoginReplacesTheLiveSession(Stack, "relogin-dora");
+
+    [Fact]
+    public Task Signing_in_again_replaces_the_live_session_when_the_callback_comes_without_the_cookie() =>
+        SignInReplacementScenarios.ReLoginWithoutTheCookieOnTheCallbackReplacesTheLiveSession(Stack, "relogin-crosssite-erin");
 }

@@ -153,4 +153,11 @@ public sealed class ReturnUrlValidatorTests
             Assert.All(url, c => Assert.InRange(c, '\u0021', '\u007e'));
         }
     }
+
+    [Fact]
+    public void A_return_url_too_long_to_come_back_through_the_provider_is_refused()
+    {
+        Assert.True(ReturnUrlValidator.IsLocal("/" + new string('a', ReturnUrlValidator.MaxLength - 1)));
+        Assert.False(ReturnUrlValidator.IsLocal("/" + new string('a', ReturnUrlValidator.MaxLength)));
+    }
 }

@@ -63,7 +63,7 @@ internal sealed class SweeperScenario : IDisposable
     /// <summary>Saves the sessions through the first instance, many at a time.</summary>
     public async Task SaveAsync(IReadOnlyList<SessionRecord> sessions)
     {
-        foreach (var chunk in sessions.Chunk(200))
+        foreach (var chunk in sessions.Chunk(50))
         {
             await Task.WhenAll(chunk.Select(s => Stores[0].SaveAsync(s, CancellationToken.None)));
         }

@@ -18,8 +18,7 @@ internal sealed class HostPrefixCookies(IOptions<BffOptions> options)
 {
     public const string Prefix = "__Host-";
 
-    // The sign-in handler's cookie name prefixes (ASP.NET Core's defaults, which the BFF keeps).
-    private static readonly string[] SignInCookiePrefixes = [".AspNetCore.Correlation.", ".AspNetCore.OpenIdConnect.Nonce."];
+    private static readonly string[] SignInCookiePrefixes = [BffDefaults.CorrelationCookiePrefix, BffDefaults.NonceCookiePrefix];
 
     private readonly string _sessionCookie = options.Value.CookieName;
 

@@ -20,8 +20,15 @@ internal static class SessionCookieEvents
             }
 
             var request = context.HttpContext.Request;
-            // Relative to the path base, as /bff/login reads it (it puts the path base back).
-            var returnUrl = (request.Path.HasValue ? request.Path.Value : "/") + request.QueryString;
+            // Relative to the path base, as /bff/login reads it (it puts the path base back). A query too long to come
+            // back through the provider is dropped: the page, without it, beats a failed sign-in.
+            var path = request.Path.HasValue ? request.Path.Value : "/";
+            var returnUrl = path + request.QueryString;
+            if (returnUrl.Length > Oidc.ReturnUrlValidator.MaxLength)
+            {
+                returnUrl = path.Length <= Oidc.ReturnUrlValidator.MaxLength ? path : "/";
+            }
+
             context.Response.Redirect(request.PathBase + BffDefaults.LoginPath + "?returnUrl=" + Uri.EscapeDataString(returnUrl));
             return Task.CompletedTask;
         },

@@ -31,6 +31,15 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
         return string.IsNullOrEmpty(cookie) ? null : options.TicketDataFormat.Unprotect(cookie)?.Principal.FindFirstValue(SessionKeyClaim);
     }
 
+    /// <summary>The storage id of the session the request's cookie names (not checked against the store); null without one.</summary>
+    public static string? IncomingStorageId(HttpContext context)
+    {
+        // Read when needed, not injected: the cookie's options need the ticket store, which needs much of the BFF.
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(Configuration.BffDefaults.CookieScheme);
+        return IncomingSessionKey(context, options) is { } key ? SessionKeys.StorageIdFor(key) : null;
+    }
+
     public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
 
     public string Protect(AuthenticationTicket data, string? purpose)

@@ -12,7 +12,9 @@ namespace Bff.Sessions.Cookie;
 /// cookie planted in a browser before the user signs in (session fixation), or the cookie of an earlier
 /// sign-in, would go on working as the newly signed-in user. Here that session is ended first (reason
 /// <see cref="SessionEndReason.Replaced"/>: its refresh token is revoked, its end recorded), which leaves
-/// the framework no session to renew, so it stores the ticket under a new key.
+/// the framework no session to renew, so it stores the ticket under a new key. So is the session the browser
+/// held when it started the sign-in (<see cref="NoteSessionToReplace"/>): the callback comes from the provider's
+/// site, and the <c>SameSite=Strict</c> cookie does not come with it.
 /// </summary>
 internal sealed class SessionCookieHandler(
     IOptionsMonitor<CookieAuthenticationOptions> options,
@@ -21,15 +23,31 @@ internal sealed class SessionCookieHandler(
     SessionTerminator terminator)
     : CookieAuthenticationHandler(options, logger, encoder)
 {
+    // The sign-in's (data-protected) state carries it from /bff/login to the callback; the session never stores it.
+    private const string ReplacesItem = "bff.replaces";
+
+    /// <summary>At the start of a sign-in: the session this browser holds now is to end when the sign-in completes.</summary>
+    public static void NoteSessionToReplace(HttpContext context, AuthenticationProperties properties)
+    {
+        if (SessionCookieFormat.IncomingStorageId(context) is { } storageId)
+        {
+            properties.Items[ReplacesItem] = storageId;
+        }
+    }
+
     protected override async Task HandleSignInAsync(ClaimsPrincipal user, AuthenticationProperties? properties)
     {
         using var activity = BffTelemetry.Source.StartActivity("bff.sign_in");
-        if (SessionCookieFormat.IncomingSessionKey(Context, Options) is { } key)
+        var replaced = false;
+        string? started = null;
+        properties?.Items.Remove(ReplacesItem, out started);
+        var incoming = SessionCookieFormat.IncomingSessionKey(Context, Options) is { } key ? SessionKeys.StorageIdFor(key) : null;
+        foreach (var storageId in new[] { incoming, started }.OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal))
         {
-            var replaced = await terminator.EndAsync(SessionKeys.StorageIdFor(key), SessionEndReason.Replaced);
-            activity?.SetTag("bff.session.replaced", replaced);
+            replaced |= await terminator.EndAsync(storageId, SessionEndReason.Replaced);
         }
 
+        activity?.SetTag("bff.session.replaced", replaced);
         await base.HandleSignInAsync(user, properties);
         activity?.SetTag("bff.session.id", CurrentSession.Of(Context)?.PublicId);
     }

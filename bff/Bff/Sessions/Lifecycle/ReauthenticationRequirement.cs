@@ -1,8 +1,6 @@
-using Bff.Configuration;
 using Bff.Logging;
 using Bff.Sessions.Cookie;
 using Bff.Sessions.Store;
-using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace Bff.Sessions.Lifecycle;
 
@@ -36,7 +34,7 @@ internal sealed class ReauthenticationRequirement(
     /// <summary>Asks for <c>prompt=login</c> on this sign-in when the request's cookie names such a session.</summary>
     public async Task ApplyAsync(HttpContext context, AuthenticationProperties properties)
     {
-        if (IncomingStorageId(context) is not { } storageId ||
+        if (SessionCookieFormat.IncomingStorageId(context) is not { } storageId ||
             await ended.FindAsync(KeyPrefix + storageId, context.RequestAborted) is not { } reason)
         {
             return;
@@ -44,14 +42,5 @@ internal sealed class ReauthenticationRequirement(
 
         properties.SetParameter(PromptParameter, "login");
         Log.ReauthenticationRequired(logger, reason.ToString());
-    }
-
-    private static string? IncomingStorageId(HttpContext context)
-    {
-        // Read when needed, not injected: the cookie's options need the ticket store, which needs the
-        // session-end observers, this one included.
-        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
-            .Get(BffDefaults.CookieScheme);
-        return SessionCookieFormat.IncomingSessionKey(context, options) is { } key ? SessionKeys.StorageIdFor(key) : null;
     }
 }

@@ -64,22 +64,48 @@ internal sealed class ServerSideTicketStore(
         await store.SaveAsync(session, cancellationToken);
         httpContext?.Features.Set(new CurrentSession(session));
         Log.SessionCreated(logger, session.PublicId, session.Subject, session.ProviderSessionId);
-        await audit.RecordCreatedAsync(session, cancellationToken);
-        await EndOldestBeyondLimitAsync(session, cancellationToken);
+        try
+        {
+            // Saved: the rest runs to completion whatever the browser does, as ending a session does.
+            await audit.RecordCreatedAsync(session, CancellationToken.None);
+            await EndOldestBeyondLimitAsync(session);
+        }
+        catch (Exception ex)
+        {
+            // No cookie will name this session, so it must not stay live (in the user's list, with its refresh token).
+            // (Replaced: the browser's next sign-in replaces it; nobody ever held it.)
+            Log.SessionCreationUndone(logger, session.PublicId, ex.GetType().Name);
+            try
+            {
+                await terminator.EndAsync(session.Id, SessionEndReason.Replaced);
+            }
+            catch (Exception cleanup) when (cleanup is not OperationCanceledException)
+            {
+                // The store is down too: the session goes at its idle timeout. The sign-in's own failure is what to report.
+            }
+
+            throw;
+        }
+
         return key;
     }
 
-    /// <summary>One account signing in over and over must not fill the store: the oldest sessions make room.</summary>
-    private async Task EndOldestBeyondLimitAsync(SessionRecord created, CancellationToken cancellationToken)
+    /// <summary>
+    /// One account signing in over and over must not fill the store: the oldest sessions make room. Only sessions
+    /// older than this one, in one order for every instance, so concurrent sign-ins never end each other: the newest
+    /// <c>MaxPerUser</c> stay.
+    /// </summary>
+    private async Task EndOldestBeyondLimitAsync(SessionRecord created)
     {
-        var sessions = await store.GetBySubjectAsync(created.Subject, cancellationToken);
+        var sessions = await store.GetBySubjectAsync(created.Subject, CancellationToken.None);
         var excess = sessions.Count - policy.MaxPerUser;
         if (excess <= 0)
         {
             return;
         }
 
-        var oldest = sessions.Where(s => s.Id != created.Id).OrderBy(s => s.CreatedAt).Take(excess);
+        var oldest = sessions.OrderBy(s => s.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal).Take(excess)
+            .Where(s => s.Id != created.Id);
         await terminator.EndEachAsync(oldest, SessionEndReason.SessionLimit);
     }
 
