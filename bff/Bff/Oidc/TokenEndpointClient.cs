@@ -9,8 +9,8 @@ namespace Bff.Oidc;
 /// <see cref="TokenResponse"/>; it never throws for a provider's failure. Only what names the grant itself as
 /// bad is a refusal: <c>invalid_grant</c>, and a bare 400 without an OAuth error (empty, or JSON without
 /// <c>error</c>: a provider's way of refusing a revoked token). Everything else — unreachable, 5xx, 429, 408,
-/// <c>invalid_client</c> (a rotated client secret), <c>unauthorized_client</c>, other 4xx, an answer that is not
-/// JSON, a 400 page from a firewall or proxy in front of the provider included — is transient: signing every user
+/// <c>invalid_client</c> (a rotated client secret), <c>unauthorized_client</c>, other 4xx, a redirect (never
+/// followed), an answer too large to read, an answer that is not UTF-8 JSON, a 400 page from a firewall or proxy in front of the provider included — is transient: signing every user
 /// out for the provider's or the operator's trouble would be worse than a retry.
 /// </summary>
 internal sealed class TokenEndpointClient(HttpClient http, string clientId, string clientSecret)
@@ -28,38 +28,64 @@ internal sealed class TokenEndpointClient(HttpClient http, string clientId, stri
         request.Headers.Authorization = _authorization;
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
-        HttpResponseMessage response;
-        string body;
+        HttpResponseMessage? response = null;
         try
         {
             response = await http.SendAsync(request, cancellationToken);
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
+            return await ReadAsync(response, cancellationToken);
         }
         catch (HttpRequestException ex)
         {
+            // An answer larger than the client's buffer limit (OidcServices) lands here too.
             return TokenResponse.Transient("The provider could not be reached: " + ex.Message);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return TokenResponse.Transient("The provider did not answer in time.");
         }
-
-        using (response)
+        finally
         {
-            var status = (int)response.StatusCode;
-            if (status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout)
-            {
-                return TokenResponse.Transient($"The provider answered {status}.");
-            }
-
-            if (response.IsSuccessStatusCode)
-            {
-                // Revocation answers 200 with an empty body.
-                return TokenResponse.TrySuccess(body.Length == 0 ? "{}" : body) ?? TokenResponse.NotJson($"The provider answered {status} with a body that is not JSON.");
-            }
-
-            return ParseError(body, status);
+            response?.Dispose();
         }
+    }
+
+    // Strict: bytes that are not UTF-8 are no JSON (RFC 8259 §8.1), whatever charset the Content-Type names.
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static async Task<TokenResponse> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        if (status is >= 300 and < 400)
+        {
+            // Redirects are not followed (OidcServices): following one would re-send the form, secrets included, to
+            // wherever it points. A provider that moved is the operator's to fix, not the session's fault.
+            return TokenResponse.Transient($"The provider answered {status}, a redirect, which is not followed.");
+        }
+
+        if (status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout)
+        {
+            return TokenResponse.Transient($"The provider answered {status}.");
+        }
+
+        // The bytes, not ReadAsStringAsync: that throws on a charset it does not know.
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        string body;
+        try
+        {
+            body = Utf8.GetString(bytes.AsSpan(bytes.AsSpan().StartsWith(Utf8.Preamble) ? Utf8.Preamble.Length : 0));
+        }
+        catch (DecoderFallbackException)
+        {
+            return TokenResponse.NotJson($"The provider answered {status} with a body that is not UTF-8.");
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            // Revocation answers 200 with an empty body.
+            return TokenResponse.TrySuccess(body.Length == 0 ? "{}" : body) ?? TokenResponse.NotJson($"The provider answered {status} with a body that is not JSON.");
+        }
+
+        return ParseError(body, status);
     }
 
     private static TokenResponse ParseError(string body, int status)

@@ -7,6 +7,7 @@ using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using System.Security.Claims;
@@ -41,7 +42,9 @@ internal sealed class TokenTestKit : IDisposable
             services =>
             {
                 services.AddSingleton(sp => new ProviderMetadata(Authority, new HttpDocumentRetriever(), sp.GetRequiredService<TimeProvider>(), Discovery));
-                services.AddHttpClient(OidcServices.ProviderHttpClient).ConfigurePrimaryHttpMessageHandler(() => Endpoint);
+                // After AddBff's own primary handler, whatever the order of registration.
+                services.PostConfigure<HttpClientFactoryOptions>(OidcServices.ProviderHttpClient,
+                    o => o.HttpMessageHandlerBuilderActions.Add(b => b.PrimaryHandler = Endpoint));
             });
     }
 
