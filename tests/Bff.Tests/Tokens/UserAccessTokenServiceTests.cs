@@ -8,6 +8,9 @@ public sealed class UserAccessTokenServiceTests
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
 
+    // The first back-off is 1 s give or take its jitter.
+    private static readonly TimeSpan FirstBackoffAtMost = TimeSpan.FromSeconds(1 + RefreshBackoff.Jitter);
+
     // Key generation is the slow part: the provider's keys, before and after a rotation, are made once.
     private static readonly TestSigningKey OldKey = TestSigningKey.Rsa("key-1");
     private static readonly TestSigningKey NewKey = TestSigningKey.Rsa("key-2");
@@ -182,7 +185,7 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
         Assert.Equal(1, kit.Endpoint.Calls);
 
-        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        kit.Time.Advance(FirstBackoffAtMost);
         Assert.Equal(AccessTokenResult.Success("at-2"), await kit.GetUserTokenAsync(session.Id));
     }
 
@@ -323,7 +326,7 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
         Assert.Equal(1, kit.Endpoint.Calls);
 
-        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        kit.Time.Advance(FirstBackoffAtMost);
         Assert.Equal(AccessTokenResult.Success("at-2"), await kit.GetUserTokenAsync(session.Id));
         Assert.Equal(2, kit.Endpoint.Calls);
     }
