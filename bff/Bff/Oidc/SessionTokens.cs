@@ -27,9 +27,7 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
         tokens[AccessTokenName] = response.AccessToken!;
         tokens[IssuedAtName] = FormatTime(now);
-        // expires_in is only recommended (RFC 6749 §5.1): without it, a JWT access token's own exp says when it
-        // stops working; an opaque token without one is taken as not expiring on a schedule we know.
-        if ((response.ExpiresIn is { } seconds ? now.AddSeconds(seconds) : JwtExpiry(response.AccessToken, now)) is { } expiresAt)
+        if (ExpiryOf(response, now) is { } expiresAt)
         {
             tokens[ExpiresAtName] = FormatTime(expiresAt);
         }
@@ -56,17 +54,42 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
     }
 
+    /// <summary>How long a token whose answer gave no usable expiry is taken to live: it is renewed on this schedule.</summary>
+    public static readonly TimeSpan FallbackLifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When the access token in <paramref name="response"/> stops working. <c>expires_in</c> is only recommended
+    /// (RFC 6749 §5.1): without a positive one, a JWT access token's own <c>exp</c> counts. An expiry that is unusable
+    /// (<c>expires_in</c> zero, negative or not a number, with no JWT <c>exp</c>) or already past (the provider's clock
+    /// ahead of ours) becomes <see cref="FallbackLifetime"/> from now: renewed again soon, but not on every call, and
+    /// not forwarded expired until the session ends. An opaque token with no <c>expires_in</c> at all has no known
+    /// expiry (null): it does not expire on a schedule we know.
+    /// </summary>
+    public static DateTimeOffset? ExpiryOf(TokenResponse response, DateTimeOffset now)
+    {
+        if (response.ExpiresIn is { } seconds && seconds > 0)
+        {
+            return now.AddSeconds(seconds);
+        }
+
+        var exp = JwtExpiry(response.AccessToken);
+        if (exp is null && !response.HasExpiresIn)
+        {
+            return null;
+        }
+
+        return exp > now ? exp : now + FallbackLifetime;
+    }
+
     private static readonly JsonWebTokenHandler JwtReader = new();
 
-    // An exp already past (the provider's clock ahead of ours) is no schedule either: it would refresh on every call.
-    private static DateTimeOffset? JwtExpiry(string? accessToken, DateTimeOffset now)
+    private static DateTimeOffset? JwtExpiry(string? accessToken)
     {
         try
         {
             return accessToken is not null && JwtReader.CanReadToken(accessToken) &&
-                new JsonWebToken(accessToken).TryGetPayloadValue<long>("exp", out var exp) &&
-                DateTimeOffset.FromUnixTimeSeconds(exp) is var expiresAt && expiresAt > now
-                ? expiresAt
+                new JsonWebToken(accessToken).TryGetPayloadValue<long>("exp", out var exp)
+                ? DateTimeOffset.FromUnixTimeSeconds(exp)
                 : null;
         }
         catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException)

@@ -16,7 +16,15 @@ internal sealed class TokenResponse
 
     public string? TokenType { get; private init; }
 
+    /// <summary>
+    /// <c>expires_in</c> in seconds as sent: a JSON number, or a numeric string or whole float as some providers send
+    /// it; null when absent or unreadable. Zero or negative is possible here; <see cref="SessionTokens.ExpiryOf"/>
+    /// decides what a value means.
+    /// </summary>
     public int? ExpiresIn { get; private init; }
+
+    /// <summary>Whether the answer named <c>expires_in</c> at all, readable or not.</summary>
+    public bool HasExpiresIn { get; private init; }
 
     /// <summary>The OAuth error code that refused the grant (<c>invalid_grant</c>, …), or <c>transient</c> when trying again later may work.</summary>
     public string? Error { get; private init; }
@@ -50,15 +58,30 @@ internal sealed class TokenResponse
                 RefreshToken = String(root, "refresh_token"),
                 IdToken = String(root, "id_token"),
                 TokenType = String(root, "token_type"),
-                ExpiresIn = root.TryGetProperty("expires_in", out var e) && e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var seconds)
-                    ? seconds
-                    : null,
+                ExpiresIn = root.TryGetProperty("expires_in", out var e) ? Seconds(e) : null,
+                HasExpiresIn = root.TryGetProperty("expires_in", out var named) && named.ValueKind != JsonValueKind.Null,
             };
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    // 3599, "3599" and 3599.0 all occur in the wild; 3599.5 or "soon" are not a number of seconds.
+    private static int? Seconds(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return value.TryGetInt32(out var whole) ? whole
+                : value.TryGetDouble(out var real) && real == Math.Floor(real) && real is >= int.MinValue and <= int.MaxValue ? (int)real
+                : null;
+        }
+
+        return value.ValueKind == JsonValueKind.String &&
+            int.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : null;
     }
 
     public static TokenResponse Failure(string error, string? description) =>

@@ -45,8 +45,13 @@ public sealed class ProviderOutageOnANewInstanceTests : IAsyncLifetime
         using var onB = _stack.NewBrowser(1, onA.SessionCookie);
 
         await _stack.Idp.StopAsync();
-        // Within a minute of its expiry (Bff:Tokens:RefreshBeforeExpiry), the BFF refreshes the token before forwarding.
+        // Within a minute of its expiry (Bff:Tokens:RefreshBeforeExpiry), the BFF refreshes the token before forwarding;
+        // while the provider is away, the token still valid is forwarded.
         _clock.Advance(TimeSpan.FromSeconds(AccessTokenSeconds - 55));
+        Assert.Equal(before.GetProperty("jti").GetString(), (await onB.GetJsonAsync("/api/whoami")).GetProperty("jti").GetString());
+
+        // Seconds before its expiry it is not forwarded any more.
+        _clock.Advance(TimeSpan.FromSeconds(52));
 
         using (var during = await onB.GetAsync("/api/whoami"))
         {

@@ -44,10 +44,45 @@ public sealed class SessionTokensTests
         Assert.Equal(jwt, tokens.AccessToken);
     }
 
+    // Issue: an exp already past (the provider's clock ahead of ours) removed the expiry, so the expired token was
+    // forwarded until the session ended; now it is renewed soon, though not on every call.
     [Fact]
-    public void Without_expires_in_a_jwt_exp_already_past_is_no_schedule()
+    public void Without_expires_in_a_jwt_exp_already_past_expires_after_the_fallback_lifetime()
     {
-        Assert.Null(Apply($$"""{"access_token":"{{Jwt(Now.AddSeconds(-5))}}"}""").ExpiresAt);
+        Assert.Equal(Now + SessionTokens.FallbackLifetime, Apply($$"""{"access_token":"{{Jwt(Now.AddSeconds(-5))}}"}""").ExpiresAt);
+    }
+
+    // Issue: expires_in 0 or less made the token due at once, so every proxied call refreshed (and rotated the refresh token).
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-60")]
+    [InlineData("\"soon\"")]
+    [InlineData("3599.5")]
+    public void An_unusable_expires_in_on_an_opaque_token_expires_after_the_fallback_lifetime(string expiresIn)
+    {
+        Assert.Equal(Now + SessionTokens.FallbackLifetime, Apply($$"""{"access_token":"opaque","expires_in":{{expiresIn}}}""").ExpiresAt);
+    }
+
+    [Fact]
+    public void An_unusable_expires_in_gives_way_to_a_jwt_access_tokens_own_expiry()
+    {
+        Assert.Equal(Now.AddMinutes(10), Apply($$"""{"access_token":"{{Jwt(Now.AddMinutes(10))}}","expires_in":0}""").ExpiresAt);
+    }
+
+    // Some providers send expires_in as a string, or as a float.
+    [Theory]
+    [InlineData("\"300\"")]
+    [InlineData("300.0")]
+    [InlineData("3e2")]
+    public void A_numeric_string_or_whole_float_expires_in_gives_the_expiry(string expiresIn)
+    {
+        Assert.Equal(Now.AddSeconds(300), Apply($$"""{"access_token":"opaque","expires_in":{{expiresIn}}}""").ExpiresAt);
+    }
+
+    [Fact]
+    public void An_explicit_null_expires_in_is_as_if_absent()
+    {
+        Assert.Null(Apply("""{"access_token":"opaque","expires_in":null}""").ExpiresAt);
     }
 
     [Theory]

@@ -372,6 +372,68 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal(["rt-1"], kit.Endpoint.Revoked);
     }
 
+    // Issue: expires_in 0 or less made every proxied call refresh (rotating the refresh token each time); a JWT access
+    // token without expires_in whose exp had passed lost its expiry and was forwarded expired until the session ended.
+    [Theory]
+    [InlineData("""{"access_token":"at-1","refresh_token":"rt-1","expires_in":0}""")]
+    [InlineData("""{"access_token":"at-1","refresh_token":"rt-1","expires_in":-30}""")]
+    [InlineData("expired-jwt")]
+    public async Task A_refresh_answer_without_a_usable_expiry_is_renewed_after_the_fallback_lifetime_not_on_every_call(string body)
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        var expected = "at-1";
+        if (body == "expired-jwt")
+        {
+            var now = kit.Time.GetUtcNow().ToUnixTimeSeconds();
+            expected = OldKey.Sign(new Dictionary<string, object?> { ["sub"] = "alice", ["iat"] = now - 65, ["exp"] = now - 5 });
+            body = JsonSerializer.Serialize(new { access_token = expected, refresh_token = "rt-1" });
+        }
+
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.OK, body));
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(AccessTokenResult.Success(expected), await kit.GetUserTokenAsync(session.Id));
+        }
+
+        Assert.Equal(1, kit.Endpoint.Calls);
+
+        kit.Time.Advance(SessionTokens.FallbackLifetime);
+        Assert.Equal(AccessTokenResult.Success("at-2"), await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(2, kit.Endpoint.Calls);
+        Assert.Equal(["rt-0", "rt-1"], kit.Endpoint.SpentRefreshTokens);
+    }
+
+    // Issue: a transient failure (or its back-off) answered 503 although the token, refreshed early, still worked.
+    [Fact]
+    public async Task While_the_provider_fails_a_due_token_still_valid_is_used_until_shortly_before_it_expires()
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime - TimeSpan.FromSeconds(60));
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.ServiceUnavailable, ""));
+
+        Assert.Equal(AccessTokenResult.Success("at-0"), await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(1, kit.Endpoint.Calls);
+        // Within the back-off: the provider is left alone, the token still serves.
+        Assert.Equal(AccessTokenResult.Success("at-0"), await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(1, kit.Endpoint.Calls);
+
+        // Less than TokenRefreshPolicy.MinimumRemaining left: it would expire on its way to the API.
+        kit.Time.Advance(TimeSpan.FromSeconds(56));
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.ServiceUnavailable, ""));
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(2, kit.Endpoint.Calls);
+
+        // Expired, past the back-off, the provider still failing.
+        kit.Time.Advance(TimeSpan.FromSeconds(4));
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.ServiceUnavailable, ""));
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(3, kit.Endpoint.Calls);
+        Assert.Equal("rt-0", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
+    }
+
     /// <summary>A successful refresh answer; no <c>refresh_token</c> when <paramref name="refreshToken"/> is null (no rotation).</summary>
     private static (HttpStatusCode Status, string Body) Answer(string accessToken, string? refreshToken, string idToken)
     {
