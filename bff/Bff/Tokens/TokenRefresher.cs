@@ -86,10 +86,12 @@ internal sealed class TokenRefresher(
         SessionRecord session, AuthenticationTicket ticket, string refreshToken, ILockLease lease,
         CancellationToken cancellationToken)
     {
+        // Renewed until the new tokens are stored: checking a new id_token may re-read the keys, and the write
+        // comes after; a lease run out before then would let another instance spend the same refresh token.
+        using var renewal = LeaseRenewal.Start(lease, RefreshSingleFlight.LockLease, time);
         TokenResponse response;
         try
         {
-            using var renewal = LeaseRenewal.Start(lease, RefreshSingleFlight.LockLease, time);
             var configuration = await metadata.GetAsync(cancellationToken);
             response = await tokenEndpoint.PostAsync(configuration.TokenEndpoint,
             [

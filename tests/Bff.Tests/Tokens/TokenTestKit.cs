@@ -152,12 +152,24 @@ internal sealed class ScriptedDiscovery : IConfigurationRetriever<OpenIdConnectC
     /// <summary>When set, reading the document fails with it (the provider is unreachable).</summary>
     public Exception? Failure { get; set; }
 
-    public Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel)
+    /// <summary>When set, every read waits for it before answering (a slow provider).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Completes when a read arrives while <see cref="Gate"/> is set.</summary>
+    public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel)
     {
         Interlocked.Increment(ref _fetches);
+        if (Gate is { } gate)
+        {
+            Held.TrySetResult();
+            await gate.Task.WaitAsync(cancel);
+        }
+
         if (Failure is { } failure)
         {
-            return Task.FromException<OpenIdConnectConfiguration>(failure);
+            throw failure;
         }
 
         var configuration = new OpenIdConnectConfiguration
@@ -171,7 +183,7 @@ internal sealed class ScriptedDiscovery : IConfigurationRetriever<OpenIdConnectC
             configuration.SigningKeys.Add(key.PublicKey);
         }
 
-        return Task.FromResult(configuration);
+        return configuration;
     }
 }
 

@@ -434,6 +434,38 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal("rt-0", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
     }
 
+    // Issue: the lease renewal stopped once the provider had answered, before the new id_token's keys were read again
+    // and the tokens written: a slow key read let the lease run out and another instance spend the same refresh token.
+    [Fact]
+    public async Task The_lock_is_kept_while_a_refreshed_id_token_waits_for_the_providers_keys()
+    {
+        using var kit = new TokenTestKit();
+        kit.Discovery.Keys = [OldKey];
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Answers.Enqueue(Answer("at-1", "rt-1", kit.IdToken(OldKey)));
+        Assert.Equal(AccessTokenResult.Success("at-1"), await kit.GetUserTokenAsync(session.Id));
+
+        // Due again, past the keys' re-read floor; the provider has rotated to a key not read yet, and reading it is slow.
+        kit.Time.Advance(TimeSpan.FromSeconds(60));
+        kit.Endpoint.Answers.Enqueue(Answer("at-2", "rt-2", kit.IdToken(NewKey)));
+        kit.Discovery.Keys = [OldKey, NewKey];
+        kit.Discovery.Gate = new TaskCompletionSource();
+        var refresh = kit.GetUserTokenAsync(session.Id);
+        await kit.Discovery.Held.Task;
+
+        for (var i = 0; i < 6; i++)
+        {
+            kit.Time.Advance(RefreshSingleFlight.LockLease / 2);
+            await Task.Yield();
+        }
+
+        Assert.Null(await kit.Locks.TryAcquireAsync("refresh:" + session.Id, TimeSpan.FromSeconds(5), CancellationToken.None));
+
+        kit.Discovery.Gate.SetResult();
+        Assert.Equal(AccessTokenResult.Success("at-2"), await refresh);
+        Assert.Equal("rt-2", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
+    }
+
     /// <summary>A successful refresh answer; no <c>refresh_token</c> when <paramref name="refreshToken"/> is null (no rotation).</summary>
     private static (HttpStatusCode Status, string Body) Answer(string accessToken, string? refreshToken, string idToken)
     {
