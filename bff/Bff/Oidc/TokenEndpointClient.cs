@@ -10,8 +10,9 @@ namespace Bff.Oidc;
 /// bad is a refusal: <c>invalid_grant</c>, and a bare 400 without an OAuth error (empty, or JSON without
 /// <c>error</c>: a provider's way of refusing a revoked token). Everything else — unreachable, 5xx, 429, 408,
 /// <c>invalid_client</c> (a rotated client secret), <c>unauthorized_client</c>, other 4xx, a redirect (never
-/// followed), an answer too large to read, an answer that is not UTF-8 JSON, a 400 page from a firewall or proxy in front of the provider included — is transient: signing every user
-/// out for the provider's or the operator's trouble would be worse than a retry.
+/// followed), an answer too large to read, an answer that is not UTF-8 JSON (a 400 page from a firewall or proxy
+/// in front of the provider included) — is transient: signing every user out for the provider's or the operator's
+/// trouble would be worse than a retry.
 /// </summary>
 internal sealed class TokenEndpointClient(HttpClient http, string clientId, string clientSecret)
 {

@@ -88,7 +88,8 @@ public sealed class SessionStatisticsTests : IDisposable
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == SessionStatistics.MeterName)
+                // This harness's meter only: tests running alongside have their own "Bff" meters.
+                if (instrument.Meter.Name == SessionStatistics.MeterName && ReferenceEquals(instrument.Meter.Scope, _harness.Get<IMeterFactory>()))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
