@@ -8,20 +8,20 @@ namespace Bff.Oidc;
 /// <summary>Registers sign-in with the provider: its metadata, token endpoint client, validators and the OpenID Connect handler.</summary>
 internal static class OidcServices
 {
-    /// <summary>The named HTTP client of every call to the provider.</summary>
+    /// <summary>The named HTTP client of the provider's documents: discovery, signing keys (and the sign-in handler's own calls).</summary>
     internal const string ProviderHttpClient = "Bff.Provider";
+
+    /// <summary>The named HTTP client of the forms the BFF posts with its credentials: token, pushed authorization, revocation.</summary>
+    internal const string TokenEndpointHttpClient = "Bff.Provider.TokenEndpoint";
 
     /// <summary>The largest answer read from the provider; a larger one fails like an unreachable provider.</summary>
     internal const int MaxProviderResponseBytes = 1024 * 1024;
 
     public static IServiceCollection AddBffOidc(this IServiceCollection services)
     {
-        services.AddHttpClient(ProviderHttpClient, client =>
-            {
-                client.Timeout = TimeSpan.FromSeconds(10);
-                // Discovery documents, JWKS and token answers are a few KB: a bigger one is a fault, not worth buffering.
-                client.MaxResponseContentBufferSize = MaxProviderResponseBytes;
-            })
+        // A document may move (http to https, a trailing slash): its redirects are followed.
+        services.AddHttpClient(ProviderHttpClient, ConfigureProviderClient);
+        services.AddHttpClient(TokenEndpointHttpClient, ConfigureProviderClient)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 // A followed 307/308 would re-send the form (refresh token and client secret included) to another host,
@@ -54,7 +54,8 @@ internal static class OidcServices
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<BffOptions>>().Value;
-            return new TokenEndpointClient(ProviderHttp(sp), options.ClientId, options.ClientSecret);
+            return new TokenEndpointClient(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenEndpointHttpClient), options.ClientId, options.ClientSecret);
         });
 
         services.AddAuthentication()
@@ -62,6 +63,13 @@ internal static class OidcServices
         services.AddOptions<OpenIdConnectOptions>(BffDefaults.OidcScheme)
             .Configure<IOptions<BffOptions>, IServiceProvider>((oidc, bff, sp) => OpenIdConnectSetup.Configure(oidc, bff.Value, sp));
         return services;
+    }
+
+    private static void ConfigureProviderClient(HttpClient client)
+    {
+        client.Timeout = TimeSpan.FromSeconds(10);
+        // Discovery documents, JWKS and token answers are a few KB: a bigger one is a fault, not worth buffering.
+        client.MaxResponseContentBufferSize = MaxProviderResponseBytes;
     }
 
     internal static HttpClient ProviderHttp(IServiceProvider services) =>

@@ -54,7 +54,10 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
     }
 
-    /// <summary>How long a token whose answer gave no usable expiry is taken to live: it is renewed on this schedule.</summary>
+    /// <summary>
+    /// How long a token whose answer gave no usable expiry is taken to live; with the refresh margin (at most half a
+    /// token's lifetime) it is renewed after about half of it.
+    /// </summary>
     public static readonly TimeSpan FallbackLifetime = TimeSpan.FromSeconds(30);
 
     /// <summary>

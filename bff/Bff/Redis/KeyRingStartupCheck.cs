@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 namespace Bff.Redis;
 
 /// <summary>
-/// Checks the key ring in Redis while the host starts, before anything reads it (data protection's own start-up
+/// Opens the Redis connection while the host starts, so the first request does not pay for it (it completes even
+/// while Redis is down). Then checks the key ring in Redis, before anything reads it (data protection's own start-up
 /// loads it and may add a key). Without a certificate: refuses an encrypted ring. With one: refuses a ring whose
 /// current keys another certificate encrypted, makes sure an encrypted key protects new data (data protection
 /// creates one now when the ring held only clear keys) and warns about the clear keys left. A Redis that is down

@@ -33,7 +33,6 @@ public static class RedisBffBuilderExtensions
         services.AddOptions<RedisOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisOptions>, RedisOptionsValidator>());
         services.TryAddSingleton<RedisConnection>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisConnectionStarter>());
 
         // These replace the in-memory defaults that AddBff registered.
         services.RemoveAll<ISessionStore>();
@@ -63,6 +62,7 @@ public static class RedisBffBuilderExtensions
             .Configure<IOptions<RedisOptions>>((options, redis) => options.ApplicationDiscriminator = redis.Value.ApplicationName);
         // Never a clear key into an encrypted ring; with the certificate, only an encrypted key protects new data.
         services.AddOptions<KeyManagementOptions>().PostConfigure(options => options.XmlRepository = new KeyRingWriteGuard(KeyRingXml.Repository(options)));
+        // Opens the Redis connection while the host starts (the first request does not pay for it), then checks the ring.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, KeyRingStartupCheck>());
         if (settings.KeyRingCertificate.IsSet)
         {

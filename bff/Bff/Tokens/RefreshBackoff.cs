@@ -3,7 +3,8 @@ namespace Bff.Tokens;
 /// <summary>
 /// After the provider failed a key's attempt (a session's refresh, a client token's fetch), no new attempt until the
 /// back-off passes: 1 s, doubling to 30 s, each delay drawn within ±20 % so that sessions that failed together do not
-/// all retry together. A refusal or a success clears it. Only this process's attempts count.
+/// all retry together. A success clears it (for a session, so does a refusal, which ends it). Only this process's
+/// attempts count.
 /// </summary>
 internal sealed class RefreshBackoff
 {
@@ -45,7 +46,9 @@ internal sealed class RefreshBackoff
     {
         var now = _time.GetUtcNow();
         SweepIfDue(now);
-        var entry = _entries.AddOrUpdate(key, _ => Start(First, now), (_, e) => Start(e.Nominal * 2 < Max ? e.Nominal * 2 : Max, now));
+        // A back-off long past (not swept yet) starts over, as a first failure.
+        var entry = _entries.AddOrUpdate(key, _ => Start(First, now),
+            (_, e) => Start(e.RetryAt < now - Max ? First : e.Nominal * 2 < Max ? e.Nominal * 2 : Max, now));
         return entry.RetryAt - now;
     }
 

@@ -151,7 +151,8 @@ internal sealed class TokenRefresher(
         }
 
         backoff.Clear(session.Id);
-        SessionTokens.Apply(ticket.Properties, response, time.GetUtcNow());
+        var refreshedAt = time.GetUtcNow();
+        SessionTokens.Apply(ticket.Properties, response, refreshedAt);
         // Not cancelled with the flight: the provider has rotated the refresh token, and the session cannot refresh
         // again without the new one.
         var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), CancellationToken.None);
@@ -162,7 +163,9 @@ internal sealed class TokenRefresher(
             return (await DiscardAsync(session, response.RefreshToken), "session_ended");
         }
 
-        Log.TokenRefreshed(logger, session.PublicId, session.Subject, response.ExpiresIn ?? 0, response.RefreshToken is not null);
+        // The lifetime the session goes by (expires_in, a JWT's exp, or the fallback); 0 when not known.
+        var lifetime = SessionTokens.ExpiryOf(response, refreshedAt) is { } expiresAt ? (int)(expiresAt - refreshedAt).TotalSeconds : 0;
+        Log.TokenRefreshed(logger, session.PublicId, session.Subject, lifetime, response.RefreshToken is not null);
         audit.RecordRefreshed(saved);
         return (AccessTokenResult.Success(response.AccessToken!), "refreshed");
     }

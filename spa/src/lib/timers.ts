@@ -10,8 +10,8 @@ export const LONGEST_RETRY_MS = 5 * 60_000;
 
 /**
  * How long to wait before trying again after a failed call: the server's `Retry-After` when it sent one (at most
- * five minutes), else 2 s doubling with each attempt (0 for the first retry) up to a minute. Never less than a
- * second, so a server saying `Retry-After: 0` cannot cause a storm.
+ * five minutes), else 2 s doubling with each attempt (`attempt` 0 is the first retry) up to a minute. Never less
+ * than a second, so a server saying `Retry-After: 0` cannot cause a storm.
  */
 export function retryDelay(error: unknown, attempt: number): number {
   const asked = isApiError(error) ? error.retryAfterMs : undefined;

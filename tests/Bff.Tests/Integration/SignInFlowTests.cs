@@ -382,7 +382,7 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("provider").GetString());
         var sessions = health.GetProperty("data").GetProperty("sessions");
         // The count may be up to ActiveSessionCount.MaxAge old (counted before this sign-in); SessionStatisticsTests checks its value.
-        Assert.InRange(sessions.GetProperty("active_sessions").GetInt64(), 0, long.MaxValue);
+        Assert.Equal(JsonValueKind.Number, sessions.GetProperty("active_sessions").ValueKind);
         Assert.InRange(sessions.GetProperty("sign_ins").GetInt64(), 1, long.MaxValue);
     }
 

@@ -117,6 +117,28 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
         Assert.DoesNotContain("https://localhost", authorize, StringComparison.Ordinal);
     }
 
+    // Over HTTPS the sign-in cookies are __Host- with Path=/, so every unfinished sign-in's pair goes with every request.
+    [Fact]
+    public async Task Behind_the_proxy_a_sign_in_started_over_unfinished_ones_clears_their_cookies()
+    {
+        using var browser = HttpsBrowser();
+        for (var i = 0; i < 3; i++)
+        {
+            using var started = await browser.GetAsync("/bff/login", antiforgery: false);
+            Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        }
+
+        var pending = browser.Cookies.GetAllCookies().Where(c => c.Name.StartsWith("__Host-.AspNetCore.", StringComparison.Ordinal)).Select(c => c.Name).ToList();
+        Assert.Equal(6, pending.Count);
+
+        using var login = await browser.GetAsync("/bff/login", antiforgery: false);
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var deleted = login.Headers.GetValues("Set-Cookie").Where(c => c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.All(pending, name => Assert.Contains(deleted, c => c.StartsWith(name + "=", StringComparison.Ordinal)));
+        Assert.Equal(2, browser.Cookies.GetAllCookies().Count(c => !c.Expired && c.Name.StartsWith("__Host-.AspNetCore.", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task A_production_bff_on_plain_http_without_a_trusted_proxy_refuses_to_start()
     {

@@ -39,6 +39,30 @@ public sealed class TokenEndpointClientTests
         Assert.Equal(0, elsewhere.Requests);
     }
 
+    // Only the forms are kept from redirects: a discovery document or key set that moved (http to https, a trailing
+    // slash) is still read.
+    [Fact]
+    public async Task A_providers_document_that_moved_is_still_read()
+    {
+        LocalHttpServer? server = null;
+        await using var provider = server = await LocalHttpServer.StartAsync(context =>
+        {
+            if (context.Request.Path == "/moved")
+            {
+                context.Response.StatusCode = 301;
+                context.Response.Headers.Location = server!.Url + "/document";
+                return Task.CompletedTask;
+            }
+
+            return context.Response.WriteAsync("""{"issuer":"here"}""");
+        });
+        using var harness = new SessionHarness();
+        var documents = new Microsoft.IdentityModel.Protocols.HttpDocumentRetriever(
+            harness.Get<IHttpClientFactory>().CreateClient(OidcServices.ProviderHttpClient)) { RequireHttps = false };
+
+        Assert.Equal("""{"issuer":"here"}""", await documents.GetDocumentAsync(provider.Url + "/moved", CancellationToken.None));
+    }
+
     // Issue: nothing capped an answer's size (the client buffered up to 2 GB).
     [Theory]
     [InlineData(true)]

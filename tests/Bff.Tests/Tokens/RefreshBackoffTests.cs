@@ -25,6 +25,24 @@ public sealed class RefreshBackoffTests
         Assert.InRange(backoff.Swept, 1, 4L * Sessions);
     }
 
+    // Between sweeps too: a back-off long past that no sweep has removed yet does not double.
+    [Fact]
+    public void A_back_off_long_past_starts_again_at_one_second_before_any_sweep_removed_it()
+    {
+        var time = new FakeTimeProvider();
+        var backoff = new RefreshBackoff(time, new Random(1));
+        backoff.Failed("other"); // the first sweep runs now; the next is due in 30 s
+        time.Advance(TimeSpan.FromSeconds(29));
+        backoff.Failed("session");
+        time.Advance(TimeSpan.FromSeconds(29));
+        backoff.Failed("other"); // a sweep, too early to find "session" stale; the next is due in 30 s
+
+        time.Advance(TimeSpan.FromSeconds(25));
+        var delay = backoff.Failed("session");
+
+        Assert.InRange(delay, Second * (1 - RefreshBackoff.Jitter), Second * (1 + RefreshBackoff.Jitter));
+    }
+
     [Fact]
     public void A_back_off_long_past_is_forgotten_so_the_next_failure_starts_again_at_one_second()
     {

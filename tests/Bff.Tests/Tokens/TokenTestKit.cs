@@ -43,7 +43,7 @@ internal sealed class TokenTestKit : IDisposable
             {
                 services.AddSingleton(sp => new ProviderMetadata(Authority, new HttpDocumentRetriever(), sp.GetRequiredService<TimeProvider>(), Discovery));
                 // After AddBff's own primary handler, whatever the order of registration.
-                services.PostConfigure<HttpClientFactoryOptions>(OidcServices.ProviderHttpClient,
+                services.PostConfigure<HttpClientFactoryOptions>(OidcServices.TokenEndpointHttpClient,
                     o => o.HttpMessageHandlerBuilderActions.Add(b => b.PrimaryHandler = Endpoint));
             });
     }

@@ -453,6 +453,8 @@ public sealed class UserAccessTokenServiceTests
         var refresh = kit.GetUserTokenAsync(session.Id);
         await kit.Discovery.Held.Task;
 
+        // Each tick fires the renewal timer; the in-process lock renews synchronously, so a yield lets it finish (a lock
+        // that renewed asynchronously would need the test to wait for each renewal).
         for (var i = 0; i < 6; i++)
         {
             kit.Time.Advance(RefreshSingleFlight.LockLease / 2);

@@ -9,7 +9,8 @@ namespace Bff.Http.Edge;
 /// Outside Development, a BFF that listens on plain HTTP with no trusted proxy in front is either exposed without
 /// TLS or behind a proxy it does not know about; either way its cookies would lack <c>Secure</c>, so it stops.
 /// Checked once the server has bound: only then are the addresses from <c>Kestrel:Endpoints</c>, from code and
-/// the default <c>localhost:5000</c> known, not just <c>--urls</c>.
+/// the default <c>localhost:5000</c> known, not just <c>--urls</c>. The host then stops at once (a request may have
+/// been accepted in that instant; no session can have been created in it).
 /// </summary>
 internal sealed class PlainHttpCheck(IServiceProvider services, IOptions<BffOptions> options, ILogger<PlainHttpCheck> logger)
     : IHostedLifecycleService

@@ -18,6 +18,7 @@ internal sealed class ActiveSessionCount(ISessionStore store, SessionStatistics 
 
     public Task<long> GetAsync(CancellationToken cancellationToken)
     {
+        TaskCompletionSource<long>? mine = null;
         Task<long> count;
         lock (_lock)
         {
@@ -25,20 +26,34 @@ internal sealed class ActiveSessionCount(ISessionStore store, SessionStatistics 
             if (_count is null || (_count.IsCompleted && (!_count.IsCompletedSuccessfully || time.GetUtcNow() - _startedAt >= MaxAge)))
             {
                 _startedAt = time.GetUtcNow();
-                _count = CountAsync();
+                mine = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _count = mine.Task;
             }
 
             count = _count;
+        }
+
+        // Counted outside the lock: an in-memory store walks every session synchronously.
+        if (mine is not null)
+        {
+            _ = CountIntoAsync(mine);
         }
 
         return count.WaitAsync(cancellationToken);
     }
 
     // Not cancelled by one caller: others may be waiting for it. The store's own deadline bounds it.
-    private async Task<long> CountAsync()
+    private async Task CountIntoAsync(TaskCompletionSource<long> count)
     {
-        var active = await store.CountAsync(CancellationToken.None);
-        statistics.RecordActive(active);
-        return active;
+        try
+        {
+            var active = await store.CountAsync(CancellationToken.None);
+            statistics.RecordActive(active);
+            count.SetResult(active);
+        }
+        catch (Exception ex)
+        {
+            count.SetException(ex);
+        }
     }
 }

@@ -91,9 +91,9 @@ internal sealed class ServerSideTicketStore(
     }
 
     /// <summary>
-    /// One account signing in over and over must not fill the store: the oldest sessions make room. Only sessions
-    /// older than this one, in one order for every instance, so concurrent sign-ins never end each other: the newest
-    /// <c>MaxPerUser</c> stay.
+    /// One account signing in over and over must not fill the store: the oldest sessions make room. A sign-in never
+    /// ends itself, and every instance orders sessions the same way (creation time, then storage id), so concurrent
+    /// sign-ins agree: the newest <c>MaxPerUser</c> stay.
     /// </summary>
     private async Task EndOldestBeyondLimitAsync(SessionRecord created)
     {

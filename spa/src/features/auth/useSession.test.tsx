@@ -154,6 +154,26 @@ describe('useSession', () => {
     expect(result.current.state.status).toBe('authenticated');
   });
 
+  it('stops re-checking once unmounted, even with a check still waiting for its answer', async () => {
+    const { callsTo } = mockFetch({
+      '/bff/user': [{ body: claims() }, { status: 503, body: { title: 'Service Unavailable' }, headers: { 'Retry-After': '1' } }],
+    });
+    const { result, unmount } = renderHook(() => useSession({ navigate: vi.fn() }));
+    await waitFor(() => expect(result.current.state.status).toBe('authenticated'));
+
+    vi.useFakeTimers();
+    try {
+      const checking = result.current.refresh();
+      unmount();
+      await checking;
+      const calls = callsTo('/bff/user').length;
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(callsTo('/bff/user')).toHaveLength(calls);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('does nothing on sign out while not signed in', async () => {
     mockFetch({ '/bff/user': { status: 401 } });
     const navigate = vi.fn();

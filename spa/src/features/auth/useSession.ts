@@ -168,7 +168,15 @@ export function useSession({ navigate = navigateTo, openChannel = openTabChannel
   }, [load]);
 
   const retryTimer = useRef<number | undefined>(undefined);
-  useEffect(() => () => window.clearTimeout(retryTimer.current), []);
+  // A check still waiting for its answer at unmount must not schedule the next one.
+  const unmounted = useRef(false);
+  useEffect(() => {
+    unmounted.current = false;
+    return () => {
+      unmounted.current = true;
+      window.clearTimeout(retryTimer.current);
+    };
+  }, []);
 
   // A background re-check must not count as activity, or it would keep the session alive forever. Only the server
   // can tell whether the session ended: while it cannot answer (503, 429, network down) the check is made again,
@@ -178,7 +186,7 @@ export function useSession({ navigate = navigateTo, openChannel = openTabChannel
     window.clearTimeout(retryTimer.current);
     const check = async (attempt: number) => {
       const failure = await load(undefined, false);
-      if (failure && stateRef.current.status === 'authenticated') {
+      if (failure && stateRef.current.status === 'authenticated' && !unmounted.current) {
         retryTimer.current = window.setTimeout(() => void check(attempt + 1), retryDelay(failure, attempt));
       }
     };
