@@ -2,7 +2,6 @@ using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Oidc;
-using Bff.Sessions.Cookie;
 using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -45,7 +44,6 @@ internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<O
 
         // After the query's parameters: a browser whose session was ended elsewhere logs in again, whatever it asked.
         await reauthentication.ApplyAsync(context, properties);
-        SessionCookieHandler.NoteSessionToReplace(context, properties);
 
         // The handler would throw for a provider it cannot read; a person gets a page that says what is wrong.
         try
@@ -55,11 +53,6 @@ internal sealed class LoginEndpoint(ProviderMetadata metadata, IOptionsMonitor<O
                 string.IsNullOrEmpty(configuration.PushedAuthorizationRequestEndpoint))
             {
                 throw new ProviderMetadataException("Bff:RequirePushedAuthorization is set, but the provider's discovery document names no pushed_authorization_request_endpoint.");
-            }
-
-            if (PendingSignInCookies.Count(context) >= PendingSignInCookies.MaxPending)
-            {
-                PendingSignInCookies.DeleteAll(context, oidc.Get(BffDefaults.OidcScheme));
             }
 
             await context.ChallengeAsync(BffDefaults.OidcScheme, properties);

@@ -1,3 +1,4 @@
+using Bff.Sessions.Cookie;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -7,7 +8,8 @@ namespace Bff.Oidc;
 /// <summary>
 /// What the BFF adds to ASP.NET Core's OpenID Connect handler, through its events: the RFC 9207 <c>iss</c>
 /// check, the code exchange and the pushed authorization request with the BFF's client and its classification
-/// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, the session's tokens and
+/// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, the browser's current session
+/// ended by the sign-in it starts, unfinished sign-ins' cookies cleared, the session's tokens and
 /// claims, readable pages instead of exceptions, and sign-out that works without an <c>end_session_endpoint</c>.
 /// Replace or extend any of it with <c>ConfigureOpenIdConnect</c>: the handler calls these through
 /// <see cref="OpenIdConnectOptions.Events"/>.
@@ -31,6 +33,14 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
 
     public override Task RedirectToIdentityProvider(RedirectContext context)
     {
+        // Every sign-in start, /bff/login's or an app's own challenge: the session this browser holds ends when the
+        // sign-in completes, and a pile of unfinished sign-ins' cookies goes first.
+        SessionCookieHandler.NoteSessionToReplace(context.HttpContext, context.Properties);
+        if (PendingSignInCookies.Count(context.HttpContext) >= PendingSignInCookies.MaxPending)
+        {
+            PendingSignInCookies.DeleteAll(context.HttpContext, context.Options);
+        }
+
         if (context.ProtocolMessage.Nonce is { } nonce)
         {
             context.Properties.Items[NonceKey] = nonce;
