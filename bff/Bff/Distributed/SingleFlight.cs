@@ -1,4 +1,4 @@
-namespace Bff.Tokens;
+namespace Bff.Distributed;
 
 /// <summary>
 /// Concurrent callers with the same key share one run. The run has its own lifetime, so it does not die with

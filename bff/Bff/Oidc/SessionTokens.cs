@@ -20,14 +20,16 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
 
     /// <summary>
     /// Writes a token response into the properties: the new access token and expiry, the rotated refresh
-    /// token (or the old one kept when the provider did not rotate), and a new id_token when one came.
+    /// token (or the old one kept when the provider did not rotate), and a new id_token when one came. Returns the
+    /// access token's expiry as written (<see cref="ExpiryOf"/>), null when not known.
     /// </summary>
-    public static void Apply(AuthenticationProperties properties, TokenResponse response, DateTimeOffset now)
+    public static DateTimeOffset? Apply(AuthenticationProperties properties, TokenResponse response, DateTimeOffset now)
     {
         var tokens = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
         tokens[AccessTokenName] = response.AccessToken!;
         tokens[IssuedAtName] = FormatTime(now);
-        if (ExpiryOf(response, now) is { } expiresAt)
+        var expiry = ExpiryOf(response, now);
+        if (expiry is { } expiresAt)
         {
             tokens[ExpiresAtName] = FormatTime(expiresAt);
         }
@@ -52,6 +54,7 @@ internal sealed record SessionTokens(string? AccessToken, string? RefreshToken, 
         }
 
         properties.StoreTokens(tokens.Select(t => new AuthenticationToken { Name = t.Key, Value = t.Value }));
+        return expiry;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Bff.Distributed;
 using Bff.Logging;
 using Bff.Oidc;
 

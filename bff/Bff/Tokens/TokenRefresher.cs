@@ -152,7 +152,7 @@ internal sealed class TokenRefresher(
 
         backoff.Clear(session.Id);
         var refreshedAt = time.GetUtcNow();
-        SessionTokens.Apply(ticket.Properties, response, refreshedAt);
+        var expiresAt = SessionTokens.Apply(ticket.Properties, response, refreshedAt);
         // Not cancelled with the flight: the provider has rotated the refresh token, and the session cannot refresh
         // again without the new one.
         var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), CancellationToken.None);
@@ -164,7 +164,7 @@ internal sealed class TokenRefresher(
         }
 
         // The lifetime the session goes by (expires_in, a JWT's exp, or the fallback); 0 when not known.
-        var lifetime = SessionTokens.ExpiryOf(response, refreshedAt) is { } expiresAt ? (int)(expiresAt - refreshedAt).TotalSeconds : 0;
+        var lifetime = expiresAt is { } expires ? (int)(expires - refreshedAt).TotalSeconds : 0;
         Log.TokenRefreshed(logger, session.PublicId, session.Subject, lifetime, response.RefreshToken is not null);
         audit.RecordRefreshed(saved);
         return (AccessTokenResult.Success(response.AccessToken!), "refreshed");

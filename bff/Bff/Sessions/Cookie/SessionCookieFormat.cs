@@ -25,20 +25,21 @@ internal sealed class SessionCookieFormat(IDataProtectionProvider dataProtection
     private readonly BoundedMemory<string, AuthenticationTicket> _tickets = new(MaxRemembered, StringComparer.Ordinal);
 
     /// <summary>The session key in the request's session cookie; null without one, or when it does not decrypt.</summary>
-    public static string? IncomingSessionKey(HttpContext context, CookieAuthenticationOptions options)
+    private static string? IncomingSessionKey(HttpContext context, CookieAuthenticationOptions options)
     {
         var cookie = options.CookieManager.GetRequestCookie(context, options.Cookie.Name!);
         return string.IsNullOrEmpty(cookie) ? null : options.TicketDataFormat.Unprotect(cookie)?.Principal.FindFirstValue(SessionKeyClaim);
     }
 
     /// <summary>The storage id of the session the request's cookie names (not checked against the store); null without one.</summary>
-    public static string? IncomingStorageId(HttpContext context)
-    {
+    public static string? IncomingStorageId(HttpContext context) =>
         // Read when needed, not injected: the cookie's options need the ticket store, which needs much of the BFF.
-        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
-            .Get(Configuration.BffDefaults.CookieScheme);
-        return IncomingSessionKey(context, options) is { } key ? SessionKeys.StorageIdFor(key) : null;
-    }
+        IncomingStorageId(context, context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>()
+            .Get(Configuration.BffDefaults.CookieScheme));
+
+    /// <inheritdoc cref="IncomingStorageId(HttpContext)"/>
+    public static string? IncomingStorageId(HttpContext context, CookieAuthenticationOptions options) =>
+        IncomingSessionKey(context, options) is { } key ? SessionKeys.StorageIdFor(key) : null;
 
     public string Protect(AuthenticationTicket data) => Protect(data, purpose: null);
 

@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using Bff.Diagnostics;
 using Bff.Sessions.Lifecycle;
-using Bff.Sessions.Store;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace Bff.Sessions.Cookie;
@@ -41,7 +40,7 @@ internal sealed class SessionCookieHandler(
         var replaced = false;
         string? started = null;
         properties?.Items.Remove(ReplacesItem, out started);
-        var incoming = SessionCookieFormat.IncomingSessionKey(Context, Options) is { } key ? SessionKeys.StorageIdFor(key) : null;
+        var incoming = SessionCookieFormat.IncomingStorageId(Context, Options);
         foreach (var storageId in new[] { incoming, started }.OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal))
         {
             replaced |= await terminator.EndAsync(storageId, SessionEndReason.Replaced);
