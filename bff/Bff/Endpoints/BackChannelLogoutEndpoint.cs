@@ -1,3 +1,4 @@
+using System.Globalization;
 using Bff.Http.Edge;
 using Bff.Logging;
 using Bff.Oidc;
@@ -14,12 +15,13 @@ namespace Bff.Endpoints;
 /// <c>POST /bff/backchannel</c> (form field <c>logout_token</c>), called by the provider, not the browser, so
 /// it needs no <c>X-CSRF</c> header: validates the logout token (<see cref="LogoutTokenValidator"/>) and ends
 /// every matching session. 200 also when there was nothing left to end; 503 when the session store or the
-/// provider's metadata is unavailable, and then the same token is accepted again, for the provider's retry; 400 with a JSON
+/// provider's metadata is unavailable, or the token names a signing key the provider's keys cannot be re-read for yet
+/// (a key rotated in moments ago), and then the same token is accepted again, for the provider's retry; 400 with a JSON
 /// <c>error</c>/<c>error_description</c> for an invalid token or a body that is not a small
 /// <c>application/x-www-form-urlencoded</c> form (413 when too large, chunked or not); all with
 /// <c>Cache-Control: no-store</c>. Only failures spend the caller's rate limit.
 /// </summary>
-internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, ISessionStore store, SessionTerminator terminator, SessionStatistics statistics,
+internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, ProviderMetadata metadata, ISessionStore store, SessionTerminator terminator, SessionStatistics statistics,
     ClientAddressResolver addresses, [FromKeyedServices(ClientRateLimiter.BackChannelFailures)] ClientRateLimiter failures,
     ILogger<BackChannelLogoutEndpoint> logger) : IBackChannelLogoutEndpoint
 {
@@ -59,6 +61,15 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         try
         {
             token = await validator.ValidateAsync(raw, context.RequestAborted);
+        }
+        catch (SigningKeyUnavailableException ex)
+        {
+            // A key the provider may have rotated in within the re-read floor (or while its keys cannot be read):
+            // not proof of a forgery, so the provider is told to retry, by when the keys can be read again.
+            failures.TryAcquire(client, out _);
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(metadata.MinimumRefreshInterval.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await RejectAsync(context, "temporarily_unavailable", ex.Message + " Retry later.", StatusCodes.Status503ServiceUnavailable);
+            return;
         }
         catch (OidcProtocolException ex)
         {

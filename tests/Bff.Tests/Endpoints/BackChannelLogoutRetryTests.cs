@@ -93,6 +93,58 @@ public sealed class BackChannelLogoutRetryTests
         Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
     }
 
+    // A provider that rotates its signing key signs the next logout token with the new one at once. Within the
+    // re-read floor of the last read the BFF cannot tell that from a forgery, so it asks for a retry (503 with
+    // Retry-After) rather than refusing it for good, and the retry after the floor is carried out.
+    [Fact]
+    public async Task A_logout_token_signed_with_a_key_rotated_in_moments_ago_is_503_then_carried_out()
+    {
+        await using var bff = await InProcessBff.StartAsync(
+            new Dictionary<string, string?> { ["Bff:Authority"] = InMemoryProvider.Issuer },
+            services => services.Replace(ServiceDescriptor.Singleton(sp =>
+                new ProviderMetadata(InMemoryProvider.Issuer, null!, sp.GetRequiredService<TimeProvider>(), _provider))));
+        var cookie = await bff.SignInAsync("alice");
+        var metadata = bff.Services.GetRequiredService<ProviderMetadata>();
+
+        // Keys read now; a forged token with an unknown kid spends the re-read, then the provider rotates.
+        await metadata.GetAsync(default);
+        using (var forged = await PostAsync(bff, LogoutToken(bff.Time, "alice", "sid-alice", TestSigningKey.Rsa("forged"))))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, forged.StatusCode);
+        }
+
+        var rotated = TestSigningKey.Rsa("rsa-2");
+        _provider.PublishedKeys = [rotated];
+        var token = LogoutToken(bff.Time, "alice", "sid-alice", rotated);
+        using (var early = await PostAsync(bff, token))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(30), early.Headers.RetryAfter?.Delta);
+            Assert.Contains("temporarily_unavailable", await early.Content.ReadAsStringAsync());
+        }
+
+        using (var stillSignedIn = await bff.SendAsync(HttpMethod.Get, "/bff/user", cookie))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillSignedIn.StatusCode);
+        }
+
+        bff.Time.Advance(metadata.MinimumRefreshInterval);
+        using (var retried = await PostAsync(bff, token))
+        {
+            Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        }
+
+        using (var user = await bff.SendAsync(HttpMethod.Get, "/bff/user", cookie))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+        }
+
+        // A key the provider does not publish after a fresh read is a forgery: 400, for good.
+        bff.Time.Advance(metadata.MinimumRefreshInterval);
+        using var refused = await PostAsync(bff, LogoutToken(bff.Time, "alice", "sid-alice", TestSigningKey.Rsa("forged-again")));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+    }
+
     private string LogoutToken(TimeProvider time, string sub, string sid, TestSigningKey? key = null)
     {
         var now = time.GetUtcNow().ToUnixTimeSeconds();
