@@ -44,6 +44,16 @@ public sealed partial class BrowserClient : IDisposable
     /// <summary>The BFF's session cookie, if the jar holds one.</summary>
     public Cookie? SessionCookie => Cookies.GetAllCookies().FirstOrDefault(c => c.Name is "bff" or "__Host-bff");
 
+    /// <summary>Drops the session cookie, as a user clearing this site's cookies does (the provider's stay).</summary>
+    public void DropSessionCookie()
+    {
+        if (SessionCookie is { } cookie)
+        {
+            // Adding an expired cookie of the same name, domain and path removes the stored one.
+            Cookies.Add(new Uri(BffUrl), new Cookie(cookie.Name, "", cookie.Path) { Expired = true });
+        }
+    }
+
     /// <summary>A call as the SPA makes it: same origin, with the anti-forgery header unless told otherwise.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, bool antiforgery = true, HttpContent? content = null)
     {

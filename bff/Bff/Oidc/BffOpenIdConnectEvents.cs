@@ -1,4 +1,5 @@
 using Bff.Sessions.Cookie;
+using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -8,13 +9,15 @@ namespace Bff.Oidc;
 /// <summary>
 /// What the BFF adds to ASP.NET Core's OpenID Connect handler, through its events: the RFC 9207 <c>iss</c>
 /// check, the code exchange and the pushed authorization request with the BFF's client and its classification
-/// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, the browser's current session
+/// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, single sign-on refused back
+/// into a provider session ended from elsewhere (<see cref="ReauthenticationRequirement"/>), the browser's current session
 /// ended by the sign-in it starts, unfinished sign-ins' cookies cleared, the session's tokens and
 /// claims, readable pages instead of exceptions, and sign-out that works without an <c>end_session_endpoint</c>.
 /// Replace or extend any of it with <c>ConfigureOpenIdConnect</c>: the handler calls these through
 /// <see cref="OpenIdConnectOptions.Events"/>.
 /// </summary>
-internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEndpointClient tokenEndpoint, TimeProvider time) : OpenIdConnectEvents
+internal sealed class BffOpenIdConnectEvents(
+    ProviderMetadata metadata, TokenEndpointClient tokenEndpoint, ReauthenticationRequirement reauthentication, TimeProvider time) : OpenIdConnectEvents
 {
     /// <summary>Authorize parameters that <c>/bff/login</c> passes on from its query, as authentication-properties parameters.</summary>
     public static readonly string[] PassThroughParameters =
@@ -31,7 +34,7 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
     // OAuth errors that say the provider or the BFF's registration is in trouble, not the request.
     private static readonly string[] ProviderSideErrors = ["invalid_client", "unauthorized_client", "server_error", "temporarily_unavailable"];
 
-    public override Task RedirectToIdentityProvider(RedirectContext context)
+    public override async Task RedirectToIdentityProvider(RedirectContext context)
     {
         // Every sign-in start, /bff/login's or an app's own challenge: the session this browser holds ends when the
         // sign-in completes, and a pile of unfinished sign-ins' cookies goes first.
@@ -54,7 +57,14 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
             }
         }
 
-        return base.RedirectToIdentityProvider(context);
+        await base.RedirectToIdentityProvider(context);
+
+        // Remembered in the protected state (the app's own delegate may have set the prompt too): the callback then
+        // knows the provider was asked to authenticate the user again.
+        if (ReauthenticationRequirement.AsksToSignInAgain(context.ProtocolMessage.Prompt))
+        {
+            context.Properties.Items[ReauthenticationRequirement.AskedItem] = "1";
+        }
     }
 
     public override async Task PushAuthorization(PushedAuthorizationContext context)
@@ -158,6 +168,17 @@ internal sealed class BffOpenIdConnectEvents(ProviderMetadata metadata, TokenEnd
         catch (OidcProtocolException ex)
         {
             context.Fail(ex);
+            return;
+        }
+
+        // Single sign-on back into a provider session whose session here was ended from elsewhere, by a browser that
+        // dropped the old cookie: no session; the provider is asked to authenticate the user again.
+        if (await reauthentication.MustAskAgainAsync(context.Principal!, context.Properties, context.HttpContext.RequestAborted))
+        {
+            var again = new AuthenticationProperties { RedirectUri = context.Properties.RedirectUri };
+            again.SetParameter(ReauthenticationRequirement.PromptParameter, "login");
+            context.HandleResponse();
+            await context.HttpContext.ChallengeAsync(context.Scheme.Name, again);
             return;
         }
 

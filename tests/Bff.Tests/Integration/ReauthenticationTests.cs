@@ -73,4 +73,46 @@ public sealed class ReauthenticationTests(SessionsStackFixture fixture) : IClass
         Assert.Contains("identity provider", JsonDocument.Parse(await next.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString());
         Assert.Equal("login", await PromptAsync(laptop));
     }
+
+    // The demand used to travel with the old cookie only: a browser that dropped it (or followed a sign-in link from
+    // another site) came straight back in by the provider's single sign-on. The provider session (sid) is remembered too.
+    [Fact]
+    public async Task A_browser_that_dropped_the_ended_sessions_cookie_is_sent_back_for_the_password_at_the_callback()
+    {
+        using var laptop = Stack.NewBrowser();
+        using var phone = Stack.NewBrowser();
+        await laptop.SignInAsync("sofia");
+        await phone.SignInAsync("sofia");
+        using (var ended = await laptop.SendAsync(HttpMethod.Delete, "/bff/sessions/" + await CurrentIdAsync(phone)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
+        }
+
+        phone.DropSessionCookie();
+        Assert.Null(phone.SessionCookie);
+        var page = await phone.NavigateAsync("/bff/login?returnUrl=%2F");
+
+        // Through the provider by single sign-on to the callback, which makes no session and sends the browser back
+        // to the provider with prompt=login: its login form.
+        var callback = page.Hops.ToList().FindIndex(h => h.AbsolutePath.EndsWith("/signin-oidc", StringComparison.Ordinal));
+        Assert.True(callback >= 0, "single sign-on reached the callback: " + string.Join(" -> ", page.Hops));
+        Assert.Equal("login", (await Stack.Idp.AuthorizeParametersAsync(page.Hops[callback + 1])).GetValueOrDefault("prompt"));
+        Assert.StartsWith(Stack.Idp.Authority, page.Url.ToString(), StringComparison.Ordinal);
+        Assert.True(page.Form()?.Fields.ContainsKey("login"), "the provider shows its login form");
+        Assert.Null(phone.SessionCookie);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await phone.GetAsync("/bff/user")).StatusCode);
+
+        // The password given, the demand is met: a working session, and single sign-on works again afterwards.
+        await phone.SignInAsync("sofia");
+        Assert.Equal(HttpStatusCode.OK, (await phone.GetAsync("/bff/user")).StatusCode);
+        phone.DropSessionCookie();
+        var again = await phone.NavigateAsync("/bff/login?returnUrl=%2F");
+        Assert.StartsWith(Stack.BffUrl, again.Url.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await phone.GetAsync("/bff/user")).StatusCode);
+
+        // The laptop, whose session nobody ended, signs in by single sign-on as before.
+        laptop.DropSessionCookie();
+        var laptopPage = await laptop.NavigateAsync("/bff/login?returnUrl=%2F");
+        Assert.StartsWith(Stack.BffUrl, laptopPage.Url.ToString(), StringComparison.Ordinal);
+    }
 }

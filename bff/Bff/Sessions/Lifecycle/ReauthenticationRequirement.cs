@@ -8,9 +8,12 @@ namespace Bff.Sessions.Lifecycle;
 /// A browser whose session was ended from somewhere else (another of the user's sessions, sign out everywhere,
 /// the provider's back-channel logout) must prove itself again: the provider's own session in that browser is
 /// still alive, and single sign-on would let it straight back in. So when such a session ends, its storage id
-/// is remembered (in the <see cref="IEndedSessionStore"/>, under its own key, not used up by the 401 that tells
-/// the reason), and the next <c>/bff/login</c> from a browser still holding that cookie asks the provider for
-/// <c>prompt=login</c>. A session that merely timed out, or that the user signed out of here, signs in as usual.
+/// and its provider session (<c>sid</c>) are remembered (in the <see cref="IEndedSessionStore"/>, under keys of
+/// their own, not used up by the 401 that tells the reason). The next <c>/bff/login</c> from a browser still holding
+/// that cookie asks the provider for <c>prompt=login</c>; a browser that dropped the cookie and comes back by
+/// single sign-on in the same provider session is sent back to the provider with <c>prompt=login</c> from the
+/// callback, before any session is made. A session that merely timed out, or that the user signed out of here,
+/// signs in as usual.
 /// </summary>
 internal sealed class ReauthenticationRequirement(
     IEndedSessionStore ended,
@@ -26,10 +29,26 @@ internal sealed class ReauthenticationRequirement(
     public static bool IsRequiredAfter(SessionEndReason reason) => reason is
         SessionEndReason.EndedFromOtherSession or SessionEndReason.SignOutEverywhere or SessionEndReason.BackChannel;
 
-    public Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken) =>
-        IsRequiredAfter(reason)
-            ? ended.RememberAsync(KeyPrefix + session.Id, reason, session.AbsoluteExpiresAt + EndedSessionObserver.Grace, cancellationToken)
-            : Task.CompletedTask;
+    /// <summary>The sign-in state's item saying that this sign-in asked the provider for <c>prompt=login</c>.</summary>
+    internal const string AskedItem = "bff.prompt_login";
+
+    // Ahead of a provider session id: storage ids are hex digests, so the two never meet.
+    private const string ProviderSessionPrefix = KeyPrefix + "sid:";
+
+    public async Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
+    {
+        if (!IsRequiredAfter(reason))
+        {
+            return;
+        }
+
+        var keepUntil = session.AbsoluteExpiresAt + EndedSessionObserver.Grace;
+        await ended.RememberAsync(KeyPrefix + session.Id, reason, keepUntil, cancellationToken);
+        if (session.ProviderSessionId is { } sid)
+        {
+            await ended.RememberAsync(ProviderSessionPrefix + sid, reason, keepUntil, cancellationToken);
+        }
+    }
 
     /// <summary>Asks for <c>prompt=login</c> on this sign-in when the request's cookie names such a session.</summary>
     public async Task ApplyAsync(HttpContext context, AuthenticationProperties properties)
@@ -43,4 +62,31 @@ internal sealed class ReauthenticationRequirement(
         properties.SetParameter(PromptParameter, "login");
         Log.ReauthenticationRequired(logger, reason.ToString());
     }
+
+    /// <summary>
+    /// At the sign-in's callback: whether the provider signed the user in by single sign-on in a provider session
+    /// (<c>sid</c>) whose BFF session was ended from elsewhere, without being asked for <c>prompt=login</c>. A sign-in
+    /// that was asked satisfies the demand, which is then forgotten.
+    /// </summary>
+    public async Task<bool> MustAskAgainAsync(ClaimsPrincipal user, AuthenticationProperties properties, CancellationToken cancellationToken)
+    {
+        if (user.FindFirstValue("sid") is not { Length: > 0 } sid ||
+            await ended.FindAsync(ProviderSessionPrefix + sid, cancellationToken) is not { } reason)
+        {
+            return false;
+        }
+
+        if (properties.Items.ContainsKey(AskedItem))
+        {
+            await ended.ForgetAsync(ProviderSessionPrefix + sid, cancellationToken);
+            return false;
+        }
+
+        Log.ReauthenticationRequired(logger, reason.ToString());
+        return true;
+    }
+
+    /// <summary>Whether an authorization request asks the provider to authenticate the user again.</summary>
+    public static bool AsksToSignInAgain(string? prompt) =>
+        prompt is not null && prompt.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("login", StringComparer.Ordinal);
 }
