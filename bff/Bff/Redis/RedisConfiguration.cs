@@ -16,7 +16,17 @@ internal static class RedisConfiguration
     {
         try
         {
-            return Parse(connectionString).EndPoints.Count == 0 ? "it names no host:port" : null;
+            var endpoints = Parse(connectionString).EndPoints;
+            if (endpoints.Count == 0)
+            {
+                return "it names no host:port";
+            }
+
+            // A redis:// or rediss:// URL is not this client's format: it reads as one odd host, which never connects
+            // and would be logged with the password in it.
+            return endpoints.Any(e => e is System.Net.DnsEndPoint { Host: var host } && host.IndexOfAny(['/', '@', ' ']) >= 0)
+                ? "an endpoint is not host:port; a redis:// URL is not understood, write 'host:port,user=…,password=…,ssl=true'"
+                : null;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {
