@@ -67,10 +67,10 @@ internal static partial class Log
     [LoggerMessage(7021, LogLevel.Warning, "Refresh token of ended session {SessionId} could not be revoked: {Error}")]
     public static partial void RefreshTokenRevocationFailed(ILogger logger, string sessionId, string error);
 
-    [LoggerMessage(7022, LogLevel.Warning, "Refresh tokens of expired sessions not revoked: {Skipped} so far, {Pending} revocations already wait for the provider")]
+    [LoggerMessage(7022, LogLevel.Warning, "Refresh tokens of ended sessions not revoked: {Skipped} so far, {Pending} revocations already wait for the provider")]
     public static partial void RefreshTokenRevocationSkipped(ILogger logger, int skipped, int pending);
 
-    [LoggerMessage(7023, LogLevel.Warning, "Stopping with {Pending} refresh tokens of expired sessions not revoked")]
+    [LoggerMessage(7023, LogLevel.Warning, "Stopping with {Pending} refresh tokens of ended sessions not revoked")]
     public static partial void RefreshTokenRevocationsAbandoned(ILogger logger, int pending);
 
     [LoggerMessage(4003, LogLevel.Information, "Proxied request to route {RouteId} refused: {Reason}")]

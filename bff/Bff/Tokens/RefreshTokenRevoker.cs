@@ -10,12 +10,13 @@ namespace Bff.Tokens;
 /// When a session ends, however it ends, its refresh token is revoked at the provider (RFC 7009) if the
 /// provider has a revocation endpoint; so is one a refresh brought that the BFF will not keep
 /// (<see cref="RevokeAsync"/>). A failure is logged, never the token, and never holds things up for long.
-/// The sessions that expired are revoked in the background, <see cref="Parallelism"/> at a time: the sweeper and
-/// the expiry worker then end sessions at the store's pace, not the provider's. Waiting up to five seconds per
-/// session for a slow provider, they would fall behind at scale until expired records outlived their grace in the
-/// store and were dropped with no end recorded. At most <see cref="QueueCapacity"/> wait; beyond that a revocation
-/// is skipped and counted in the log, and those still waiting at shutdown are counted too (the tokens still expire
-/// at the provider on their own schedule).
+/// Only the user's own sign-out waits for its revocation. Every other end is revoked in the background,
+/// <see cref="Parallelism"/> at a time, so sessions end at the store's pace, not the provider's: waiting up to five
+/// seconds per session for a slow provider, the sweeper would fall behind at scale until expired records outlived
+/// their grace in the store and were dropped with no end recorded, and "sign out everywhere" or a back-channel
+/// logout would leave the later of a user's sessions alive for minutes. At most <see cref="QueueCapacity"/> wait;
+/// beyond that a revocation is skipped and counted in the log, and those still waiting at shutdown are counted too
+/// (the tokens still expire at the provider on their own schedule).
 /// </summary>
 internal sealed class RefreshTokenRevoker(
     SessionTicketProtector tickets,
@@ -29,13 +30,13 @@ internal sealed class RefreshTokenRevoker(
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    private readonly Channel<(string SessionPublicId, string RefreshToken)> _expired =
+    private readonly Channel<(string SessionPublicId, string RefreshToken)> _waiting =
         Channel.CreateBounded<(string, string)>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.Wait });
 
     private int _pending;
     private int _skipped;
 
-    /// <summary>Revocations of expired sessions not yet done: waiting, or waiting for the provider's answer.</summary>
+    /// <summary>Background revocations not yet done: waiting, or waiting for the provider's answer.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
     public async Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
@@ -52,10 +53,10 @@ internal sealed class RefreshTokenRevoker(
             return;
         }
 
-        if (reason is SessionEndReason.IdleTimeout or SessionEndReason.AbsoluteLifetime)
+        if (reason != SessionEndReason.SignOut)
         {
             Interlocked.Increment(ref _pending);
-            if (!_expired.Writer.TryWrite((session.PublicId, refreshToken)))
+            if (!_waiting.Writer.TryWrite((session.PublicId, refreshToken)))
             {
                 Interlocked.Decrement(ref _pending);
                 // One line per thousand, not per session: a full queue means a flood.
@@ -75,7 +76,7 @@ internal sealed class RefreshTokenRevoker(
     {
         try
         {
-            await Parallel.ForEachAsync(_expired.Reader.ReadAllAsync(stoppingToken),
+            await Parallel.ForEachAsync(_waiting.Reader.ReadAllAsync(stoppingToken),
                 new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
                 async (pending, _) =>
                 {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Bff.Tests.Tokens;
 
 /// <summary>
@@ -53,5 +55,35 @@ public sealed class RefreshTokenRevokerTests
         }
 
         Assert.Equal(RefreshTokenRevoker.QueueCapacity, kit.Revoker.Pending);
+    }
+
+    // Each end used to wait for its revocation (up to 5 s): with a slow provider, sign out everywhere or a
+    // back-channel logout left the later of a user's sessions alive, one more every few seconds.
+    [Theory]
+    [InlineData(SessionEndReason.SignOutEverywhere)]
+    [InlineData(SessionEndReason.BackChannel)]
+    [InlineData(SessionEndReason.EndedFromOtherSession)]
+    public async Task Ending_all_of_a_users_sessions_does_not_wait_for_a_provider_that_does_not_answer(SessionEndReason reason)
+    {
+        using var kit = new TokenTestKit();
+        kit.Endpoint.RevocationGate = new TaskCompletionSource();
+        var sessions = new List<SessionRecord>();
+        for (var i = 0; i < 500; i++)
+        {
+            sessions.Add(await kit.SignInAsync(TimeSpan.FromMinutes(5), refreshToken: "rt-" + i));
+        }
+
+        var terminator = new SessionTerminator(kit.Store, [kit.Revoker], NullLogger<SessionTerminator>.Instance);
+        var ended = await terminator.EndEachAsync(sessions, reason).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(500, ended);
+        Assert.Empty(await kit.Store.GetBySubjectAsync("alice", CancellationToken.None));
+        Assert.Equal(500, kit.Revoker.Pending);
+
+        await kit.Revoker.StartAsync(CancellationToken.None);
+        kit.Endpoint.RevocationGate.SetResult();
+        var (revoked, _) = await Polling.UntilAsync(() => Task.FromResult(kit.Endpoint.Revoked.Count), count => count == 500, TimeSpan.FromSeconds(30));
+        await kit.Revoker.StopAsync(CancellationToken.None);
+        Assert.Equal(sessions.Select((_, i) => "rt-" + i).Order(), kit.Endpoint.Revoked.Order());
     }
 }
