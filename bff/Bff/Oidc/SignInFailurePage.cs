@@ -1,6 +1,8 @@
+using System.Runtime.ExceptionServices;
 using Bff.Http.Responses;
 using Bff.Logging;
 using Bff.Sessions.Audit;
+using Bff.Sessions.Store;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Bff.Oidc;
@@ -18,6 +20,13 @@ internal static class SignInFailurePage
 
     public static async Task HandleAsync(RemoteFailureContext context)
     {
+        // The session store out of reach (a check at the callback needs it) is answered where every such outage is:
+        // SessionStoreUnavailableMiddleware.
+        if (SessionStoreUnavailableException.Find(context.Failure) is not null)
+        {
+            ExceptionDispatchInfo.Throw(context.Failure!);
+        }
+
         var (status, reason, message) = Describe(context.Failure);
         var log = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Bff.Oidc");
         Log.SignInFailed(log, reason);

@@ -187,7 +187,7 @@ public sealed class SessionManagementTests(SessionsStackFixture fixture) : IClas
         await browser.SignInAsync("bea");
         var sid = (await SessionsAsync(browser))[0].GetProperty("providerSessionId").GetString()!;
 
-        using var response = await PostLogoutTokenAsync(Forge(kind, "bea", sid));
+        using var response = await PostLogoutTokenAsync(await ForgeAsync(kind, "bea", sid));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
@@ -232,11 +232,21 @@ public sealed class SessionManagementTests(SessionsStackFixture fixture) : IClas
         return await http.PostAsync("/bff/backchannel", new FormUrlEncodedContent([new("logout_token", token)]));
     }
 
-    private static readonly RsaSecurityKey ForgerKey = new(RSA.Create(2048)) { KeyId = "forged" };
+    private static readonly RSA ForgerRsa = RSA.Create(2048);
 
-    /// <summary>Tokens an attacker can make: signed with their own key (the provider's is out of reach), or not at all.</summary>
-    private string Forge(string kind, string sub, string sid)
+    /// <summary>
+    /// Tokens an attacker can make: signed with their own key (the provider's is out of reach) under the kid of the
+    /// provider's published key, or not signed at all. (A kid the provider does not publish may be one it has just
+    /// rotated in, so that is answered 503 within the keys' re-read floor: see BackChannelLogoutRetryTests.)
+    /// </summary>
+    private async Task<string> ForgeAsync(string kind, string sub, string sid)
     {
+        using var http = new HttpClient();
+        using var jwks = JsonDocument.Parse(await http.GetStringAsync(Stack.Idp.Authority + "/jwks"));
+        var kid = jwks.RootElement.GetProperty("keys").EnumerateArray()
+            .First(k => k.GetProperty("kty").GetString() == "RSA").GetProperty("kid").GetString();
+        var forgerKey = new RsaSecurityKey(ForgerRsa) { KeyId = kid };
+
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var claims = new Dictionary<string, object>
         {
@@ -261,7 +271,7 @@ public sealed class SessionManagementTests(SessionsStackFixture fixture) : IClas
         var descriptor = new SecurityTokenDescriptor { Claims = claims, TokenType = "logout+jwt" };
         if (kind != "alg none")
         {
-            descriptor.SigningCredentials = new SigningCredentials(ForgerKey, SecurityAlgorithms.RsaSha256);
+            descriptor.SigningCredentials = new SigningCredentials(forgerKey, SecurityAlgorithms.RsaSha256);
         }
 
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
