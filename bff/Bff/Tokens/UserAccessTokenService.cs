@@ -6,8 +6,9 @@ namespace Bff.Tokens;
 /// <summary>
 /// The token reader: what a request asks for. Hands out the session's access token when it is fresh enough,
 /// else joins the session's one refresh (<see cref="RefreshSingleFlight"/>, done by <see cref="TokenRefresher"/>),
-/// unless a recent provider failure says to wait (<see cref="RefreshBackoff"/>). While renewal fails for now, the
-/// current token is handed out as long as it lives <see cref="TokenRefreshPolicy.MinimumRemaining"/> more.
+/// unless a recent provider failure says to wait (<see cref="RefreshBackoff"/>). While renewal fails for now, or takes
+/// longer than <see cref="EarlyRenewalWait"/>, the current token is handed out as long as it lives
+/// <see cref="TokenRefreshPolicy.MinimumRemaining"/> more.
 /// </summary>
 internal sealed class UserAccessTokenService(
     TokenRefreshPolicy policy,
@@ -16,6 +17,12 @@ internal sealed class UserAccessTokenService(
     TokenRefresher refresher,
     TimeProvider time)
 {
+    /// <summary>
+    /// How long a call waits for the early renewal of a token that still works: a healthy provider answers within it,
+    /// and a slow one does not hold up every call of the session for its whole time-out.
+    /// </summary>
+    internal static readonly TimeSpan EarlyRenewalWait = TimeSpan.FromSeconds(1);
+
     /// <summary>The access token for a session whose ticket properties are <paramref name="tokens"/>.</summary>
     public async Task<AccessTokenResult> GetAsync(SessionRecord session, SessionTokens tokens, CancellationToken cancellationToken)
     {
@@ -24,13 +31,24 @@ internal sealed class UserAccessTokenService(
             return AccessTokenResult.Success(tokens.AccessToken!);
         }
 
-        var result = backoff.IsWaiting(session.Id)
-            ? AccessTokenResult.ProviderUnavailable
-            : await flights.JoinAsync(session.Id, refresher, cancellationToken);
-        // Renewing early is a convenience: while the provider fails, a token that still works is better than a 503.
-        return result.Outcome == AccessTokenOutcome.ProviderUnavailable && tokens.AccessToken is not null &&
-            TokenRefreshPolicy.IsStillUsable(tokens.ExpiresAt, time.GetUtcNow())
-            ? AccessTokenResult.Success(tokens.AccessToken)
+        // Renewing early is a convenience: while the provider is slow or failing, a token that still works is better
+        // than a wait or a 503.
+        var stillUsable = tokens.AccessToken is not null && TokenRefreshPolicy.IsStillUsable(tokens.ExpiresAt, time.GetUtcNow());
+        if (backoff.IsWaiting(session.Id))
+        {
+            return stillUsable ? AccessTokenResult.Success(tokens.AccessToken!) : AccessTokenResult.ProviderUnavailable;
+        }
+
+        var renewal = flights.JoinAsync(session.Id, refresher, cancellationToken);
+        if (stillUsable && await Task.WhenAny(renewal, Task.Delay(EarlyRenewalWait, time, cancellationToken)) != renewal)
+        {
+            // The renewal goes on without this call (its flight outlives the request); the next calls join it.
+            return AccessTokenResult.Success(tokens.AccessToken!);
+        }
+
+        var result = await renewal;
+        return result.Outcome == AccessTokenOutcome.ProviderUnavailable && stillUsable && TokenRefreshPolicy.IsStillUsable(tokens.ExpiresAt, time.GetUtcNow())
+            ? AccessTokenResult.Success(tokens.AccessToken!)
             : result;
     }
 }

@@ -434,6 +434,55 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal("rt-0", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
     }
 
+    // A provider that accepts the connection but does not answer held every call of the session for the refresh's
+    // whole time-out (about 11 s in a real run), although the token it was renewing still worked.
+    [Fact]
+    public async Task A_slow_early_renewal_does_not_hold_up_calls_while_the_token_still_works()
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInAsync(Lifetime);
+        kit.Time.Advance(Lifetime - TimeSpan.FromSeconds(30));
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        var first = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+        Assert.False(first.IsCompleted);
+        kit.Time.Advance(UserAccessTokenService.EarlyRenewalWait);
+        Assert.Equal(AccessTokenResult.Success("at-0"), await first.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // The renewal goes on; a later call waits its short while too, and is answered with the current token.
+        Assert.True(kit.Flights.IsRefreshing(session.Id));
+        var second = kit.GetUserTokenAsync(session.Id);
+        kit.Time.Advance(UserAccessTokenService.EarlyRenewalWait);
+        Assert.Equal(AccessTokenResult.Success("at-0"), await second.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        kit.Endpoint.Gate.SetResult();
+        while (kit.Flights.IsRefreshing(session.Id))
+        {
+            await Task.Yield();
+        }
+
+        Assert.Equal(AccessTokenResult.Success("at-1"), await kit.GetUserTokenAsync(session.Id));
+        Assert.Equal(1, kit.Endpoint.Calls);
+    }
+
+    // A token that no longer works waits for its renewal, however long the provider takes.
+    [Fact]
+    public async Task An_expired_token_waits_for_its_renewal()
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+
+        var call = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+        kit.Time.Advance(UserAccessTokenService.EarlyRenewalWait * 3);
+        Assert.False(call.IsCompleted);
+
+        kit.Endpoint.Gate.SetResult();
+        Assert.Equal(AccessTokenResult.Success("at-1"), await call);
+    }
+
     // Issue: the lease renewal stopped once the provider had answered, before the new id_token's keys were read again
     // and the tokens written: a slow key read let the lease run out and another instance spend the same refresh token.
     [Fact]
