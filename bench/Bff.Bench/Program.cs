@@ -211,7 +211,7 @@ static async Task<string> BearerHeaderAsync(TestStack stack)
 {
     var services = stack.BffServices();
     var session = (await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("bench", CancellationToken.None)).Single();
-    return "Authorization: Bearer " + services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties.GetTokenValue("access_token")!;
+    return "Authorization: Bearer " + services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!.Properties.GetTokenValue("access_token")!;
 }
 
 async Task<Result> MeasureAsync(string mode, string url, string[] headers, RedisServer? server, Process api)

@@ -47,7 +47,7 @@ internal sealed class RefreshTokenRevoker(
             return;
         }
 
-        var refreshToken = tickets.Unprotect(session.Ticket)?.Properties.GetTokenValue(SessionTokens.RefreshTokenName);
+        var refreshToken = tickets.Unprotect(session.Ticket, session.Id)?.Properties.GetTokenValue(SessionTokens.RefreshTokenName);
         if (string.IsNullOrEmpty(refreshToken))
         {
             return;

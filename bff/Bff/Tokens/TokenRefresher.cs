@@ -40,7 +40,7 @@ internal sealed class TokenRefresher(
     private async Task<(SessionRecord Session, AuthenticationTicket? Ticket)?> ReadLiveAsync(string sessionId, CancellationToken cancellationToken)
     {
         var session = await store.GetAsync(sessionId, cancellationToken);
-        return session is null || session.ExpiresAt <= time.GetUtcNow() ? null : (session, tickets.Unprotect(session.Ticket));
+        return session is null || session.ExpiresAt <= time.GetUtcNow() ? null : (session, tickets.Unprotect(session.Ticket, session.Id));
     }
 
     public async Task<AccessTokenResult> RefreshAsync(string sessionId, ILockLease lease, CancellationToken cancellationToken)
@@ -155,7 +155,7 @@ internal sealed class TokenRefresher(
         var expiresAt = SessionTokens.Apply(ticket.Properties, response, refreshedAt);
         // Not cancelled with the flight: the provider has rotated the refresh token, and the session cannot refresh
         // again without the new one.
-        var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), CancellationToken.None);
+        var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), CancellationToken.None);
         if (saved is null)
         {
             // The session ended while the provider answered (signed out elsewhere): its end revoked the old refresh
@@ -191,7 +191,7 @@ internal sealed class TokenRefresher(
         {
             ticket.Properties.UpdateTokenValue(SessionTokens.RefreshTokenName, issued);
             // Not cancelled with the flight: without this token the session could not refresh again.
-            if (await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket), CancellationToken.None) is null)
+            if (await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), CancellationToken.None) is null)
             {
                 return (await DiscardAsync(session, issued), "session_ended");
             }

@@ -33,7 +33,7 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
 
         var services = Stack.BffServices();
         var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("ticket-contents", CancellationToken.None));
-        var properties = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!.Properties;
+        var properties = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!.Properties;
 
         Assert.NotNull(properties.GetTokenValue(SessionTokens.AccessTokenName));
         Assert.NotNull(properties.GetTokenValue(SessionTokens.RefreshTokenName));

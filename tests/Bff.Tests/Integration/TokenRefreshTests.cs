@@ -135,7 +135,7 @@ public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFi
     {
         var services = stack.BffServices();
         var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync(subject, CancellationToken.None));
-        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!;
+        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!;
         return ticket.Properties.GetTokenValue(SessionTokens.RefreshTokenName)!;
     }
 

@@ -69,7 +69,7 @@ public sealed class RedisScaleOutTests(RedisStackFixture fixture) : IClassFixtur
 
         var services = Stack.BffServices(1);
         var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("margaret", CancellationToken.None));
-        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket)!;
+        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!;
         var secrets = new[] { "access_token", "refresh_token", "id_token" }
             .Select(name => ticket.Properties.GetTokenValue(name) ?? throw new InvalidOperationException(name + " missing"))
             .Append(browser.SessionCookie!.Value)

@@ -58,13 +58,13 @@ public sealed class RedisTicketCacheTests(RedisStackFixture fixture) : IClassFix
             var services = Stack.BffServices(0);
             var protector = services.GetRequiredService<SessionTicketProtector>();
             var store = services.GetRequiredService<ISessionStore>();
-            var ticket = protector.Unprotect((await store.GetAsync(id, CancellationToken.None))!.Ticket)!;
+            var ticket = protector.Unprotect((await store.GetAsync(id, CancellationToken.None))!.Ticket, id)!;
             var (status, body) = await Stack.Idp.RefreshAsync(ticket.Properties.GetTokenValue(SessionTokens.RefreshTokenName)!);
             Assert.Equal(HttpStatusCode.OK, status);
             var accessToken = body.GetProperty("access_token").GetString()!;
             ticket.Properties.UpdateTokenValue(SessionTokens.AccessTokenName, accessToken);
             ticket.Properties.UpdateTokenValue(SessionTokens.RefreshTokenName, body.GetProperty("refresh_token").GetString()!);
-            Assert.NotNull(await store.ReplaceTicketAsync(id, protector.Protect(ticket), CancellationToken.None));
+            Assert.NotNull(await store.ReplaceTicketAsync(id, protector.Protect(ticket, id), CancellationToken.None));
 
             var after = await onB.GetJsonAsync("/api/whoami");
             var newJti = JwtClaim(accessToken, "jti");

@@ -33,7 +33,7 @@ public sealed class SessionTicketCacheTests
 
         var rotated = SessionHarness.Ticket();
         rotated.Properties.StoreTokens([new AuthenticationToken { Name = "access_token", Value = "rotated" }]);
-        var replaced = await bff.Store.ReplaceTicketAsync(session.Id, bff.Get<SessionTicketProtector>().Protect(rotated), CancellationToken.None);
+        var replaced = await bff.Store.ReplaceTicketAsync(session.Id, bff.Get<SessionTicketProtector>().Protect(rotated, session.Id), CancellationToken.None);
         Assert.NotEqual(session.Stamp, replaced!.Stamp);
 
         var next = (await bff.TicketStore.RetrieveAsync(key, SessionHarness.Request(), CancellationToken.None))!;
@@ -78,6 +78,36 @@ public sealed class SessionTicketCacheTests
         Assert.False(bff.Get<SessionTicketCache>().TryGet(session.Id, out _));
 
         await bff.Store.RemoveAsync(session.Id, CancellationToken.None);
+        Assert.Null(await bff.TicketStore.RetrieveAsync(key, SessionHarness.Request(), CancellationToken.None));
+    }
+
+    // Someone who can write to the store (but decrypt nothing) copies the victim's ticket into their own session:
+    // the ticket is bound to the victim's session, so the attacker's session ends as unreadable.
+    [Fact]
+    public async Task A_ticket_copied_from_another_session_ends_the_session_it_was_copied_into()
+    {
+        using var bff = new SessionHarness();
+        var (_, victim) = await bff.SignInAsync("alice", "sid-alice");
+        var (attackerKey, attacker) = await bff.SignInAsync("mallory", "sid-mallory");
+
+        Assert.NotNull(await bff.Store.ReplaceTicketAsync(attacker.Id, victim.Ticket, CancellationToken.None));
+
+        Assert.Null(await bff.TicketStore.RetrieveAsync(attackerKey, SessionHarness.Request(), CancellationToken.None));
+        Assert.Null(await bff.Store.GetAsync(attacker.Id, CancellationToken.None));
+        Assert.NotNull(await bff.Store.GetAsync(victim.Id, CancellationToken.None));
+    }
+
+    // A ticket of another user, bound to this session (a writer holding the keys would be needed for that; a
+    // ticket written before the binding is the case that remains): the record's user must be the ticket's.
+    [Fact]
+    public async Task A_ticket_of_another_user_than_the_records_does_not_serve()
+    {
+        using var bff = new SessionHarness();
+        var (key, session) = await bff.SignInAsync("mallory", "sid-mallory");
+        var alices = bff.Get<SessionTicketProtector>().Protect(SessionHarness.Ticket("alice", "sid-alice"), session.Id);
+
+        Assert.NotNull(await bff.Store.ReplaceTicketAsync(session.Id, alices, CancellationToken.None));
+
         Assert.Null(await bff.TicketStore.RetrieveAsync(key, SessionHarness.Request(), CancellationToken.None));
     }
 }

@@ -40,7 +40,7 @@ public sealed class SessionTicketProtectorTests
         var protector = new SessionTicketProtector(_keys);
         var ticket = Ticket();
 
-        var read = protector.Unprotect(protector.Protect(ticket))!;
+        var read = protector.Unprotect(protector.Protect(ticket, "session-1"), "session-1")!;
 
         Assert.Equal(ticket.Properties.GetTokenValue("access_token"), read.Properties.GetTokenValue("access_token"));
         Assert.Equal(ticket.Properties.GetTokenValue("id_token"), read.Properties.GetTokenValue("id_token"));
@@ -56,7 +56,7 @@ public sealed class SessionTicketProtectorTests
         var ticket = Ticket();
         var uncompressed = _keys.CreateProtector("Bff.Sessions.Ticket.v1").Protect(TicketSerializer.Default.Serialize(ticket));
 
-        var stored = protector.Protect(ticket);
+        var stored = protector.Protect(ticket, "session-1");
 
         Assert.True(stored.Length < uncompressed.Length * 0.85, $"{stored.Length} B stored vs {uncompressed.Length} B uncompressed");
         var text = System.Text.Encoding.Latin1.GetString(stored);
@@ -70,7 +70,7 @@ public sealed class SessionTicketProtectorTests
         var ticket = Ticket();
         var earlier = _keys.CreateProtector("Bff.Sessions.Ticket.v1").Protect(TicketSerializer.Default.Serialize(ticket));
 
-        var read = new SessionTicketProtector(_keys).Unprotect(earlier);
+        var read = new SessionTicketProtector(_keys).Unprotect(earlier, "session-1");
 
         Assert.Equal(ticket.Properties.GetTokenValue("access_token"), read!.Properties.GetTokenValue("access_token"));
     }
@@ -84,14 +84,26 @@ public sealed class SessionTicketProtectorTests
     {
         var stored = _keys.CreateProtector("Bff.Sessions.Ticket.v1").Protect(plain);
 
-        Assert.Null(new SessionTicketProtector(_keys).Unprotect(stored));
+        Assert.Null(new SessionTicketProtector(_keys).Unprotect(stored, "session-1"));
     }
 
     [Fact]
     public void Bytes_from_other_keys_read_as_no_ticket()
     {
-        var stored = new SessionTicketProtector(new EphemeralDataProtectionProvider()).Protect(Ticket());
+        var stored = new SessionTicketProtector(new EphemeralDataProtectionProvider()).Protect(Ticket(), "session-1");
 
-        Assert.Null(new SessionTicketProtector(_keys).Unprotect(stored));
+        Assert.Null(new SessionTicketProtector(_keys).Unprotect(stored, "session-1"));
+    }
+
+    // Someone who can write to the store but decrypt nothing copied a victim's ticket into their own session's record:
+    // their cookie then ran as the victim, with the victim's tokens.
+    [Fact]
+    public void A_ticket_copied_into_another_sessions_record_does_not_read_there()
+    {
+        var protector = new SessionTicketProtector(_keys);
+        var victims = protector.Protect(Ticket(), "victim-session");
+
+        Assert.Null(protector.Unprotect(victims, "attacker-session"));
+        Assert.NotNull(protector.Unprotect(victims, "victim-session"));
     }
 }

@@ -85,16 +85,17 @@ internal sealed class TokenTestKit : IDisposable
             new AuthenticationToken { Name = SessionTokens.ExpiresAtName, Value = SessionTokens.FormatTime(now + lifetime) },
         ]);
         var ticket = new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "alice")], "test")), properties, "test");
+        var id = SessionKeys.StorageIdFor(SessionKeys.NewKey());
         var session = new SessionRecord
         {
-            Id = SessionKeys.StorageIdFor(SessionKeys.NewKey()),
+            Id = id,
             PublicId = SessionKeys.NewPublicId(),
             Subject = "alice",
             CreatedAt = now,
             LastActivityAt = now,
             AbsoluteExpiresAt = now.AddHours(8),
             ExpiresAt = now.AddHours(1),
-            Ticket = Tickets.Protect(ticket),
+            Ticket = Tickets.Protect(ticket, id),
         };
         await Store.SaveAsync(session, CancellationToken.None);
         return session;
@@ -112,7 +113,7 @@ internal sealed class TokenTestKit : IDisposable
     public async Task<SessionTokens?> StoredTokensAsync(string sessionId)
     {
         var session = await Store.GetAsync(sessionId, CancellationToken.None);
-        return session is null ? null : SessionTokens.From(Tickets.Unprotect(session.Ticket)!.Properties);
+        return session is null ? null : SessionTokens.From(Tickets.Unprotect(session.Ticket, session.Id)!.Properties);
     }
 
     public async Task<AccessTokenResult> GetUserTokenAsync(string sessionId)

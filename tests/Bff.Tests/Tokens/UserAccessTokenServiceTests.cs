@@ -118,7 +118,8 @@ public sealed class UserAccessTokenServiceTests
         // ... and stores its refreshed tokens.
         var fresh = await kit.SignInAsync(Lifetime, accessToken: "at-from-other", refreshToken: "rt-from-other");
         var current = (await kit.Store.GetAsync(fresh.Id, CancellationToken.None))!;
-        await kit.Store.ReplaceTicketAsync(session.Id, current.Ticket, CancellationToken.None);
+        var refreshed = kit.Tickets.Unprotect(current.Ticket, fresh.Id)!;
+        await kit.Store.ReplaceTicketAsync(session.Id, kit.Tickets.Protect(refreshed, session.Id), CancellationToken.None);
         await other!.DisposeAsync();
         while (!waiting.IsCompleted)
         {

@@ -44,11 +44,12 @@ internal sealed class ServerSideTicketStore(
     {
         // A new key on every sign-in: a session id known before sign-in is worthless after it.
         var key = SessionKeys.NewKey();
+        var storageId = SessionKeys.StorageIdFor(key);
         var now = time.GetUtcNow();
         var absolute = policy.AbsoluteExpiry(now);
         var session = new SessionRecord
         {
-            Id = SessionKeys.StorageIdFor(key),
+            Id = storageId,
             PublicId = SessionKeys.NewPublicId(),
             Subject = ticket.Principal.FindFirstValue("sub") ?? throw new InvalidOperationException("The signed-in user has no 'sub' claim."),
             ProviderSessionId = ticket.Principal.FindFirstValue("sid"),
@@ -58,7 +59,7 @@ internal sealed class ServerSideTicketStore(
             ExpiresAt = policy.Expiry(now, absolute),
             UserAgent = httpContext is null ? null : Truncate(httpContext.Request.Headers.UserAgent.ToString()),
             IpAddress = httpContext is null ? null : addresses.ResolveText(httpContext),
-            Ticket = tickets.Protect(ticket),
+            Ticket = tickets.Protect(ticket, storageId),
         };
 
         await store.SaveAsync(session, cancellationToken);
@@ -114,7 +115,8 @@ internal sealed class ServerSideTicketStore(
     public async Task RenewAsync(string key, AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
     {
         // Only a live session's ticket is replaced: an ended session is never brought back.
-        var renewed = await store.ReplaceTicketAsync(StorageIdFor(key), tickets.Protect(ticket), cancellationToken);
+        var storageId = StorageIdFor(key);
+        var renewed = await store.ReplaceTicketAsync(storageId, tickets.Protect(ticket, storageId), cancellationToken);
         if (renewed is not null)
         {
             httpContext?.Features.Set(new CurrentSession(renewed));
@@ -142,8 +144,10 @@ internal sealed class ServerSideTicketStore(
 
         if (ticket is null)
         {
-            ticket = tickets.Unprotect(session.Ticket);
-            if (ticket is null)
+            ticket = tickets.Unprotect(session.Ticket, session.Id);
+            // The ticket's user must be the record's too: the record's other fields (its index entries, the sessions list)
+            // speak for that user.
+            if (ticket is null || ticket.Principal.FindFirstValue("sub") != session.Subject)
             {
                 await terminator.EndAsync(session.Id, SessionEndReason.Unreadable);
                 return await EndedAsync(httpContext, storageId, cancellationToken);

@@ -9,6 +9,12 @@ namespace Bff.Sessions.Store;
 /// token is ever at rest in clear. Compressing makes a session about a third smaller in the store (the tokens
 /// are most of it). It happens before encryption, so the stored length says something about the content; that
 /// length never leaves the server (the cookie holds only a key). Tickets written uncompressed still read.
+/// <para>
+/// Each ticket is bound to its session: the session's storage id is a purpose of its encryption, so a ticket copied
+/// into another session's record (by someone who can write to the store but decrypt nothing) does not decrypt there,
+/// and that session reads as unreadable instead of running as the ticket's user. Tickets written before the binding
+/// still read until their session next writes its ticket or ends.
+/// </para>
 /// </summary>
 internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtection)
 {
@@ -19,9 +25,13 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
     private const int BrotliQuality = 5;
     private const int BrotliWindow = 16;
 
-    private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Ticket.v1");
+    private readonly IDataProtector _bound = dataProtection.CreateProtector("Bff.Sessions.Ticket.v2");
+    // Before tickets were bound to their session.
+    private readonly IDataProtector _unbound = dataProtection.CreateProtector("Bff.Sessions.Ticket.v1");
 
-    public byte[] Protect(AuthenticationTicket ticket)
+    /// <param name="ticket">The session's ticket.</param>
+    /// <param name="storageId">The storage id of the session whose record will hold it.</param>
+    public byte[] Protect(AuthenticationTicket ticket, string storageId)
     {
         var serialized = TicketSerializer.Default.Serialize(ticket);
         var plain = new byte[HeaderLength + BrotliEncoder.GetMaxCompressedLength(serialized.Length)];
@@ -32,24 +42,37 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
             throw new InvalidOperationException("The session ticket could not be compressed.");
         }
 
-        return _protector.Protect(plain[..(HeaderLength + written)]);
+        return _bound.CreateProtector(storageId).Protect(plain[..(HeaderLength + written)]);
     }
 
-    /// <summary>The ticket, or null when the bytes cannot be decrypted (e.g. the key ring lost the key) or read.</summary>
-    public AuthenticationTicket? Unprotect(byte[] protectedTicket)
+    /// <summary>
+    /// The ticket, or null when the bytes cannot be decrypted (the key ring lost the key, or the ticket was written for
+    /// another session) or read.
+    /// </summary>
+    /// <param name="protectedTicket">The ticket as stored.</param>
+    /// <param name="storageId">The storage id of the session whose record holds it.</param>
+    public AuthenticationTicket? Unprotect(byte[] protectedTicket, string storageId)
     {
-        byte[] plain;
+        var plain = Decrypt(_bound.CreateProtector(storageId), protectedTicket) ?? Decrypt(_unbound, protectedTicket);
+        if (plain is null)
+        {
+            return null;
+        }
+
+        return plain.Length > 0 && plain[0] == BrotliLayout ? Decompress(plain) : TicketSerializer.Default.Deserialize(plain);
+    }
+
+    private static byte[]? Decrypt(IDataProtector protector, byte[] protectedTicket)
+    {
         try
         {
-            plain = _protector.Unprotect(protectedTicket);
+            return protector.Unprotect(protectedTicket);
         }
         // A key ring that cannot be read (its store is down) is an outage, not an unreadable ticket.
         catch (CryptographicException ex) when (SessionStoreUnavailableException.Find(ex) is null)
         {
             return null;
         }
-
-        return plain.Length > 0 && plain[0] == BrotliLayout ? Decompress(plain) : TicketSerializer.Default.Deserialize(plain);
     }
 
     private static AuthenticationTicket? Decompress(byte[] plain)
