@@ -171,7 +171,7 @@ internal static partial class Log
     [LoggerMessage(8110, LogLevel.Warning, "The data-protection key ring in Redis had no encrypted key to protect new data with: key {KeyId}, encrypted, was created and protects new data from now on")]
     public static partial void KeyRingDefaultKeyReplaced(ILogger logger, Guid keyId);
 
-    [LoggerMessage(8111, LogLevel.Warning, "The data-protection key ring in Redis still holds {Count} unencrypted key(s) ({KeyIds}), readable by anyone who can read Redis. They stay usable so that the cookies and sessions they protect keep working until they end; to end those now instead, revoke the keys (IKeyManager.RevokeKey)")]
+    [LoggerMessage(8111, LogLevel.Warning, "The data-protection key ring in Redis still holds {Count} unencrypted key(s) ({KeyIds}), readable by anyone who can read Redis. They stay usable so that the cookies and sessions they protect keep working until they end; to end those now instead, revoke the keys (IKeyManager.RevokeKey) and restart every instance")]
     public static partial void KeyRingHoldsClearKeys(ILogger logger, int count, string keyIds);
 
     [LoggerMessage(8112, LogLevel.Warning, "The data-protection key ring in Redis could not be checked at start-up: Redis does not answer ({ErrorType})")]
