@@ -50,11 +50,13 @@ internal static class OpenIdConnectSetup
         oidc.Backchannel = OidcServices.ProviderHttp(services);
         oidc.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(15);
         // The callback is a cross-site top-level GET from the provider: Lax is what that flow needs.
-        // (Over HTTPS, HostPrefixCookies makes both Secure with the __Host- prefix.)
+        // (Over HTTPS, HostPrefixCookies makes both Secure with the __Host- prefix.) Path=/ rather than the callback's
+        // path, over plain HTTP too: a sign-in start must see the unfinished sign-ins' cookies to clear them.
         foreach (var cookie in new[] { oidc.CorrelationCookie, oidc.NonceCookie })
         {
             cookie.SameSite = SameSiteMode.Lax;
             cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.Path = "/";
         }
     }
 }
