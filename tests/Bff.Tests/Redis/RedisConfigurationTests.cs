@@ -62,6 +62,23 @@ public sealed class RedisConfigurationTests
         Assert.False(result.Succeeded);
     }
 
+    [Theory]
+    [InlineData("shop-bff", "bff:", false)]
+    [InlineData("shop-bff", "shop-bff:", true)]
+    [InlineData("bff", "bff:", true)]
+    [InlineData("bff", "other:", true)]
+    public void A_renamed_application_needs_its_own_key_prefix(string applicationName, string prefix, bool valid)
+    {
+        var result = new RedisOptionsValidator().Validate(null,
+            new RedisOptions { ConnectionString = "localhost:6379", ApplicationName = applicationName, KeyPrefix = prefix });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("'shop-bff:'", result.FailureMessage);
+        }
+    }
+
     [Fact]
     public void Acl_user_tls_and_several_endpoints_are_read_as_written()
     {
