@@ -12,8 +12,19 @@ public static class BffHostApp
         });
 
         var bff = builder.Services.AddBff(builder.Configuration.GetSection("Bff"));
-        // With ConnectionStrings:Redis, sessions, keys and locks are shared by every instance; without, in memory.
-        if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+        // With ConnectionStrings:Redis (or Bff:Redis:ConnectionString), sessions, keys and locks are shared by every
+        // instance; without, in memory.
+        var redis = builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } connectionString
+            ? connectionString
+            : builder.Configuration["Bff:Redis:ConnectionString"];
+        if (string.IsNullOrEmpty(redis) && (builder.Configuration.GetSection("Bff:Redis").Exists() || builder.Configuration.GetSection("Bff:DataProtection").Exists()))
+        {
+            // Redis settings without Redis would be ignored without a word: every instance on its own sessions and keys.
+            throw new InvalidOperationException(
+                "Bff:Redis or Bff:DataProtection settings are set, but no Redis connection string: set ConnectionStrings:Redis (e.g. 'redis.internal:6379,password=…'), or remove those settings to keep sessions in memory.");
+        }
+
+        if (!string.IsNullOrEmpty(redis))
         {
             bff.AddRedis(options =>
             {

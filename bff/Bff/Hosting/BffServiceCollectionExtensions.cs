@@ -15,7 +15,23 @@ public static class BffServiceCollectionExtensions
 {
     /// <summary>Adds the BFF with settings from a configuration section (usually <c>Bff</c>).</summary>
     public static BffBuilder AddBff(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddBff(options => configuration.Bind(options));
+        services.AddBff(options =>
+        {
+            configuration.Bind(options);
+            ReadListWrittenAsOneValue(configuration, nameof(BffOptions.Scopes), options.Scopes);
+            ReadListWrittenAsOneValue(configuration, nameof(BffOptions.TrustedProxies), options.TrustedProxies);
+        });
+
+    // The binder ignores a list written as one value (Bff__Scopes="openid profile api", Bff__TrustedProxies=10.0.0.0/8:
+    // the form environment variables invite): without a word the defaults would apply, or no proxy be trusted. It is
+    // read as the list it means, split on spaces and commas.
+    private static void ReadListWrittenAsOneValue(IConfiguration configuration, string key, List<string> list)
+    {
+        if (list.Count == 0 && configuration[key] is { Length: > 0 } value)
+        {
+            list.AddRange(value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+    }
 
     /// <summary>Adds the BFF: OpenID Connect sign-in, the server-side session cookie and the management endpoints' services.</summary>
     public static BffBuilder AddBff(this IServiceCollection services, Action<BffOptions> configure)
