@@ -36,7 +36,10 @@ internal static class OidcServices
             return new ProviderMetadata(
                 options.Authority,
                 new HttpDocumentRetriever(ProviderHttp(sp)) { RequireHttps = options.RequireHttpsMetadata },
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>())
+            {
+                RequireHttpsEndpoints = options.RequireHttpsMetadata,
+            };
         });
         services.TryAddSingleton(sp =>
         {

@@ -44,6 +44,12 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
         _retriever = retriever ?? new OpenIdConnectConfigurationRetriever();
     }
 
+    /// <summary>
+    /// Whether the endpoints the document names must be HTTPS too (<c>Bff:RequireHttpsMetadata</c>): the token,
+    /// pushed-authorization and revocation endpoints receive the client secret and refresh tokens.
+    /// </summary>
+    public bool RequireHttpsEndpoints { get; init; }
+
     public TimeSpan AutomaticRefreshInterval { get; init; } = TimeSpan.FromHours(1);
 
     public TimeSpan MinimumRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
@@ -129,11 +135,9 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
                 throw;
             }
 
-            var issuer = configuration.Issuer;
-            if (issuer != _authority && issuer != _authority + "/")
+            if (Problem(configuration) is { } problem)
             {
-                _refused = new ProviderMetadataException(
-                    $"The provider's discovery document names issuer '{configuration.Issuer}', but Bff:Authority is '{_authority}'. They must be equal.");
+                _refused = new ProviderMetadataException(problem);
                 _refusedAt = _time.GetUtcNow();
                 throw _refused;
             }
@@ -149,6 +153,35 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>What makes the document unusable, or null.</summary>
+    private string? Problem(OpenIdConnectConfiguration configuration)
+    {
+        var issuer = configuration.Issuer;
+        if (issuer != _authority && issuer != _authority + "/")
+        {
+            return $"The provider's discovery document names issuer '{configuration.Issuer}', but Bff:Authority is '{_authority}'. They must be equal.";
+        }
+
+        if (!RequireHttpsEndpoints)
+        {
+            return null;
+        }
+
+        var plain = new[]
+            {
+                ("authorization_endpoint", configuration.AuthorizationEndpoint),
+                ("token_endpoint", configuration.TokenEndpoint),
+                ("pushed_authorization_request_endpoint", configuration.PushedAuthorizationRequestEndpoint),
+                ("revocation_endpoint", configuration.RevocationEndpoint),
+                ("end_session_endpoint", configuration.EndSessionEndpoint),
+            }
+            .FirstOrDefault(e => !string.IsNullOrEmpty(e.Item2) &&
+                !(Uri.TryCreate(e.Item2, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps));
+        return plain.Item1 is { } name
+            ? $"The provider's discovery document names a {name} that is not HTTPS ('{plain.Item2}'), while Bff:RequireHttpsMetadata is true: the client secret and refresh tokens would travel in clear."
+            : null;
     }
 
     private bool RecentlyFailed => _time.GetUtcNow() - _failedAt < MinimumRefreshInterval;

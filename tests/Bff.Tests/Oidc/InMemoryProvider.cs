@@ -45,6 +45,9 @@ internal sealed class InMemoryProvider : IConfigurationRetriever<OpenIdConnectCo
     /// <summary>The <c>issuer</c> the discovery document names.</summary>
     public string DocumentIssuer { get; set; } = Issuer;
 
+    /// <summary>Changes each document before it is answered.</summary>
+    public Action<OpenIdConnectConfiguration>? Adjust { get; set; }
+
     /// <summary>When set, the next fetches fail with this exception.</summary>
     public Exception? FetchFailure { get; set; }
 
@@ -132,6 +135,7 @@ internal sealed class InMemoryProvider : IConfigurationRetriever<OpenIdConnectCo
             configuration.SigningKeys.Add(key.PublicKey);
         }
 
+        Adjust?.Invoke(configuration);
         return configuration;
     }
 

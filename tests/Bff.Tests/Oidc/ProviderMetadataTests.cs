@@ -40,6 +40,47 @@ public sealed class ProviderMetadataTests
         Assert.Contains("Bff:Authority", error.Message);
     }
 
+    // Bff:RequireHttpsMetadata covered the discovery document and keys only: a document naming an http token endpoint
+    // had the client secret and refresh tokens posted in clear.
+    [Theory]
+    [InlineData("token_endpoint")]
+    [InlineData("revocation_endpoint")]
+    [InlineData("pushed_authorization_request_endpoint")]
+    [InlineData("authorization_endpoint")]
+    [InlineData("end_session_endpoint")]
+    public async Task With_https_required_a_document_naming_a_plain_http_endpoint_is_refused(string endpoint)
+    {
+        _provider.Adjust = c =>
+        {
+            const string plain = "http://idp.example/plain";
+            switch (endpoint)
+            {
+                case "token_endpoint": c.TokenEndpoint = plain; break;
+                case "revocation_endpoint": c.RevocationEndpoint = plain; break;
+                case "pushed_authorization_request_endpoint": c.PushedAuthorizationRequestEndpoint = plain; break;
+                case "authorization_endpoint": c.AuthorizationEndpoint = plain; break;
+                case "end_session_endpoint": c.EndSessionEndpoint = plain; break;
+            }
+        };
+        var strict = new ProviderMetadata(InMemoryProvider.Issuer, null!, _provider.Time, _provider) { RequireHttpsEndpoints = true };
+        var lenient = new ProviderMetadata(InMemoryProvider.Issuer, null!, _provider.Time, _provider);
+
+        var error = await Assert.ThrowsAsync<ProviderMetadataException>(() => strict.GetAsync(CancellationToken.None));
+        Assert.Contains(endpoint, error.Message);
+        Assert.Contains("Bff:RequireHttpsMetadata", error.Message);
+
+        // A development provider over plain HTTP runs with the requirement off.
+        Assert.NotNull(await lenient.GetAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task With_https_required_a_document_of_https_endpoints_is_read()
+    {
+        var strict = new ProviderMetadata(InMemoryProvider.Issuer, null!, _provider.Time, _provider) { RequireHttpsEndpoints = true };
+
+        Assert.Equal(InMemoryProvider.Issuer + "/token", (await strict.GetAsync(CancellationToken.None)).TokenEndpoint);
+    }
+
     [Fact]
     public async Task A_document_that_fails_validation_is_remembered_as_failed_for_a_short_time()
     {
