@@ -18,7 +18,7 @@ port=5000
 while [ $# -gt 0 ]; do
   case "$1" in
     --bff-only) bff_only=true ;;
-    --port) port=$2; shift ;;
+    --port) [ $# -ge 2 ] || { echo "--port needs a port number" >&2; exit 2; }; port=$2; shift ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
@@ -29,6 +29,16 @@ if $bff_only && [ -z "${REDIS:-}" ]; then
   echo "--bff-only needs REDIS=host:port: instances share sessions only through Redis." >&2
   exit 2
 fi
+
+# A server left running from before would answer in place of the new one, which then dies on "address in use".
+ports=("$port")
+$bff_only || ports+=(5001 5002)
+for p in "${ports[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+    echo "Port $p is already in use (an earlier ./run.sh still running?): stop that process first." >&2
+    exit 2
+  fi
+done
 
 pids=()
 stop() {
@@ -56,9 +66,20 @@ wait_for() {
   exit 1
 }
 
+wait_for_any() {
+  local url=$1 name=$2
+  for _ in $(seq 1 100); do
+    curl -sS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$name did not start ($url)" >&2
+  exit 1
+}
+
 origins="http://localhost:5000"
 [ "$port" != 5000 ] && origins="$origins,http://localhost:$port"
-for p in ${EXTRA_BFF_PORTS:-5010}; do [[ ",$origins," == *",http://localhost:$p,"* ]] || origins="$origins,http://localhost:$p"; done
+# 5010: the scale-out demo; 5173: the SPA's vite dev server (spa/README), which keeps the browser's Host.
+for p in ${EXTRA_BFF_PORTS:-5010 5173}; do [[ ",$origins," == *",http://localhost:$p,"* ]] || origins="$origins,http://localhost:$p"; done
 
 if ! $bff_only; then
   (cd dev/idp && BFF_ORIGINS="$origins" exec node server.js) &
@@ -67,6 +88,8 @@ if ! $bff_only; then
 
   dotnet dev/Api/bin/Debug/net10.0/Api.dll --urls http://localhost:5002 &
   pids+=($!)
+  # The API answers 401 without a token: any answer means it is up.
+  wait_for_any http://localhost:5002/api/whoami "The demo API"
 fi
 
 bff_args=(--urls "http://localhost:$port")
