@@ -11,7 +11,7 @@ namespace Bff.Redis;
 /// two indexes, per user (<c>sub</c>) and per provider session (<c>sid</c>), as sorted sets of storage ids scored
 /// by absolute expiry; and the expiry schedule (<see cref="RedisKeys.ExpiryBuckets"/> sorted sets scored by
 /// expiry) that the sweeper claims from. Every script touches one key, so the store runs unchanged on Redis
-/// Cluster. An index's TTL is never longer than its longest-lived session's; a session is written after its
+/// Cluster. An index outlives every session it lists (<see cref="IndexTtl"/>); a session is written after its
 /// index and schedule entries, and removed before them, so an index entry without a session is at worst
 /// left over, never a session without its entries. Such a left-over is never listed; it goes when its score
 /// (absolute expiry) passes or its index expires, whichever is sooner (see <see cref="LookupAsync"/>).
@@ -27,6 +27,10 @@ internal sealed class RedisSessionStore(
     /// </summary>
     internal TimeSpan ExpiredGrace { get; init; } = TimeSpan.FromMinutes(10);
 
+    // Redis counts a TTL from when its command runs, and a slid session's command may run up to a deadline later
+    // than its index's: the margin keeps the index the longer-lived whatever the order and delay.
+    internal static readonly TimeSpan IndexMargin = TimeSpan.FromMinutes(1);
+
     private static readonly RedisValue[] Fields = [MetaField, TicketField, LastActivityField, ExpiresField, StampField];
     private static readonly RedisValue[] StateFields = [StampField, LastActivityField, ExpiresField];
 
@@ -37,9 +41,9 @@ internal sealed class RedisSessionStore(
         return 1
         """;
 
-    // Adds a session to an index, prunes members past their absolute expiry, and makes the index live as long as
-    // its longest-lived session (never shorter, never longer than the longest TTL asked for).
-    // KEYS: the index. ARGV: storage id, score (absolute expiry ms), now ms, the session's TTL ms.
+    // Adds a session to an index, prunes members past their absolute expiry, and makes the index outlive every
+    // session it lists (its TTL only ever grows, to the longest asked for).
+    // KEYS: the index. ARGV: storage id, score (absolute expiry ms), now ms, the index's TTL ms.
     private const string IndexAddScript = """
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
         redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
@@ -48,7 +52,8 @@ internal sealed class RedisSessionStore(
         return 1
         """;
 
-    // Lengthens an index's TTL to a session's new TTL when that is longer (activity slid the session).
+    // Lengthens an index's TTL when it is shorter than asked: one written by an older version, with only its
+    // sessions' TTL, would otherwise expire under a session that keeps sliding.
     // KEYS: the index. ARGV: TTL ms.
     private const string IndexExtendScript = """
         local ttl = redis.call('PTTL', KEYS[1])
@@ -95,6 +100,7 @@ internal sealed class RedisSessionStore(
     {
         var now = time.GetUtcNow();
         var ttl = Milliseconds(session.ExpiresAt - now + ExpiredGrace);
+        var indexTtl = IndexTtl(session, now);
         await redis.RunAsync("session save", db =>
         {
             var writes = new List<Task>(3)
@@ -104,7 +110,7 @@ internal sealed class RedisSessionStore(
             foreach (var index in IndexesOf(session))
             {
                 writes.Add(db.ScriptEvaluateAsync(IndexAddScript, [index],
-                    [session.Id, session.AbsoluteExpiresAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), ttl]));
+                    [session.Id, session.AbsoluteExpiresAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), indexTtl]));
             }
 
             return Task.WhenAll(writes);
@@ -119,7 +125,8 @@ internal sealed class RedisSessionStore(
 
     public async Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        var ttl = Milliseconds(expiresAt - time.GetUtcNow() + ExpiredGrace);
+        var now = time.GetUtcNow();
+        var ttl = Milliseconds(expiresAt - now + ExpiredGrace);
         var touched = await UpdateAsync(id, "session activity update",
             [LastActivityField, WriteInstant(lastActivityAt), ExpiresField, WriteInstant(expiresAt), ttl],
             cancellationToken);
@@ -130,9 +137,10 @@ internal sealed class RedisSessionStore(
             redis.Run("session schedule update", db =>
             {
                 db.SortedSetAdd(Keys.ExpiryBucketOf(id), id, expiresAt.ToUnixTimeMilliseconds(), SortedSetWhen.Exists, CommandFlags.FireAndForget);
+                var indexTtl = IndexTtl(touched, now);
                 foreach (var index in IndexesOf(touched))
                 {
-                    db.ScriptEvaluate(IndexExtendScript, [index], [ttl], CommandFlags.FireAndForget);
+                    db.ScriptEvaluate(IndexExtendScript, [index], [indexTtl], CommandFlags.FireAndForget);
                 }
 
                 return true;
@@ -278,8 +286,8 @@ internal sealed class RedisSessionStore(
             // that entry would leave a live session its user's sign-out everywhere, session limit and back-channel
             // logout never find. A session that is really gone had its entries removed with it (the take, then
             // the forget); one Redis dropped on its own (TTL after the grace, eviction) leaves entries that are
-            // skipped here until their score passes or the index, which lives no longer than its longest-lived
-            // session, expires. Housekeeping: nobody waits for it, and a lost prune is redone by the next read.
+            // skipped here until their score passes or the index expires (see IndexTtl). Housekeeping: nobody
+            // waits for it, and a lost prune is redone by the next read.
             db.SortedSetRemoveRangeByScore(index, double.NegativeInfinity, now, flags: CommandFlags.FireAndForget);
 
             return (IReadOnlyList<SessionRecord>)sessions;
@@ -292,6 +300,14 @@ internal sealed class RedisSessionStore(
             db => db.ScriptEvaluateAsync(UpdateScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow()), .. changes]), cancellationToken);
         return result.IsNull ? null : Live(Read(id, (RedisValue[])result!));
     }
+
+    /// <summary>
+    /// An index's TTL: past the absolute expiry and grace of the session it is written for, so it outlives that
+    /// session's key however the session slides, and a session Redis holds is always found by its user and provider
+    /// session. (They are small.) Eviction samples keys and may still take an index first: hence noeviction.
+    /// </summary>
+    private string IndexTtl(SessionRecord session, DateTimeOffset now) =>
+        Milliseconds(session.AbsoluteExpiresAt - now + ExpiredGrace + IndexMargin);
 
     private RedisKey[] IndexesOf(SessionRecord session) =>
         session.ProviderSessionId is { } sid

@@ -127,10 +127,15 @@ public sealed class RedisSessionStoreTests : IDisposable
         Assert.Equal(session.Ticket, touched.Ticket);
         Assert.InRange(await TtlAsync(session.Id), TimeSpan.FromMinutes(10) + grace - TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10) + grace);
 
-        // The index lives as long as its session (never shorter), not until the absolute limit: no index key
-        // outlives its sessions. (Redis counts TTLs in real time; here only the fake clock moved.)
-        var indexTtl = await Inspect.KeyTimeToLiveAsync(_connection.Keys.Subject("alice"));
-        Assert.InRange(indexTtl!.Value, await TtlAsync(session.Id), Idle + grace);
+        // Each index outlives its session whatever the activity: it lives to the absolute limit plus the grace, so
+        // a session Redis holds is never missing from its indexes. (Redis counts TTLs in real time; here only the
+        // fake clock moved.)
+        foreach (var index in new[] { _connection.Keys.Subject("alice"), _connection.Keys.ProviderSession("sid-1") })
+        {
+            var indexTtl = (await Inspect.KeyTimeToLiveAsync(index))!.Value;
+            Assert.InRange(indexTtl, Absolute + grace - TimeSpan.FromSeconds(5), Absolute + grace + RedisSessionStore.IndexMargin);
+            Assert.True(indexTtl > await TtlAsync(session.Id) + TimeSpan.FromSeconds(30), $"index {indexTtl} against session {await TtlAsync(session.Id)}");
+        }
     }
 
     [Fact]
@@ -280,6 +285,94 @@ public sealed class RedisSessionStoreTests : IDisposable
         Assert.Equal(kept.Id, Assert.Single(await _store.GetBySubjectAsync("alice", CancellationToken.None)).Id);
         await _connection.PingAsync(CancellationToken.None);
         Assert.Equal(kept.Id, (string)Assert.Single(await Inspect.SortedSetRangeByRankAsync(_connection.Keys.Subject("alice")))!);
+    }
+
+    [Fact]
+    public async Task Every_index_outlives_every_session_it_lists_through_saves_and_activity()
+    {
+        // An index key that expires first (or together, as with its session's own TTL) is what an eviction policy
+        // taking the shortest TTLs first removes first: its sessions stay live but no lookup finds them, so sign-out
+        // everywhere, back-channel logout, the session limit and the list miss them. Thousands of sign-ins, each its
+        // own provider session, three per user, with absolute limits from one to eight hours.
+        var sessions = Enumerable.Range(0, 3000).Select(i =>
+        {
+            var session = NewSession("user" + (i / 3), "sid" + i);
+            var absolute = session.CreatedAt + TimeSpan.FromMinutes(60 + (i * 7 % 420));
+            return session with { AbsoluteExpiresAt = absolute, ExpiresAt = _policy.Expiry(session.CreatedAt, absolute) };
+        }).ToList();
+        foreach (var chunk in sessions.Chunk(100))
+        {
+            await Task.WhenAll(chunk.Select(s => _store.SaveAsync(s, CancellationToken.None)));
+        }
+
+        // A user's index as an older version wrote it, with only its sessions' TTL: the next activity lengthens it.
+        await Inspect.KeyExpireAsync(_connection.Keys.Subject("user0"), Idle + _store.ExpiredGrace);
+
+        // Time passes and most sessions see activity, sliding their idle limit (or reaching their absolute one).
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        var now = _clock.GetUtcNow();
+        await Parallel.ForEachAsync(sessions.Where((_, i) => i % 4 != 3), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (s, _) =>
+        {
+            var active = _policy.RecordActivity(s, now)!;
+            Assert.NotNull(await _store.TouchAsync(s.Id, active.LastActivityAt, active.ExpiresAt, CancellationToken.None));
+        });
+        await _connection.PingAsync(CancellationToken.None);
+
+        var ttls = await Task.WhenAll(sessions.Select(async s => (
+            Session: await Inspect.KeyTimeToLiveAsync(_connection.Keys.Session(s.Id)),
+            Subject: await Inspect.KeyTimeToLiveAsync(_connection.Keys.Subject(s.Subject)),
+            ProviderSession: await Inspect.KeyTimeToLiveAsync(_connection.Keys.ProviderSession(s.ProviderSessionId!)))));
+        var outlived = ttls.Count(t => t.Subject <= t.Session + TimeSpan.FromSeconds(30) || t.ProviderSession <= t.Session + TimeSpan.FromSeconds(30));
+        Assert.True(outlived == 0, $"{outlived} of {sessions.Count} sessions would outlive one of their index keys");
+        // Never longer than needed: the longest-lived session's absolute limit, the grace and the margin.
+        Assert.All(sessions.Zip(ttls), pair => Assert.True(pair.Second.ProviderSession <= pair.First.AbsoluteExpiresAt - sessions[0].CreatedAt + _store.ExpiredGrace + RedisSessionStore.IndexMargin));
+    }
+
+    [Fact]
+    public async Task A_full_redis_without_eviction_refuses_new_sessions_and_keeps_every_one_it_holds()
+    {
+        // The recommended noeviction: Redis at its maxmemory refuses writes (answered 503), and no session is lost.
+        await using var server = await Testing.RedisServer.StartAsync();
+        using (var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true"))
+        {
+            var settings = admin.GetServer(admin.GetEndPoints()[0]);
+            await settings.ConfigSetAsync("maxmemory", "4mb");
+            await settings.ConfigSetAsync("maxmemory-policy", "noeviction");
+        }
+
+        using var connection = RedisFixture.Connect(server.ConnectionString, "full:");
+        var store = new RedisSessionStore(connection, _clock, NullLogger<RedisSessionStore>.Instance);
+        var saved = new List<SessionRecord>();
+        SessionStoreUnavailableException? refused = null;
+        for (var i = 0; i < 20_000 && refused is null; i++)
+        {
+            var session = NewSession("user" + (i / 3), "sid" + i) with { Ticket = new byte[1500] };
+            try
+            {
+                await store.SaveAsync(session, CancellationToken.None);
+                saved.Add(session);
+            }
+            catch (SessionStoreUnavailableException ex)
+            {
+                refused = ex;
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Contains("OOM", refused.InnerException?.Message, StringComparison.Ordinal);
+        Assert.True(saved.Count > 500, $"{saved.Count} sessions saved");
+        // Every session saved is still there, and found by its user and its provider session.
+        foreach (var user in saved.GroupBy(s => s.Subject))
+        {
+            Assert.Equal(user.Select(s => s.Id).Order(), (await store.GetBySubjectAsync(user.Key, CancellationToken.None)).Select(s => s.Id).Order());
+            foreach (var session in user)
+            {
+                Assert.Equal(session.Id, Assert.Single(await store.GetByProviderSessionAsync(session.ProviderSessionId!, CancellationToken.None)).Id);
+            }
+        }
+
+        // Ending a session frees memory and needs none.
+        Assert.Equal(saved[0].Id, (await store.RemoveAsync(saved[0].Id, CancellationToken.None))?.Id);
     }
 
     [Fact]

@@ -104,10 +104,10 @@ public sealed class RedisSessionSweeperTests(RedisFixture redis, ITestOutputHelp
     }
 
     [Fact]
-    public async Task Where_redis_expires_sessions_itself_no_index_key_outlives_them()
+    public async Task Where_redis_expires_sessions_itself_their_index_keys_outlive_them_and_go_after_their_absolute_limit()
     {
-        // Real time, short lifetimes: the sessions end in five seconds (room for saving 500 of them on a busy machine)
-        // and Redis keeps them a second more (the grace).
+        // Real time, short lifetimes: the sessions end in five seconds (room for saving 500 of them on a busy machine),
+        // Redis keeps them a second more (the grace), and their absolute limit is when that grace runs out.
         using var connection = RedisFixture.Connect(redis.Server.ConnectionString, RedisFixture.NewPrefix());
         var store = new RedisSessionStore(connection, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance)
         {
@@ -115,7 +115,7 @@ public sealed class RedisSessionSweeperTests(RedisFixture redis, ITestOutputHelp
         };
         var now = DateTimeOffset.UtcNow;
         var sessions = Enumerable.Range(0, 500)
-            .Select(i => SweeperScenario.Session($"r{i}", $"ru{i % 50}", $"rsid{i % 100}", now, now.AddSeconds(5), now.AddHours(8)))
+            .Select(i => SweeperScenario.Session($"r{i}", $"ru{i % 50}", $"rsid{i % 100}", now, now.AddSeconds(5), now.AddSeconds(6)))
             .ToList();
         await Task.WhenAll(sessions.Select(s => store.SaveAsync(s, CancellationToken.None)));
 
@@ -124,16 +124,35 @@ public sealed class RedisSessionSweeperTests(RedisFixture redis, ITestOutputHelp
         var indexKeys = sessions.SelectMany(s => new[] { connection.Keys.Subject(s.Subject), connection.Keys.ProviderSession(s.ProviderSessionId!) }).Distinct().ToArray();
         Assert.Equal(sessionKeys.Length, await db.KeyExistsAsync(sessionKeys));
         Assert.Equal(indexKeys.Length, await db.KeyExistsAsync(indexKeys));
+        // Even with no BFF running, an index key goes by itself: at the latest its sessions' absolute limit, the grace and the margin.
+        foreach (var index in indexKeys)
+        {
+            Assert.InRange((await db.KeyTimeToLiveAsync(index))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(7) + RedisSessionStore.IndexMargin);
+        }
 
-        // Whenever the sessions are gone, so are their index keys (read after them): none outlives its sessions.
+        // While any session is left, every index key is there (read after them): none goes before its sessions.
         var (remaining, _) = await Polling.UntilAsync(async () =>
         {
             var sessionsLeft = await db.KeyExistsAsync(sessionKeys);
             var indexesLeft = await db.KeyExistsAsync(indexKeys);
-            Assert.True(sessionsLeft > 0 || indexesLeft == 0, $"{indexesLeft} index keys outlived their sessions");
-            return sessionsLeft + indexesLeft;
+            Assert.True(sessionsLeft == 0 || indexesLeft == indexKeys.Length, $"{indexKeys.Length - indexesLeft} index keys went before their sessions");
+            return sessionsLeft;
         }, left => left == 0, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(5));
         Assert.Equal(0, remaining);
+
+        // Their absolute limit has passed: lookups find nothing and prune the entries, which takes the index keys with them.
+        foreach (var user in sessions.Select(s => s.Subject).Distinct())
+        {
+            Assert.Empty(await store.GetBySubjectAsync(user, CancellationToken.None));
+        }
+
+        foreach (var sid in sessions.Select(s => s.ProviderSessionId!).Distinct())
+        {
+            Assert.Empty(await store.GetByProviderSessionAsync(sid, CancellationToken.None));
+        }
+
+        await connection.PingAsync(CancellationToken.None);
+        Assert.Equal(0, await db.KeyExistsAsync(indexKeys));
 
         // The schedule still names them: a sweep finds nothing to end and forgets them.
         var sweeper = new RedisSessionSweeper(store, new SessionTerminator(store, [], Microsoft.Extensions.Logging.Abstractions.NullLogger<SessionTerminator>.Instance),
