@@ -58,6 +58,41 @@ public sealed class InMemorySessionStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Sessions_expiring_beyond_what_the_queue_holds_stay_until_a_later_sweep_reports_them()
+    {
+        // A sign-in wave reaching the absolute limit together: more expire in one sweep than the queue holds.
+        const int count = 25_000;
+        for (var i = 0; i < count; i++)
+        {
+            await _store.SaveAsync(Session("s" + i, "user" + (i % 5000), "sid" + i, TimeSpan.FromSeconds(30)), default);
+        }
+
+        var reported = new List<string>();
+        for (var sweep = 0; sweep < 3; sweep++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            while (_expiries.Reader.TryRead(out var expired))
+            {
+                reported.Add(expired.Id);
+            }
+
+            // What the queue could not take is still there, for the next sweep or its owner's next request.
+            var left = 0;
+            for (var i = 0; i < count; i++)
+            {
+                left += await _store.GetAsync("s" + i, default) is null ? 0 : 1;
+            }
+
+            Assert.Equal(count - reported.Count, left);
+        }
+
+        // Every one reported (so audited, its refresh token revoked), once, and gone.
+        Assert.Equal(Enumerable.Range(0, count).Select(i => "s" + i).Order(StringComparer.Ordinal), reported.Order(StringComparer.Ordinal));
+        Assert.Null(await _store.GetAsync("s0", default));
+        Assert.Empty(await _store.GetBySubjectAsync("user0", default));
+    }
+
+    [Fact]
     public async Task Remove_returns_the_record_once_even_when_expired()
     {
         await _store.SaveAsync(Session("a", "alice", null, TimeSpan.FromSeconds(10)), default);

@@ -7,7 +7,8 @@ namespace Bff.Sessions.Store;
 /// Sessions in this process's memory: right for a single instance and for development. Expired
 /// sessions are left out of lookups and counts, swept once a minute and reported to the
 /// <see cref="SessionExpiryQueue"/>; until then <see cref="GetAsync"/> still returns them, so that the
-/// owner's next request ends them with the right reason.
+/// owner's next request ends them with the right reason. A sweep drops only the sessions the queue takes;
+/// beyond its capacity the rest wait for the next sweep.
 /// </summary>
 internal sealed class InMemorySessionStore : ISessionStore, IDisposable
 {
@@ -78,14 +79,18 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
     public Task<long> CountAsync(CancellationToken cancellationToken) =>
         Task.FromResult((long)_sessions.Count(entry => IsLive(entry.Value)));
 
-    /// <summary>Drops every expired session now and reports it (the timer does this once a minute).</summary>
+    /// <summary>
+    /// Drops every expired session now and reports it (the timer does this once a minute), as many as the
+    /// <see cref="SessionExpiryQueue"/> takes: once it is full, the rest stay for the next sweep.
+    /// </summary>
     public void Sweep()
     {
-        foreach (var session in _sessions.Values)
+        // Enumerating the dictionary itself takes no lock (Values would lock every bucket and copy them all).
+        foreach (var (_, session) in _sessions)
         {
-            if (!IsLive(session))
+            if (!IsLive(session) && !TryDrop(session))
             {
-                Drop(session);
+                return;
             }
         }
     }
@@ -124,20 +129,27 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
 
     private bool IsLive(SessionRecord session) => session.ExpiresAt > _time.GetUtcNow();
 
-    private void Drop(SessionRecord expired)
+    // False when the queue is full: the session stays, so its end is never lost unreported. Queued and removed
+    // under the lock that every write takes, so the record reported is exactly the record removed.
+    private bool TryDrop(SessionRecord expired)
     {
         lock (_indexLock)
         {
             // Only drop the exact record seen: a concurrent save may have renewed it.
-            if (!_sessions.TryRemove(new KeyValuePair<string, SessionRecord>(expired.Id, expired)))
+            if (!_sessions.TryGetValue(expired.Id, out var current) || !ReferenceEquals(current, expired))
             {
-                return;
+                return true;
             }
 
-            Unindex(expired);
-        }
+            if (_expiries is not null && !_expiries.TryPublish(expired))
+            {
+                return false;
+            }
 
-        _expiries?.Publish(expired);
+            _sessions.TryRemove(expired.Id, out _);
+            Unindex(expired);
+            return true;
+        }
     }
 
     private void Unindex(SessionRecord session)
