@@ -210,8 +210,9 @@ async Task<List<Result>> RunStackAsync(RedisServer? server, bool cached, bool me
 static async Task<string> BearerHeaderAsync(TestStack stack)
 {
     var services = stack.BffServices();
-    var session = (await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("bench", CancellationToken.None)).Single();
-    return "Authorization: Bearer " + services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!.Properties.GetTokenValue("access_token")!;
+    var store = services.GetRequiredService<ISessionStore>();
+    var session = await store.GetAsync((await store.GetBySubjectAsync("bench", CancellationToken.None)).Single().Id, CancellationToken.None);
+    return "Authorization: Bearer " + services.GetRequiredService<SessionTicketProtector>().Unprotect(session!.Ticket, session.Id)!.Properties.GetTokenValue("access_token")!;
 }
 
 async Task<Result> MeasureAsync(string mode, string url, string[] headers, RedisServer? server, Process api)

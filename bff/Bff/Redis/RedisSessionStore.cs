@@ -31,8 +31,14 @@ internal sealed class RedisSessionStore(
     // than its index's: the margin keeps the index the longer-lived whatever the order and delay.
     internal static readonly TimeSpan IndexMargin = TimeSpan.FromMinutes(1);
 
+    /// <summary>Sessions a lookup reads per command, each command with its own deadline.</summary>
+    internal const int LookupBatch = 500;
+
     private static readonly RedisValue[] Fields = [MetaField, TicketField, LastActivityField, ExpiresField, StampField];
     private static readonly RedisValue[] StateFields = [StampField, LastActivityField, ExpiresField];
+
+    // What a lookup reads: everything but the ticket, the bulk of a session (about 1.7 KB of its 2.4).
+    private static readonly RedisValue[] ListedFields = [MetaField, LastActivityField, ExpiresField, StampField];
 
     // KEYS: the session. ARGV: m, t, a, e, s, TTL ms.
     private const string SaveScript = """
@@ -263,35 +269,42 @@ internal sealed class RedisSessionStore(
         return session;
     }
 
+    // The sessions an index lists, without their tickets (see ISessionStore): a user may hold thousands, and no
+    // caller of a lookup needs their tokens (an end takes the whole record with RemoveAsync). Read in batches of
+    // LookupBatch, each under its own deadline, so a long list is never one reply under one deadline.
     private async Task<IReadOnlyList<SessionRecord>> LookupAsync(RedisKey index, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return await redis.RunAsync("session index read", async db =>
+        var ids = await redis.RunAsync("session index read", db =>
         {
-            var ids = await db.SortedSetRangeByScoreAsync(index, now, double.PositiveInfinity, Exclude.Start);
-            var reads = ids.Select(id => db.HashGetAsync(Keys.Session((string)id!), Fields)).ToArray();
-            var fields = await Task.WhenAll(reads);
-
-            var sessions = new List<SessionRecord>(ids.Length);
-            for (var i = 0; i < ids.Length; i++)
-            {
-                if (Live(Read((string)ids[i]!, fields[i])) is { } session)
-                {
-                    sessions.Add(session);
-                }
-            }
+            var listed = db.SortedSetRangeByScoreAsync(index, now, double.PositiveInfinity, Exclude.Start);
 
             // Only entries past their score (absolute expiry) are pruned, never one because its session is missing:
             // a save writes its entries before its session, so "missing" may be "not written yet", and dropping
             // that entry would leave a live session its user's sign-out everywhere, session limit and back-channel
             // logout never find. A session that is really gone had its entries removed with it (the take, then
             // the forget); one Redis dropped on its own (TTL after the grace, eviction) leaves entries that are
-            // skipped here until their score passes or the index expires (see IndexTtl). Housekeeping: nobody
+            // skipped below until their score passes or the index expires (see IndexTtl). Housekeeping: nobody
             // waits for it, and a lost prune is redone by the next read.
             db.SortedSetRemoveRangeByScore(index, double.NegativeInfinity, now, flags: CommandFlags.FireAndForget);
-
-            return (IReadOnlyList<SessionRecord>)sessions;
+            return listed;
         }, cancellationToken);
+
+        var sessions = new List<SessionRecord>(ids.Length);
+        foreach (var batch in ids.Chunk(LookupBatch))
+        {
+            var fields = await redis.RunAsync("session index read", db =>
+                Task.WhenAll(batch.Select(id => db.HashGetAsync(Keys.Session((string)id!), ListedFields))), cancellationToken);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                if (Live(ReadWithoutTicket((string)batch[i]!, fields[i])) is { } session)
+                {
+                    sessions.Add(session);
+                }
+            }
+        }
+
+        return sessions;
     }
 
     private async Task<SessionRecord?> UpdateAsync(string id, string operation, RedisValue[] changes, CancellationToken cancellationToken)
@@ -314,16 +327,24 @@ internal sealed class RedisSessionStore(
             ? [Keys.Subject(session.Subject), Keys.ProviderSession(sid)]
             : [Keys.Subject(session.Subject)];
 
-    private SessionRecord? Read(string id, RedisValue[] fields)
+    // Fields as read in the order of Fields; null when the session is gone or unreadable.
+    private SessionRecord? Read(string id, RedisValue[] fields) =>
+        fields.Length == Fields.Length && !fields[1].IsNull ? Read(id, fields[0], fields[1]!, fields[2], fields[3], fields[4]) : null;
+
+    // Fields as read in the order of ListedFields: the record with an empty ticket.
+    private SessionRecord? ReadWithoutTicket(string id, RedisValue[] fields) =>
+        fields.Length == ListedFields.Length ? Read(id, fields[0], [], fields[1], fields[2], fields[3]) : null;
+
+    private SessionRecord? Read(string id, RedisValue meta, byte[] ticket, RedisValue lastActivity, RedisValue expires, RedisValue stamp)
     {
-        if (fields.Length != Fields.Length || fields.Take(4).Any(f => f.IsNull))
+        if (meta.IsNull || lastActivity.IsNull || expires.IsNull)
         {
             return null;
         }
 
         try
         {
-            return RedisSessionFormat.Read(id, fields[0]!, fields[1]!, fields[2]!, fields[3]!, fields[4]);
+            return RedisSessionFormat.Read(id, meta!, ticket, lastActivity!, expires!, stamp);
         }
         catch (FormatException ex)
         {

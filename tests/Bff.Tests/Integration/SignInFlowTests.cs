@@ -32,8 +32,9 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         await browser.SignInAsync("ticket-contents");
 
         var services = Stack.BffServices();
-        var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("ticket-contents", CancellationToken.None));
-        var properties = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!.Properties;
+        var store = services.GetRequiredService<ISessionStore>();
+        var session = await store.GetAsync(Assert.Single(await store.GetBySubjectAsync("ticket-contents", CancellationToken.None)).Id, CancellationToken.None);
+        var properties = services.GetRequiredService<SessionTicketProtector>().Unprotect(session!.Ticket, session.Id)!.Properties;
 
         Assert.NotNull(properties.GetTokenValue(SessionTokens.AccessTokenName));
         Assert.NotNull(properties.GetTokenValue(SessionTokens.RefreshTokenName));

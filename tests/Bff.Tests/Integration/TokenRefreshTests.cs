@@ -134,8 +134,9 @@ public sealed class TokenRefreshTests(ShortTokenStackFixture fixture) : IClassFi
     internal static async Task<string> StoredRefreshTokenAsync(TestStack stack, string subject)
     {
         var services = stack.BffServices();
-        var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync(subject, CancellationToken.None));
-        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!;
+        var store = services.GetRequiredService<ISessionStore>();
+        var session = await store.GetAsync(Assert.Single(await store.GetBySubjectAsync(subject, CancellationToken.None)).Id, CancellationToken.None);
+        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session!.Ticket, session.Id)!;
         return ticket.Properties.GetTokenValue(SessionTokens.RefreshTokenName)!;
     }
 

@@ -68,8 +68,9 @@ public sealed class RedisScaleOutTests(RedisStackFixture fixture) : IClassFixtur
         await browser.GetJsonAsync("/api/whoami");
 
         var services = Stack.BffServices(1);
-        var session = Assert.Single(await services.GetRequiredService<ISessionStore>().GetBySubjectAsync("margaret", CancellationToken.None));
-        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session.Ticket, session.Id)!;
+        var store = services.GetRequiredService<ISessionStore>();
+        var session = await store.GetAsync(Assert.Single(await store.GetBySubjectAsync("margaret", CancellationToken.None)).Id, CancellationToken.None);
+        var ticket = services.GetRequiredService<SessionTicketProtector>().Unprotect(session!.Ticket, session.Id)!;
         var secrets = new[] { "access_token", "refresh_token", "id_token" }
             .Select(name => ticket.Properties.GetTokenValue(name) ?? throw new InvalidOperationException(name + " missing"))
             .Append(browser.SessionCookie!.Value)

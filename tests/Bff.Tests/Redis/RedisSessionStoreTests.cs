@@ -264,6 +264,33 @@ public sealed class RedisSessionStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Lookups_read_every_session_of_a_busy_user_without_its_ticket()
+    {
+        // The list, the session limit at every sign-in, sign-out everywhere and back-channel logout need each
+        // session's facts, never its tokens: thousands of sessions are read without the encrypted ticket.
+        var sessions = Enumerable.Range(0, 2500).Select(_ => NewSession("busy", "sid-busy") with { Ticket = RandomNumberGenerator.GetBytes(1700) }).ToList();
+        foreach (var chunk in sessions.Chunk(100))
+        {
+            await Task.WhenAll(chunk.Select(s => _store.SaveAsync(s, CancellationToken.None)));
+        }
+
+        var saved = sessions.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        foreach (var lookup in new[] { _store.GetBySubjectAsync("busy", CancellationToken.None), _store.GetByProviderSessionAsync("sid-busy", CancellationToken.None) })
+        {
+            var listed = (await lookup).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+            Assert.Equal(saved.Count, listed.Count);
+            Assert.All(saved.Zip(listed), pair =>
+            {
+                Assert.Empty(pair.Second.Ticket);
+                Assert.Equal(pair.First with { Ticket = pair.Second.Ticket }, pair.Second);
+            });
+        }
+
+        // The ticket is read by id, for the one session that needs it.
+        Assert.Equal(sessions[0].Ticket, (await _store.GetAsync(sessions[0].Id, CancellationToken.None))!.Ticket);
+    }
+
+    [Fact]
     public async Task An_index_entry_whose_session_vanished_is_never_listed_and_goes_when_its_absolute_expiry_passes()
     {
         var vanished = NewSession();

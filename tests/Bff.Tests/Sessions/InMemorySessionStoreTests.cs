@@ -93,6 +93,21 @@ public sealed class InMemorySessionStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Lookups_leave_the_ticket_out_as_every_store_does()
+    {
+        var session = Session("a", "alice", "s1", TimeSpan.FromMinutes(10)) with { Ticket = [1, 2, 3] };
+        await _store.SaveAsync(session, default);
+
+        foreach (var listed in (await _store.GetBySubjectAsync("alice", default)).Concat(await _store.GetByProviderSessionAsync("s1", default)))
+        {
+            Assert.Empty(listed.Ticket);
+            Assert.Equal(session with { Ticket = listed.Ticket }, listed);
+        }
+
+        Assert.Equal(session.Ticket, (await _store.GetAsync("a", default))!.Ticket);
+    }
+
+    [Fact]
     public async Task Remove_returns_the_record_once_even_when_expired()
     {
         await _store.SaveAsync(Session("a", "alice", null, TimeSpan.FromSeconds(10)), default);

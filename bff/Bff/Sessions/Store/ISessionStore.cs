@@ -52,10 +52,14 @@ public interface ISessionStore
     /// </summary>
     Task<SessionRecord?> RemoveAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>The live sessions of one user (<c>sub</c>).</summary>
+    /// <summary>
+    /// The live sessions of one user (<c>sub</c>), without their tokens: <see cref="SessionRecord.Ticket"/> may be
+    /// empty (the built-in stores leave it out, as a user may hold thousands of sessions). Lookups list sessions
+    /// and name the ones to end; <see cref="GetAsync"/> and <see cref="RemoveAsync"/> answer the whole record.
+    /// </summary>
     Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken);
 
-    /// <summary>The live sessions that belong to one provider session (<c>sid</c>).</summary>
+    /// <summary>The live sessions that belong to one provider session (<c>sid</c>), without their tokens like <see cref="GetBySubjectAsync"/>.</summary>
     Task<IReadOnlyList<SessionRecord>> GetByProviderSessionAsync(string providerSessionId, CancellationToken cancellationToken);
 
     /// <summary>How many live sessions the store holds, across all users (for health and metrics).</summary>

@@ -120,10 +120,12 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
             ids = index.TryGetValue(key, out var set) ? [.. set] : [];
         }
 
+        // Without the ticket, as from Redis: code written against this store must not come to rely on it.
         return ids
             .Select(id => _sessions.TryGetValue(id, out var session) ? session : null)
             .OfType<SessionRecord>()
             .Where(IsLive)
+            .Select(session => session with { Ticket = [] })
             .ToList();
     }
 
