@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Tests.Sessions;
 
@@ -158,6 +159,75 @@ public sealed class ServerSideTicketStoreTests : IDisposable
         var context = SessionHarness.Request();
         Assert.Null(await _harness.TicketStore.RetrieveAsync(key, context, default));
         Assert.Equal(nameof(SessionEndReason.EndedFromOtherSession), context.Features.Get<EndedSessionFeature>()?.Reason);
+    }
+
+    [Fact]
+    public async Task A_session_ended_elsewhere_between_its_read_and_its_activity_write_is_not_served()
+    {
+        using var harness = RacingHarness(out var store);
+        var (key, session) = await harness.SignInAsync();
+        await harness.AdvanceAsync(TimeSpan.FromMinutes(5));
+        // Another instance signs the user out everywhere after this request read the session, before it slid it.
+        store.BeforeTouch = id => harness.Get<SessionTerminator>().EndAsync(id, SessionEndReason.SignOutEverywhere);
+
+        var context = SessionHarness.Request();
+        Assert.Null(await harness.TicketStore.RetrieveAsync(key, context, default));
+
+        // No ticket, so no request served and no Bff-Session-Expires-In for a session that is gone; the browser learns why.
+        Assert.Null(CurrentSession.Of(context));
+        Assert.Equal(nameof(SessionEndReason.SignOutEverywhere), context.Features.Get<EndedSessionFeature>()?.Reason);
+        Assert.Null(await harness.Store.GetAsync(session.Id, default));
+    }
+
+    [Fact]
+    public async Task A_session_that_expires_between_its_read_and_its_activity_write_ends_with_its_reason()
+    {
+        using var harness = RacingHarness(out var store);
+        // Between the store's once-a-minute sweeps, so nothing but this request can end the session.
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(30));
+        var (key, session) = await harness.SignInAsync();
+        await harness.AdvanceAsync(TimeSpan.FromMinutes(14) + TimeSpan.FromSeconds(50));
+        store.BeforeTouch = _ =>
+        {
+            harness.Time.Advance(TimeSpan.FromSeconds(20));
+            return Task.CompletedTask;
+        };
+
+        var context = SessionHarness.Request();
+        Assert.Null(await harness.TicketStore.RetrieveAsync(key, context, default));
+
+        Assert.Null(CurrentSession.Of(context));
+        Assert.Equal(nameof(SessionEndReason.IdleTimeout), context.Features.Get<EndedSessionFeature>()?.Reason);
+        Assert.Null(await harness.Store.GetAsync(session.Id, default));
+        var ended = (await harness.Trail.GetRecentAsync("alice", default))[0];
+        Assert.Equal((AuditEventKinds.Ended, nameof(SessionEndReason.IdleTimeout)), (ended.Kind, ended.Reason));
+    }
+
+    private static SessionHarness RacingHarness(out RacingStore store)
+    {
+        RacingStore? created = null;
+        var harness = new SessionHarness(
+            options => options.Session.IdleTimeout = TimeSpan.FromMinutes(15),
+            services => services.AddSingleton<ISessionStore>(sp => created = new RacingStore(ActivatorUtilities.CreateInstance<InMemorySessionStore>(sp))));
+        _ = harness.Store; // built now, so the test holds the store the ticket store uses
+        store = created!;
+        return harness;
+    }
+
+    /// <summary>Runs <see cref="BeforeTouch"/> between a request's read of its session and its activity write.</summary>
+    private sealed class RacingStore(ISessionStore inner) : DelegatingSessionStore(inner)
+    {
+        public Func<string, Task>? BeforeTouch { get; set; }
+
+        public override async Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+        {
+            if (BeforeTouch is { } race)
+            {
+                await race(id);
+            }
+
+            return await base.TouchAsync(id, lastActivityAt, expiresAt, cancellationToken);
+        }
     }
 
     [Fact]

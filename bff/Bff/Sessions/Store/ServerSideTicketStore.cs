@@ -137,9 +137,7 @@ internal sealed class ServerSideTicketStore(
         var now = time.GetUtcNow();
         if (policy.IsExpired(session, now))
         {
-            cache.Remove(storageId);
-            await terminator.EndAsync(session.Id, SessionPolicy.ExpiryReason(session));
-            return await EndedAsync(httpContext, storageId, cancellationToken);
+            return await EndExpiredAsync(httpContext, session, cancellationToken);
         }
 
         if (ticket is null)
@@ -158,7 +156,17 @@ internal sealed class ServerSideTicketStore(
 
         if (SessionPolicy.Slides(httpContext) && policy.RecordActivity(session, now) is { } active)
         {
-            session = await store.TouchAsync(session.Id, active.LastActivityAt, active.ExpiresAt, cancellationToken) ?? active;
+            // The store writes activity on a live session only: none means it ended (elsewhere) or expired since
+            // the read, and it is not served, whatever it was a moment ago.
+            if (await store.TouchAsync(session.Id, active.LastActivityAt, active.ExpiresAt, cancellationToken) is not { } touched)
+            {
+                cache.Remove(storageId);
+                return policy.IsExpired(session, time.GetUtcNow())
+                    ? await EndExpiredAsync(httpContext, session, cancellationToken)
+                    : await EndedAsync(httpContext, storageId, cancellationToken);
+            }
+
+            session = touched;
         }
 
         httpContext?.Features.Set(new CurrentSession(session));
@@ -206,6 +214,14 @@ internal sealed class ServerSideTicketStore(
 
     private string StorageIdFor(string key) =>
         _storageIds.TryGet(key, out var storageId) ? storageId : _storageIds.Remember(key, SessionKeys.StorageIdFor(key));
+
+    // Ends an expired session with its reason (unless someone else was first), then answers as for any ended one.
+    private async Task<AuthenticationTicket?> EndExpiredAsync(HttpContext? httpContext, SessionRecord expired, CancellationToken cancellationToken)
+    {
+        cache.Remove(expired.Id);
+        await terminator.EndAsync(expired.Id, SessionPolicy.ExpiryReason(expired));
+        return await EndedAsync(httpContext, expired.Id, cancellationToken);
+    }
 
     // No ticket for a session that has ended; the request learns why, for its 401 to tell.
     private async Task<AuthenticationTicket?> EndedAsync(HttpContext? httpContext, string storageId, CancellationToken cancellationToken)
