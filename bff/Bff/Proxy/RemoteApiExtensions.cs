@@ -16,12 +16,21 @@ public static class RemoteApiExtensions
         return builder;
     }
 
-    /// <summary>Maps the remote-API routes; each requires the <c>X-CSRF: 1</c> header.</summary>
+    /// <summary>
+    /// Maps the remote-API routes; each requires the <c>X-CSRF: 1</c> header. A call is refused before anything is
+    /// chosen for it (path guard, token step), then goes through YARP's own steps: session affinity, load balancing
+    /// and passive health checks, as in YARP's default pipeline.
+    /// </summary>
     public static ReverseProxyConventionBuilder MapRemoteApis(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapReverseProxy(proxy =>
             {
                 proxy.UseMiddleware<ProxyPathGuard>();
                 proxy.UseMiddleware<ProxyTokenMiddleware>();
+                // A pipeline of our own replaces YARP's default one: without these, a cluster's load-balancing policy
+                // and health checks are silently ignored.
+                proxy.UseSessionAffinity();
+                proxy.UseLoadBalancing();
+                proxy.UsePassiveHealthChecks();
             })
             .WithMetadata(BffApiEndpointMetadata.Instance)
             .ConfigureEndpoints((endpoint, route) => endpoint.WithMetadata(RouteTokenPolicy.For(route)));
