@@ -6,8 +6,8 @@ namespace Bff.Proxy;
 
 /// <summary>
 /// Refuses a route without a valid <c>Bff.TokenType</c>, and adds to every remote-API route the transforms that make
-/// it a BFF route: X-Forwarded-* replaced rather than appended, <see cref="RequestHeadersTransform"/>,
-/// <see cref="AccessTokenTransform"/> and <see cref="ResponseHeadersTransform"/>.
+/// it a BFF route: <see cref="RequestHeadersTransform"/>, then X-Forwarded-For, -Proto and -Prefix set (never
+/// appended to), <see cref="AccessTokenTransform"/> and <see cref="ResponseHeadersTransform"/>.
 /// </summary>
 internal sealed class BffTransformProvider(IOptions<BffOptions> options) : ITransformProvider
 {
@@ -25,11 +25,12 @@ internal sealed class BffTransformProvider(IOptions<BffOptions> options) : ITran
 
     public void Apply(TransformBuilderContext context)
     {
+        // First the client's own forwarding headers go, all of them; then the BFF writes its own.
+        context.RequestTransforms.Add(new RequestHeadersTransform(options.Value.ForwardedHost));
         context.AddXForwardedFor(action: ForwardedTransformActions.Set);
         context.AddXForwardedProto(action: ForwardedTransformActions.Set);
         context.AddXForwardedPrefix(action: ForwardedTransformActions.Set);
         context.UseDefaultForwarders = false;
-        context.RequestTransforms.Add(new RequestHeadersTransform(options.Value.ForwardedHost));
         context.RequestTransforms.Add(AccessTokenTransform.Instance);
         context.ResponseTransforms.Add(ResponseHeadersTransform.Instance);
     }

@@ -47,7 +47,7 @@ internal sealed class ProxyPathGuard(RequestDelegate next, ILogger<ProxyPathGuar
     {
         foreach (var (name, values) in headers)
         {
-            if (RequestHeadersTransform.NotForwarded.Contains(name))
+            if (RequestHeadersTransform.IsNotForwarded(name))
             {
                 continue;
             }
