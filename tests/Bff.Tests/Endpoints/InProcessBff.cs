@@ -79,13 +79,16 @@ internal sealed class InProcessBff : IAsyncDisposable
     public HttpClient Client() => _app.GetTestClient();
 
     /// <summary>Creates a session for <paramref name="sub"/> and returns the cookie header that carries it.</summary>
-    public async Task<string> SignInAsync(string sub = "alice")
+    public Task<string> SignInAsync(string sub = "alice") => SessionCookieAsync(Services, sub);
+
+    /// <summary>The same for any BFF host in the test's process, through its own ticket store and cookie protection.</summary>
+    public static async Task<string> SessionCookieAsync(IServiceProvider services, string sub)
     {
         var identity = new ClaimsIdentity([new Claim("sub", sub), new Claim("sid", "sid-" + sub)], "test");
         var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), BffDefaults.CookieScheme);
-        var key = await Services.GetRequiredService<ServerSideTicketStore>().StoreAsync(ticket, new DefaultHttpContext(), default);
+        var key = await services.GetRequiredService<ServerSideTicketStore>().StoreAsync(ticket, new DefaultHttpContext(), default);
 
-        var cookie = Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffDefaults.CookieScheme);
+        var cookie = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffDefaults.CookieScheme);
         var carrier = new ClaimsIdentity([new Claim(SessionCookieFormat.SessionKeyClaim, key)], BffDefaults.CookieScheme);
         var value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(new ClaimsPrincipal(carrier), BffDefaults.CookieScheme));
         return "bff=" + value;

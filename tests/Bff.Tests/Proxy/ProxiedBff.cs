@@ -1,4 +1,5 @@
 using Bff.Host;
+using Bff.Tests.Endpoints;
 using Microsoft.AspNetCore.Builder;
 
 namespace Bff.Tests.Proxy;
@@ -52,6 +53,15 @@ internal sealed class ProxiedBff : IAsyncDisposable
 
     /// <summary>A client that calls the way the SPA does (<c>X-CSRF: 1</c>).</summary>
     public BrowserClient NewBrowser() => new(Url);
+
+    /// <summary>A client with a session of <paramref name="sub"/>, made straight in the ticket store.</summary>
+    public async Task<BrowserClient> SignedInBrowserAsync(string sub = "alice")
+    {
+        var browser = NewBrowser();
+        var cookie = (await InProcessBff.SessionCookieAsync(_app.Services, sub)).Split('=', 2);
+        browser.Cookies.Add(new Uri(Url), new System.Net.Cookie(cookie[0], cookie[1]));
+        return browser;
+    }
 
     public async ValueTask DisposeAsync()
     {

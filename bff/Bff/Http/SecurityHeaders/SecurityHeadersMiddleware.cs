@@ -54,6 +54,8 @@ internal sealed class SecurityHeadersMiddleware
         var isHtml = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true;
         if (isHtml)
         {
+            // A page that brings a stricter policy keeps it: the error page, and every proxied answer (the proxy
+            // replaces the API's policy with its own before this runs).
             headers.TryAdd("Content-Security-Policy", SpaContentSecurityPolicy);
         }
 
