@@ -19,13 +19,15 @@ public static class RemoteApiExtensions
     /// <summary>
     /// Maps the remote-API routes; each requires the <c>X-CSRF: 1</c> header. A call is refused before anything is
     /// chosen for it (path guard, token step), then goes through YARP's own steps: session affinity, load balancing
-    /// and passive health checks, as in YARP's default pipeline.
+    /// and passive health checks, as in YARP's default pipeline. A call YARP cannot carry out (the API unreachable
+    /// or too slow, a body too large) gets problem+json with a stable code instead of an empty body.
     /// </summary>
     public static ReverseProxyConventionBuilder MapRemoteApis(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapReverseProxy(proxy =>
             {
                 proxy.UseMiddleware<ProxyPathGuard>();
                 proxy.UseMiddleware<ProxyTokenMiddleware>();
+                proxy.UseMiddleware<ProxyErrorMiddleware>();
                 // A pipeline of our own replaces YARP's default one: without these, a cluster's load-balancing policy
                 // and health checks are silently ignored.
                 proxy.UseSessionAffinity();

@@ -39,6 +39,15 @@ public static class ProblemCodes
     /// <summary>The request body is larger than the endpoint accepts.</summary>
     public const string RequestTooLarge = "request_too_large";
 
+    /// <summary>
+    /// The API behind a remote-API route cannot be reached or its answer cannot be read (502), or its cluster has no
+    /// destination available (503).
+    /// </summary>
+    public const string UpstreamUnavailable = "upstream_unavailable";
+
+    /// <summary>The API behind a remote-API route did not answer within its cluster's activity timeout (504).</summary>
+    public const string UpstreamTimeout = "upstream_timeout";
+
     /// <summary>An unexpected failure; the details are in the server's log, never in the answer.</summary>
     public const string InternalError = "internal_error";
 }
