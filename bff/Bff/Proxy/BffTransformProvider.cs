@@ -32,6 +32,8 @@ internal sealed class BffTransformProvider(IOptions<BffOptions> options) : ITran
         context.AddXForwardedPrefix(action: ForwardedTransformActions.Set);
         context.UseDefaultForwarders = false;
         context.RequestTransforms.Add(AccessTokenTransform.Instance);
-        context.ResponseTransforms.Add(ResponseHeadersTransform.Instance);
+        // First of the answer's transforms: it removes what the API sent, before YARP's own add theirs (the
+        // session-affinity cookie would go with the API's Set-Cookie otherwise).
+        context.ResponseTransforms.Insert(0, ResponseHeadersTransform.Instance);
     }
 }

@@ -36,6 +36,35 @@ public sealed class LoadBalancingTests
     }
 
     [Fact]
+    public async Task Cookie_session_affinity_keeps_a_browser_on_its_destination()
+    {
+        await using var a = await NamedServerAsync("a");
+        await using var b = await NamedServerAsync("b");
+        await using var bff = await ProxiedBff.StartAsync(new Dictionary<string, string>
+        {
+            ["LoadBalancingPolicy"] = "RoundRobin",
+            ["SessionAffinity:Enabled"] = "true",
+            ["SessionAffinity:Policy"] = "Cookie",
+            ["SessionAffinity:AffinityKeyName"] = "api-affinity",
+            ["Destinations:a:Address"] = a.Url,
+            ["Destinations:b:Address"] = b.Url,
+        });
+
+        using var browser = bff.NewBrowser();
+
+        var answers = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await browser.GetAsync("/api/x");
+            answers.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        // Round robin alone would send every other call to the other destination.
+        Assert.Single(answers.Distinct());
+        Assert.Contains(browser.Cookies.GetAllCookies(), c => c.Name == "api-affinity" && c.HttpOnly);
+    }
+
+    [Fact]
     public async Task A_destination_that_fails_is_left_out_by_the_passive_health_check()
     {
         await using var live = await NamedServerAsync("live");
