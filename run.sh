@@ -56,20 +56,12 @@ if [ ! -f bff/Bff.Host/wwwroot/index.html ]; then
 fi
 dotnet build Bff.sln -nologo -v quiet
 
+# wait_for URL NAME [any]: until URL answers 2xx/3xx, or with "any" until it answers at all.
 wait_for() {
-  local url=$1 name=$2
+  local url=$1 name=$2 fail=-f
+  [ "${3:-}" = any ] && fail=
   for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "$name did not start ($url)" >&2
-  exit 1
-}
-
-wait_for_any() {
-  local url=$1 name=$2
-  for _ in $(seq 1 100); do
-    curl -sS -o /dev/null "$url" 2>/dev/null && return 0
+    curl $fail -sS -o /dev/null "$url" 2>/dev/null && return 0
     sleep 0.2
   done
   echo "$name did not start ($url)" >&2
@@ -89,7 +81,7 @@ if ! $bff_only; then
   dotnet dev/Api/bin/Debug/net10.0/Api.dll --urls http://localhost:5002 &
   pids+=($!)
   # The API answers 401 without a token: any answer means it is up.
-  wait_for_any http://localhost:5002/api/whoami "The demo API"
+  wait_for http://localhost:5002/api/whoami "The demo API" any
 fi
 
 bff_args=(--urls "http://localhost:$port")
