@@ -71,6 +71,9 @@ internal sealed class InProcessBff : IAsyncDisposable
         app.MapGet("/page", () => Results.Content("<!doctype html><p>app</p>", "text/html"));
         // An app's own API endpoint, marked the way the README tells apps to.
         app.MapGet("/app-api", () => Results.Text("ok")).WithMetadata(new BffApiEndpointMetadata());
+        // An app that signs users in itself, through the session cookie's scheme.
+        app.MapGet("/app-sign-in/{sub}", (HttpContext context, string sub) => context.SignInAsync(BffDefaults.CookieScheme,
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", sub), new Claim("sid", "sid-" + sub)], "app"))));
         app.MapFallback(() => Results.Text("fallback"));
         await app.StartAsync();
         return new InProcessBff(app, time);
