@@ -106,4 +106,20 @@ public sealed class SessionTicketProtectorTests
         Assert.Null(protector.Unprotect(victims, "attacker-session"));
         Assert.NotNull(protector.Unprotect(victims, "victim-session"));
     }
+
+    // During a rolling upgrade the previous version reads these tickets: same purpose, same layout (Brotli, 0xB1, then
+    // the framework's ticket format), the binding an ordinary properties item it carries along.
+    [Fact]
+    public void A_bound_ticket_reads_as_the_previous_version_reads_tickets()
+    {
+        var stored = new SessionTicketProtector(_keys).Protect(Ticket(), "session-1");
+
+        var plain = _keys.CreateProtector("Bff.Sessions.Ticket.v1").Unprotect(stored);
+        Assert.Equal(0xB1, plain[0]);
+        var serialized = new byte[BitConverter.ToInt32(plain, 1)];
+        Assert.True(System.IO.Compression.BrotliDecoder.TryDecompress(plain.AsSpan(5), serialized, out _));
+        var read = TicketSerializer.Default.Deserialize(serialized)!;
+        Assert.Equal("alice", read.Principal.FindFirst("sub")!.Value);
+        Assert.Equal("session-1", read.Properties.Items["bff.session"]);
+    }
 }

@@ -10,10 +10,12 @@ namespace Bff.Sessions.Store;
 /// are most of it). It happens before encryption, so the stored length says something about the content; that
 /// length never leaves the server (the cookie holds only a key). Tickets written uncompressed still read.
 /// <para>
-/// Each ticket is bound to its session: the session's storage id is a purpose of its encryption, so a ticket copied
-/// into another session's record (by someone who can write to the store but decrypt nothing) does not decrypt there,
-/// and that session reads as unreadable instead of running as the ticket's user. Tickets written before the binding
-/// still read until their session next writes its ticket or ends.
+/// Each ticket is bound to its session: the session's storage id is written inside it, under the encryption, so a
+/// ticket copied into another session's record (by someone who can write to the store but decrypt nothing) does not
+/// read there, and that session reads as unreadable instead of running as the ticket's user. The id is an item of
+/// the ticket's properties, which an instance of an earlier version reads past: during a rolling upgrade both
+/// versions read each other's tickets. Tickets written without it still read until their session next writes its
+/// ticket or ends.
 /// </para>
 /// </summary>
 internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtection)
@@ -25,14 +27,16 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
     private const int BrotliQuality = 5;
     private const int BrotliWindow = 16;
 
-    private readonly IDataProtector _bound = dataProtection.CreateProtector("Bff.Sessions.Ticket.v2");
-    // Before tickets were bound to their session.
-    private readonly IDataProtector _unbound = dataProtection.CreateProtector("Bff.Sessions.Ticket.v1");
+    // The ticket's properties item that holds the storage id of the session it belongs to.
+    internal const string SessionItem = "bff.session";
+
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("Bff.Sessions.Ticket.v1");
 
     /// <param name="ticket">The session's ticket.</param>
     /// <param name="storageId">The storage id of the session whose record will hold it.</param>
     public byte[] Protect(AuthenticationTicket ticket, string storageId)
     {
+        ticket.Properties.Items[SessionItem] = storageId;
         var serialized = TicketSerializer.Default.Serialize(ticket);
         var plain = new byte[HeaderLength + BrotliEncoder.GetMaxCompressedLength(serialized.Length)];
         plain[0] = BrotliLayout;
@@ -42,7 +46,7 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
             throw new InvalidOperationException("The session ticket could not be compressed.");
         }
 
-        return _bound.CreateProtector(storageId).Protect(plain[..(HeaderLength + written)]);
+        return _protector.Protect(plain[..(HeaderLength + written)]);
     }
 
     /// <summary>
@@ -53,26 +57,21 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
     /// <param name="storageId">The storage id of the session whose record holds it.</param>
     public AuthenticationTicket? Unprotect(byte[] protectedTicket, string storageId)
     {
-        var plain = Decrypt(_bound.CreateProtector(storageId), protectedTicket) ?? Decrypt(_unbound, protectedTicket);
-        if (plain is null)
-        {
-            return null;
-        }
-
-        return plain.Length > 0 && plain[0] == BrotliLayout ? Decompress(plain) : TicketSerializer.Default.Deserialize(plain);
-    }
-
-    private static byte[]? Decrypt(IDataProtector protector, byte[] protectedTicket)
-    {
+        byte[] plain;
         try
         {
-            return protector.Unprotect(protectedTicket);
+            plain = _protector.Unprotect(protectedTicket);
         }
         // A key ring that cannot be read (its store is down) is an outage, not an unreadable ticket.
         catch (CryptographicException ex) when (SessionStoreUnavailableException.Find(ex) is null)
         {
             return null;
         }
+
+        var ticket = plain.Length > 0 && plain[0] == BrotliLayout ? Decompress(plain) : TicketSerializer.Default.Deserialize(plain);
+        return ticket is not null && ticket.Properties.Items.TryGetValue(SessionItem, out var boundTo) && boundTo != storageId
+            ? null
+            : ticket;
     }
 
     private static AuthenticationTicket? Decompress(byte[] plain)
