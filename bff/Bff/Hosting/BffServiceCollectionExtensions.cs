@@ -23,12 +23,13 @@ public static class BffServiceCollectionExtensions
         });
 
     // The binder ignores a list written as one value (Bff__Scopes="openid profile api", Bff__TrustedProxies=10.0.0.0/8:
-    // the form environment variables invite): without a word the defaults would apply, or no proxy be trusted. It is
-    // read as the list it means, split on spaces and commas.
+    // the form environment variables invite) and keeps an appsettings.json list, or the defaults, without a word. A
+    // value written that way is meant to be the list: it replaces any other, split on spaces and commas.
     private static void ReadListWrittenAsOneValue(IConfiguration configuration, string key, List<string> list)
     {
-        if (list.Count == 0 && configuration[key] is { Length: > 0 } value)
+        if (configuration[key] is { Length: > 0 } value)
         {
+            list.Clear();
             list.AddRange(value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
     }

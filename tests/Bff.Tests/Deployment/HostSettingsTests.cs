@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Bff.Tests.Deployment;
 
-/// <summary>Where the host takes its Redis connection from, and Redis settings it would otherwise ignore.</summary>
-public sealed class HostRedisSettingsTests
+/// <summary>Settings the host would otherwise ignore: where Redis comes from, lists written as one value.</summary>
+public sealed class HostSettingsTests
 {
     [Fact]
     public async Task Bff_Redis_ConnectionString_selects_Redis_as_ConnectionStrings_Redis_does()
@@ -33,5 +33,15 @@ public sealed class HostRedisSettingsTests
         await using var app = BffHostApp.Create(StandaloneBff.OverPlainHttp);
 
         Assert.IsType<InMemorySessionStore>(app.Services.GetRequiredService<ISessionStore>());
+    }
+
+    // The host's appsettings.json lists the scopes item by item; an environment variable written as one value used to
+    // lose to it without a word.
+    [Fact]
+    public async Task A_list_written_as_one_value_replaces_the_hosts_own_list()
+    {
+        await using var app = BffHostApp.Create([.. StandaloneBff.OverPlainHttp, "--Bff:Scopes=openid api"]);
+
+        Assert.Equal(["openid", "api"], app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Bff.Configuration.BffOptions>>().Value.Scopes);
     }
 }
