@@ -29,6 +29,10 @@ internal sealed class BffOpenIdConnectEvents(
     // The nonce travels in the data-protected state too, so the id_token must carry this request's nonce,
     // not merely one this browser holds a cookie for.
     private const string NonceKey = "bff.nonce";
+    // The passed-through authorize parameters, kept in the state for a sign-in that must be asked again.
+    private const string AuthorizeItemPrefix = "bff.authorize.";
+    // Marks a sign-in that is that second asking: it is not asked a third time.
+    private const string AskedAgainItem = "bff.asked_again";
     private static readonly object TokenResponseKey = new();
 
     // OAuth errors that say the provider or the BFF's registration is in trouble, not the request.
@@ -54,6 +58,7 @@ internal sealed class BffOpenIdConnectEvents(
             if (context.Properties.GetParameter<string>(name) is { Length: > 0 } value)
             {
                 context.ProtocolMessage.SetParameter(name, value);
+                context.Properties.Items[AuthorizeItemPrefix + name] = value;
             }
         }
 
@@ -175,11 +180,36 @@ internal sealed class BffOpenIdConnectEvents(
         // dropped the old cookie: no session; the provider is asked to authenticate the user again.
         if (await reauthentication.MustAskAgainAsync(context.Principal!, context.Properties, context.HttpContext.RequestAborted))
         {
-            var again = new AuthenticationProperties { RedirectUri = context.Properties.RedirectUri };
+            // Asked once already (an app's own delegate replaced the prompt, or the provider ignored it): a page, not a loop.
+            if (context.Properties.Items.ContainsKey(AskedAgainItem))
+            {
+                context.Fail(new OidcProtocolException(
+                    "The identity provider signed you in without asking for your password, which this site needs after your session was ended elsewhere."));
+                return;
+            }
+
+            // The same sign-in (its return URL, its acr_values, max_age, login_hint), with prompt=login.
+            var again = new AuthenticationProperties { RedirectUri = context.Properties.RedirectUri, Items = { [AskedAgainItem] = "1" } };
+            foreach (var name in PassThroughParameters)
+            {
+                if (context.Properties.Items.TryGetValue(AuthorizeItemPrefix + name, out var value) && !string.IsNullOrEmpty(value))
+                {
+                    again.SetParameter(name, value);
+                }
+            }
+
             again.SetParameter(ReauthenticationRequirement.PromptParameter, "login");
             context.HandleResponse();
             await context.HttpContext.ChallengeAsync(context.Scheme.Name, again);
             return;
+        }
+
+        // The sign-in's own bookkeeping: the session need not carry it.
+        foreach (var key in context.Properties.Items.Keys
+                     .Where(k => k.StartsWith(AuthorizeItemPrefix, StringComparison.Ordinal) || k is AskedAgainItem or ReauthenticationRequirement.AskedItem)
+                     .ToList())
+        {
+            context.Properties.Items.Remove(key);
         }
 
         // The session's tokens, written the same way a refresh writes them (expires_at and issued_at included:

@@ -42,7 +42,10 @@ internal sealed class UserAccessTokenService(
         var renewal = flights.JoinAsync(session.Id, refresher, cancellationToken);
         if (stillUsable && await Task.WhenAny(renewal, Task.Delay(EarlyRenewalWait, time, cancellationToken)) != renewal)
         {
-            // The renewal goes on without this call (its flight outlives the request); the next calls join it.
+            // The renewal goes on without this call (its flight outlives the request); the next calls join it. Its
+            // failure, if any, is observed here: nobody awaits this wait any more.
+            _ = renewal.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return AccessTokenResult.Success(tokens.AccessToken!);
         }
 

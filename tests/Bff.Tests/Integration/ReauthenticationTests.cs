@@ -90,13 +90,15 @@ public sealed class ReauthenticationTests(SessionsStackFixture fixture) : IClass
 
         phone.DropSessionCookie();
         Assert.Null(phone.SessionCookie);
-        var page = await phone.NavigateAsync("/bff/login?returnUrl=%2F");
+        var page = await phone.NavigateAsync("/bff/login?returnUrl=%2F&login_hint=sofia");
 
         // Through the provider by single sign-on to the callback, which makes no session and sends the browser back
-        // to the provider with prompt=login: its login form.
+        // to the provider with prompt=login (the same sign-in otherwise: its login_hint too): its login form.
         var callback = page.Hops.ToList().FindIndex(h => h.AbsolutePath.EndsWith("/signin-oidc", StringComparison.Ordinal));
         Assert.True(callback >= 0, "single sign-on reached the callback: " + string.Join(" -> ", page.Hops));
-        Assert.Equal("login", (await Stack.Idp.AuthorizeParametersAsync(page.Hops[callback + 1])).GetValueOrDefault("prompt"));
+        var askedAgain = await Stack.Idp.AuthorizeParametersAsync(page.Hops[callback + 1]);
+        Assert.Equal("login", askedAgain.GetValueOrDefault("prompt"));
+        Assert.Equal("sofia", askedAgain.GetValueOrDefault("login_hint"));
         Assert.StartsWith(Stack.Idp.Authority, page.Url.ToString(), StringComparison.Ordinal);
         Assert.True(page.Form()?.Fields.ContainsKey("login"), "the provider shows its login form");
         Assert.Null(phone.SessionCookie);

@@ -40,6 +40,8 @@ public sealed class SignInFlowTests(StackFixture fixture) : IClassFixture<StackF
         Assert.NotNull(properties.GetTokenValue(SessionTokens.RefreshTokenName));
         Assert.NotNull(properties.GetTokenValue(SessionTokens.IdTokenName));
         Assert.DoesNotContain(properties.Items.Keys, key => key.StartsWith("OpenIdConnect.", StringComparison.Ordinal) || key == ".redirect");
+        // The sign-in's own bookkeeping (nonce, prompt, passed-through parameters) stays out; the session's binding is in.
+        Assert.Equal(["bff.session"], properties.Items.Keys.Where(key => key.StartsWith("bff.", StringComparison.Ordinal)));
     }
 
     [Fact]
