@@ -143,6 +143,9 @@ internal static partial class Log
     [LoggerMessage(6010, LogLevel.Warning, "An ended session's index and schedule entries could not be removed ({Error}); they are skipped on read until they expire")]
     public static partial void RedisSessionEntriesNotRemoved(ILogger logger, string error);
 
+    [LoggerMessage(6012, LogLevel.Warning, "Bff:Redis:ApplicationName is '{ApplicationName}' but the key prefix is still the default '{KeyPrefix}': if another application uses this Redis with the same prefix, both see each other's sessions in their lists, sign out everywhere and back-channel logout. Give each application its own Bff:Redis:KeyPrefix")]
+    public static partial void RedisDefaultPrefixForRenamedApplication(ILogger logger, string applicationName, string keyPrefix);
+
     [LoggerMessage(6011, LogLevel.Warning, "Session {SessionId} was saved but its sign-in failed after that ({ErrorType}): the session is ended again")]
     public static partial void SessionCreationUndone(ILogger logger, string sessionId, string errorType);
 

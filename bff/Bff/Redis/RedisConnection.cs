@@ -27,6 +27,14 @@ internal sealed class RedisConnection : IDisposable
         }
 
         Keys = new RedisKeys(options.Value.KeyPrefix);
+        // A second application on the same Redis that renamed itself but kept the prefix shares the first one's user and
+        // provider-session indexes: its session list, sign out everywhere and back-channel logout reach the other's
+        // sessions. Only warned: a single application that renamed itself long ago would lose every session to a new prefix.
+        if (options.Value.ApplicationName != RedisOptions.DefaultApplicationName && options.Value.KeyPrefix == RedisOptions.DefaultKeyPrefix)
+        {
+            Log.RedisDefaultPrefixForRenamedApplication(logger, options.Value.ApplicationName, options.Value.KeyPrefix);
+        }
+
         OperationTimeout = TimeSpan.FromMilliseconds(Configuration.SyncTimeout);
         _multiplexer = new Lazy<Task<ConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     }

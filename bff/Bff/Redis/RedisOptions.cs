@@ -13,18 +13,21 @@ public sealed class RedisOptions
     /// </summary>
     public string ConnectionString { get; set; } = "";
 
+    internal const string DefaultKeyPrefix = "bff:";
+    internal const string DefaultApplicationName = "bff";
+
     /// <summary>
     /// Prefix of every key and channel the BFF writes. Defaults to <c>bff:</c>. Give each application that
     /// shares one Redis its own prefix.
     /// </summary>
-    public string KeyPrefix { get; set; } = "bff:";
+    public string KeyPrefix { get; set; } = DefaultKeyPrefix;
 
     /// <summary>
     /// The data-protection application name. Every instance of one application must use the same name
     /// (their cookies and stored tickets are protected for it); different applications use different
     /// names. Defaults to <c>bff</c>.
     /// </summary>
-    public string ApplicationName { get; set; } = "bff";
+    public string ApplicationName { get; set; } = DefaultApplicationName;
 
     /// <summary>
     /// The certificate that encrypts the data-protection key ring in Redis (<c>Bff:DataProtection:Certificate</c>).

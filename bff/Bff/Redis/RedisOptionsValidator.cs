@@ -5,8 +5,6 @@ namespace Bff.Redis;
 /// <summary>Checks <see cref="RedisOptions"/> at start-up; never repeats the connection string (it may hold a password).</summary>
 internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
 {
-    private static readonly RedisOptions Defaults = new();
-
     public ValidateOptionsResult Validate(string? name, RedisOptions options)
     {
         var problems = new OptionsProblems();
@@ -22,11 +20,6 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
             $"Bff:Redis:TrustedCertificateAuthority names '{options.TrustedCertificateAuthority}', which does not exist: give the path of the CA certificate (PEM or DER) that signed Redis's TLS certificate.");
         problems.RefuseIf(string.IsNullOrWhiteSpace(options.ApplicationName),
             "Bff:Redis:ApplicationName must not be empty: every instance of one application uses the same name, e.g. 'bff'.");
-        // A second application on the same Redis that renames itself but keeps the prefix would share the first one's
-        // user and provider-session indexes: its session list, sign out everywhere and back-channel logout would
-        // reach the other application's sessions.
-        problems.RefuseIf(options.ApplicationName != Defaults.ApplicationName && options.KeyPrefix == Defaults.KeyPrefix,
-            $"Bff:Redis:ApplicationName is '{options.ApplicationName}' but Bff:Redis:KeyPrefix is still the default '{Defaults.KeyPrefix}': applications sharing one Redis need their own prefix too, e.g. '{options.ApplicationName}:'.");
 
         return problems.Result;
     }
