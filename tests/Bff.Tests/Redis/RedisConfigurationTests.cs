@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 
-
 namespace Bff.Tests.Redis;
 
 public sealed class RedisConfigurationTests
