@@ -144,8 +144,8 @@ internal sealed class ServerSideTicketStore(
         {
             ticket = tickets.Unprotect(session.Ticket, session.Id);
             // The ticket's user must be the record's too: the record's other fields (its index entries, the sessions list)
-            // speak for that user.
-            if (ticket is null || ticket.Principal.FindFirstValue("sub") != session.Subject)
+            // speak for that user. (A principal an app rewrote without a sub claim is its own business.)
+            if (ticket is null || ticket.Principal.FindFirstValue("sub") is { } sub && sub != session.Subject)
             {
                 await terminator.EndAsync(session.Id, SessionEndReason.Unreadable);
                 return await EndedAsync(httpContext, storageId, cancellationToken);
