@@ -188,8 +188,13 @@ internal sealed class BffOpenIdConnectEvents(
                 return;
             }
 
-            // The same sign-in (its return URL, its acr_values, max_age, login_hint), with prompt=login.
+            // The same sign-in (its return URL, the session it replaces, its acr_values, max_age, login_hint), with prompt=login.
             var again = new AuthenticationProperties { RedirectUri = context.Properties.RedirectUri, Items = { [AskedAgainItem] = "1" } };
+            if (context.Properties.Items.TryGetValue(SessionCookieHandler.ReplacesItem, out var replaces))
+            {
+                again.Items[SessionCookieHandler.ReplacesItem] = replaces;
+            }
+
             foreach (var name in PassThroughParameters)
             {
                 if (context.Properties.Items.TryGetValue(AuthorizeItemPrefix + name, out var value) && !string.IsNullOrEmpty(value))

@@ -24,7 +24,7 @@ internal sealed class SessionCookieHandler(
     : CookieAuthenticationHandler(options, logger, encoder)
 {
     // The sign-in's (data-protected) state carries it from /bff/login to the callback; the session never stores it.
-    private const string ReplacesItem = "bff.replaces";
+    internal const string ReplacesItem = "bff.replaces";
 
     // Whether this request's cookie was read before the sign-in (an app's own SignInAsync on a signed-in request).
     private bool _authenticated;
