@@ -25,8 +25,9 @@ internal sealed class BffTransformProvider(IOptions<BffOptions> options) : ITran
 
     public void Apply(TransformBuilderContext context)
     {
-        // First the client's own forwarding headers go, all of them; then the BFF writes its own.
-        context.RequestTransforms.Add(new RequestHeadersTransform(options.Value.ForwardedHost));
+        // First of the request's transforms: the client's own forwarding headers go, all of them, before the route's
+        // configured transforms (which YARP adds ahead of these) and the BFF's own write theirs.
+        context.RequestTransforms.Insert(0, new RequestHeadersTransform(options.Value.ForwardedHost));
         context.AddXForwardedFor(action: ForwardedTransformActions.Set);
         context.AddXForwardedProto(action: ForwardedTransformActions.Set);
         context.AddXForwardedPrefix(action: ForwardedTransformActions.Set);

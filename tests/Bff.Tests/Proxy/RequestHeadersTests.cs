@@ -99,4 +99,30 @@ public sealed class RequestHeadersTests : IAsyncLifetime
         Assert.Empty(seen.Keys.Where(k => k.StartsWith("x-forwarded-", StringComparison.Ordinal))
             .Except(["x-forwarded-for", "x-forwarded-proto"]));
     }
+
+    // The filter went by the names the client sent, after the route's own transforms: a header the route sets, of a
+    // name the BFF never forwards from a client, was removed whenever the client sent one of its own.
+    [Fact]
+    public async Task A_header_the_route_sets_reaches_the_api_whatever_the_client_sends()
+    {
+        await using var bff = await ProxiedBff.StartAsync(
+            new Dictionary<string, string> { ["Destinations:d1:Address"] = _api.Url },
+            new Dictionary<string, string> { ["Transforms:0:RequestHeader"] = "X-Forwarded-Tenant", ["Transforms:0:Set"] = "acme" });
+        using var browser = bff.NewBrowser();
+
+        foreach (var clientValue in new string?[] { null, "evil" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/x");
+            request.Headers.Add("X-CSRF", "1");
+            if (clientValue is not null)
+            {
+                request.Headers.Add("X-Forwarded-Tenant", clientValue);
+            }
+
+            using var response = await browser.SendRawAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var seen = JsonSerializer.Deserialize<Dictionary<string, string>>(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal("acme", seen["x-forwarded-tenant"]);
+        }
+    }
 }
