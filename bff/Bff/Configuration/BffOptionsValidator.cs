@@ -40,6 +40,8 @@ internal sealed class BffOptionsValidator : IValidateOptions<BffOptions>
             "Bff:Session:MaxPerUser must be between 1 and 10000, e.g. 100.");
         problems.RefuseIf(options.Session.TicketCacheSize is < 0 or > 1_000_000,
             "Bff:Session:TicketCacheSize must be between 0 (off) and 1000000, e.g. 10000.");
+        problems.RefuseIf(options.Session.StreamCheckInterval < TimeSpan.FromMilliseconds(100) || options.Session.StreamCheckInterval > TimeSpan.FromHours(1),
+            "Bff:Session:StreamCheckInterval must be between 00:00:00.1 and 01:00:00, e.g. 00:00:30.");
         problems.RefuseIf(options.Session.AuditRetention <= TimeSpan.Zero,
             "Bff:Session:AuditRetention must be positive, e.g. 30.00:00:00.");
         problems.RefuseIf(options.Session.AuditLogMaxEvents < 1_000,

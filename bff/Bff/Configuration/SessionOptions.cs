@@ -32,4 +32,11 @@ public sealed class SessionOptions
     /// reads only the session's stamp and expiry from the store. 0 turns the cache off. Defaults to 10,000.
     /// </summary>
     public int TicketCacheSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// How often each instance asks the store whether the sessions of its open proxied streams (server-sent events,
+    /// NDJSON) still live, and closes the streams of those that ended elsewhere. A session ended on the instance
+    /// itself closes its streams at once. Defaults to 30 seconds.
+    /// </summary>
+    public TimeSpan StreamCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

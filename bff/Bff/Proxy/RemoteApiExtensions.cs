@@ -1,6 +1,7 @@
 using Bff.Configuration;
 using Bff.Http.Responses;
 using Bff.Proxy;
+using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 
@@ -13,6 +14,10 @@ public static class RemoteApiExtensions
     public static BffBuilder AddRemoteApis(this BffBuilder builder, IConfiguration configuration)
     {
         builder.Services.AddReverseProxy().LoadFromConfig(configuration).AddTransforms<BffTransformProvider>();
+        // Streams end with their session: told of every end here, and asking the store about ends elsewhere.
+        builder.Services.TryAddSingleton<SessionStreams>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionStreams>(sp => sp.GetRequiredService<SessionStreams>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionStreams>(sp => sp.GetRequiredService<SessionStreams>()));
         return builder;
     }
 

@@ -97,6 +97,7 @@ public sealed class BffOptionsValidatorTests
             Session = new Bff.Configuration.SessionOptions
             {
                 IdleTimeout = TimeSpan.Zero, AbsoluteLifetime = TimeSpan.FromHours(-1), MaxPerUser = 0, AuditRetention = TimeSpan.Zero, AuditLogMaxEvents = 999,
+                StreamCheckInterval = TimeSpan.Zero,
             },
             Tokens = new Bff.Configuration.TokenOptions { RefreshBeforeExpiry = TimeSpan.FromSeconds(-1) },
         };
@@ -107,13 +108,13 @@ public sealed class BffOptionsValidatorTests
         {
             "Bff:Authority", "Bff:ClientId", "Bff:ClientSecret", "Bff:Scopes", "Bff:CallbackPath", "Bff:SignedOutCallbackPath",
             "Bff:CookieName", "Bff:Session:IdleTimeout", "Bff:Session:AbsoluteLifetime", "Bff:Session:MaxPerUser",
-            "Bff:Session:AuditRetention", "Bff:Session:AuditLogMaxEvents", "Bff:Tokens:RefreshBeforeExpiry",
+            "Bff:Session:AuditRetention", "Bff:Session:AuditLogMaxEvents", "Bff:Session:StreamCheckInterval", "Bff:Tokens:RefreshBeforeExpiry",
         })
         {
             Assert.Contains(errors, e => e.StartsWith(key + " ", StringComparison.Ordinal));
         }
 
-        Assert.Equal(13, errors.Count);
+        Assert.Equal(14, errors.Count);
     }
 
     [Fact]

@@ -85,10 +85,11 @@ internal sealed class InProcessBff : IAsyncDisposable
     public Task<string> SignInAsync(string sub = "alice") => SessionCookieAsync(Services, sub);
 
     /// <summary>The same for any BFF host in the test's process, through its own ticket store and cookie protection.</summary>
-    public static async Task<string> SessionCookieAsync(IServiceProvider services, string sub)
+    /// <param name="properties">The ticket's properties (its tokens), none when null.</param>
+    public static async Task<string> SessionCookieAsync(IServiceProvider services, string sub, AuthenticationProperties? properties = null)
     {
         var identity = new ClaimsIdentity([new Claim("sub", sub), new Claim("sid", "sid-" + sub)], "test");
-        var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), BffDefaults.CookieScheme);
+        var ticket = new AuthenticationTicket(new ClaimsPrincipal(identity), properties ?? new AuthenticationProperties(), BffDefaults.CookieScheme);
         var key = await services.GetRequiredService<ServerSideTicketStore>().StoreAsync(ticket, new DefaultHttpContext(), default);
 
         var cookie = services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(BffDefaults.CookieScheme);
