@@ -34,9 +34,9 @@ public sealed class SessionOptions
     public int TicketCacheSize { get; set; } = 10_000;
 
     /// <summary>
-    /// How often each instance asks the store whether the sessions of its open proxied streams (server-sent events,
-    /// NDJSON) still live, and closes the streams of those that ended elsewhere. A session ended on the instance
-    /// itself closes its streams at once. Defaults to 30 seconds.
+    /// How often each instance asks the store whether the sessions of its proxied calls in flight (streams of
+    /// server-sent events or JSON, long downloads) still live, and aborts the calls of those that ended elsewhere or
+    /// expired. A session ended on the instance itself aborts its calls at once. Defaults to 30 seconds.
     /// </summary>
     public TimeSpan StreamCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

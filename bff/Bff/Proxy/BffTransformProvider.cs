@@ -7,10 +7,9 @@ namespace Bff.Proxy;
 /// <summary>
 /// Refuses a route without a valid <c>Bff.TokenType</c>, and adds to every remote-API route the transforms that make
 /// it a BFF route: <see cref="RequestHeadersTransform"/>, then X-Forwarded-For, -Proto and -Prefix set (never
-/// appended to), <see cref="AccessTokenTransform"/>, <see cref="ResponseHeadersTransform"/> and
-/// <see cref="StreamEndsWithSessionTransform"/>.
+/// appended to), <see cref="AccessTokenTransform"/> and <see cref="ResponseHeadersTransform"/>.
 /// </summary>
-internal sealed class BffTransformProvider(IOptions<BffOptions> options, SessionStreams streams) : ITransformProvider
+internal sealed class BffTransformProvider(IOptions<BffOptions> options) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -37,6 +36,5 @@ internal sealed class BffTransformProvider(IOptions<BffOptions> options, Session
         // First of the answer's transforms: it removes what the API sent, before YARP's own add theirs (the
         // session-affinity cookie would go with the API's Set-Cookie otherwise).
         context.ResponseTransforms.Insert(0, ResponseHeadersTransform.Instance);
-        context.ResponseTransforms.Add(new StreamEndsWithSessionTransform(streams));
     }
 }

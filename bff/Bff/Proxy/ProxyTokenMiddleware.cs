@@ -22,6 +22,7 @@ internal sealed class ProxyTokenMiddleware(
     UserAccessTokenService userTokens,
     ClientAccessTokenCache clientTokens,
     ClientAddressResolver addresses,
+    SessionCalls sessionCalls,
     [FromKeyedServices(ClientRateLimiter.AnonymousApi)] ClientRateLimiter anonymousCalls,
     ILogger<ProxyTokenMiddleware> logger)
 {
@@ -52,7 +53,14 @@ internal sealed class ProxyTokenMiddleware(
         if (signedIn && type is TokenType.User or TokenType.UserOrNone or TokenType.UserOrClient)
         {
             var tokens = SessionTokens.From(current!.Ticket.Properties);
-            await ForwardWithAsync(context, route, await userTokens.GetAsync(current.Record, tokens, context.RequestAborted), isUserToken: true);
+            var token = await userTokens.GetAsync(current.Record, tokens, context.RequestAborted);
+            if (token.Outcome == AccessTokenOutcome.Success)
+            {
+                // The call carries the user's data: it ends with the session, however long its answer streams.
+                sessionCalls.Track(context, current.Record.Id, route.RouteId);
+            }
+
+            await ForwardWithAsync(context, route, token, isUserToken: true);
             return;
         }
 

@@ -14,10 +14,10 @@ public static class RemoteApiExtensions
     public static BffBuilder AddRemoteApis(this BffBuilder builder, IConfiguration configuration)
     {
         builder.Services.AddReverseProxy().LoadFromConfig(configuration).AddTransforms<BffTransformProvider>();
-        // Streams end with their session: told of every end here, and asking the store about ends elsewhere.
-        builder.Services.TryAddSingleton<SessionStreams>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionStreams>(sp => sp.GetRequiredService<SessionStreams>()));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionStreams>(sp => sp.GetRequiredService<SessionStreams>()));
+        // Calls in flight end with their session: told of every end here, and asking the store about ends elsewhere.
+        builder.Services.TryAddSingleton<SessionCalls>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ISessionEndObserver, SessionCalls>(sp => sp.GetRequiredService<SessionCalls>()));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionCalls>(sp => sp.GetRequiredService<SessionCalls>()));
         return builder;
     }
 

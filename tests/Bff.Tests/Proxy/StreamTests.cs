@@ -6,24 +6,32 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Bff.Tests.Proxy;
 
 /// <summary>
-/// A proxied stream of server-sent events, called with the user's token, is closed when its session ends (the
-/// browser's connection and the call to the API), whether the session ended on this instance or elsewhere; other
-/// sessions' streams go on.
+/// A proxied call made with the user's token (a stream of server-sent events or of JSON, an answer still awaited) is
+/// aborted when its session ends (the browser's request and the call to the API), whether the session ended on this
+/// instance or elsewhere; other sessions' calls go on.
 /// </summary>
 public sealed class StreamTests : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _servers = [];
     private LocalHttpServer _api = null!;
     private int _abortedCalls;
+    private readonly TaskCompletionSource _slowCallArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task<ProxiedBff> StartAsync(TimeSpan checkInterval)
     {
-        // Sends an event every 50 ms until the BFF hangs up, and counts the calls that ended that way.
+        // Sends an event every 50 ms until the BFF hangs up (as ?type=, server-sent events by default), and counts the
+        // calls that ended that way. /api/slow answers nothing until the BFF hangs up.
         _api = await LocalHttpServer.StartAsync(async context =>
         {
-            context.Response.ContentType = "text/event-stream";
+            context.Response.ContentType = context.Request.Query["type"].FirstOrDefault() ?? "text/event-stream";
             try
             {
+                if (context.Request.Path == "/api/slow")
+                {
+                    _slowCallArrived.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+
                 for (var i = 0; ; i++)
                 {
                     await context.Response.WriteAsync($"data: {i}\n\n", context.RequestAborted);
@@ -89,23 +97,61 @@ public sealed class StreamTests : IAsyncDisposable
 
         await alice.AssertClosedAsync();
         await bob.AssertStillStreamingAsync();
-        Assert.Equal(1, bff.Services.GetRequiredService<SessionStreams>().Count);
+        Assert.Equal(1, bff.Services.GetRequiredService<SessionCalls>().Count);
+    }
+
+    [Fact]
+    public async Task A_stream_of_json_is_aborted_as_well()
+    {
+        var bff = await StartAsync(checkInterval: TimeSpan.FromHours(1));
+        using var alice = await OpenStreamAsync(bff, "alice", "/api/feed?type=application/json");
+
+        await bff.Services.GetRequiredService<SessionTerminator>().EndAsync(await StorageIdAsync(bff, "alice"), SessionEndReason.SignOut);
+
+        await alice.AssertClosedAsync();
+    }
+
+    [Fact]
+    public async Task A_call_whose_answer_has_not_begun_when_the_session_ends_is_aborted_at_once()
+    {
+        var bff = await StartAsync(checkInterval: TimeSpan.FromHours(1));
+        using var browser = await bff.SignedInBrowserAsync("alice", accessToken: "at-alice");
+        var call = browser.GetAsync("/api/slow");
+        await _slowCallArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await bff.Services.GetRequiredService<SessionTerminator>().EndAsync(await StorageIdAsync(bff, "alice"), SessionEndReason.SignOut);
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        await WaitForAsync(() => Volatile.Read(ref _abortedCalls) == 1);
+        Assert.Equal(0, bff.Services.GetRequiredService<SessionCalls>().Count);
+    }
+
+    [Fact]
+    public async Task Calls_that_are_done_are_forgotten()
+    {
+        var bff = await StartAsync(checkInterval: TimeSpan.FromHours(1));
+        using (var alice = await OpenStreamAsync(bff, "alice"))
+        {
+            Assert.Equal(1, bff.Services.GetRequiredService<SessionCalls>().Count);
+        }
+
+        // The browser hung up: the BFF's request ends with the API's.
+        await WaitForAsync(() => bff.Services.GetRequiredService<SessionCalls>().Count == 0);
     }
 
     private static async Task<string> StorageIdAsync(ProxiedBff bff, string sub) =>
         Assert.Single(await bff.Services.GetRequiredService<ISessionStore>().GetBySubjectAsync(sub, CancellationToken.None)).Id;
 
-    private static async Task<EventStream> OpenStreamAsync(ProxiedBff bff, string sub)
+    private static async Task<EventStream> OpenStreamAsync(ProxiedBff bff, string sub, string path = "/api/events")
     {
         using var browser = await bff.SignedInBrowserAsync(sub, accessToken: "at-" + sub);
         var cookie = browser.SessionCookie!;
         var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        using var request = new HttpRequestMessage(HttpMethod.Get, bff.Url + "/api/events");
+        using var request = new HttpRequestMessage(HttpMethod.Get, bff.Url + path);
         request.Headers.Add("X-CSRF", "1");
         request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}");
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var stream = new EventStream(http, response, new StreamReader(await response.Content.ReadAsStreamAsync(), Encoding.UTF8))
         {
             Cookie = $"{cookie.Name}={cookie.Value}",
