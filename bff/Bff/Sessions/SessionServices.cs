@@ -18,6 +18,9 @@ internal static class SessionServices
     {
         // Store
         services.TryAddSingleton<ISessionStore, InMemorySessionStore>();
+        // Tickets another instance protected with a key this one has not read yet are read again, not ended.
+        ReloadableKeyManager.Register(services);
+        services.TryAddSingleton<KeyRingReload>();
         services.TryAddSingleton<SessionTicketProtector>();
         services.TryAddSingleton<SessionTicketCache>();
         services.TryAddSingleton<ServerSideTicketStore>();

@@ -18,7 +18,7 @@ namespace Bff.Sessions.Store;
 /// ticket or ends.
 /// </para>
 /// </summary>
-internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtection)
+internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtection, KeyRingReload? keyRingReload = null)
 {
     // The first plaintext byte tells the two layouts apart: TicketSerializer's output starts with its format version (5).
     private const byte BrotliLayout = 0xB1;
@@ -51,7 +51,8 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
 
     /// <summary>
     /// The ticket, or null when the bytes cannot be decrypted (the key ring lost the key, or the ticket was written for
-    /// another session) or read.
+    /// another session) or read. Throws <see cref="SessionStoreUnavailableException"/> while the ticket's key is one this
+    /// instance has not read yet (see <see cref="KeyRingReload"/>).
     /// </summary>
     /// <param name="protectedTicket">The ticket as stored.</param>
     /// <param name="storageId">The storage id of the session whose record holds it.</param>
@@ -65,6 +66,13 @@ internal sealed class SessionTicketProtector(IDataProtectionProvider dataProtect
         // A key ring that cannot be read (its store is down) is an outage, not an unreadable ticket.
         catch (CryptographicException ex) when (SessionStoreUnavailableException.Find(ex) is null)
         {
+            if (keyRingReload?.StateOf(protectedTicket) == KeyRingReload.KeyState.NotYetRead)
+            {
+                // Rewritten elsewhere with a key made since this instance read the ring: not readable here yet, which is
+                // not unreadable (that would end the session). Answered like an outage while the ring is read again.
+                throw new SessionStoreUnavailableException("The ticket's data-protection key is not in this instance's key ring yet.", ex);
+            }
+
             return null;
         }
 
