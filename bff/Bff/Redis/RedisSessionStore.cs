@@ -68,13 +68,15 @@ internal sealed class RedisSessionStore(
         """;
 
     // Updates fields of a live session, and only then (an expired record kept for its grace period is never
-    // brought back); returns the session's fields.
-    // KEYS: the session. ARGV: now (UTC ticks), field/value pairs, then the new TTL in ms or '' to keep it.
+    // brought back), and only while its stamp is the one given, when one is; returns the session's fields.
+    // KEYS: the session. ARGV: now (UTC ticks), the stamp it must have or '', field/value pairs, then the new TTL in
+    // ms or '' to keep it.
     private const string UpdateScript = """
-        local expires = redis.call('HGET', KEYS[1], 'e')
-        if not expires or tonumber(expires) <= tonumber(ARGV[1]) then return false end
+        local f = redis.call('HMGET', KEYS[1], 'e', 's')
+        if not f[1] or tonumber(f[1]) <= tonumber(ARGV[1]) then return false end
+        if ARGV[2] ~= '' and (f[2] or '0') ~= ARGV[2] then return false end
         local ttl = ARGV[#ARGV]
-        for i = 2, #ARGV - 1, 2 do
+        for i = 3, #ARGV - 1, 2 do
           redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
         end
         if ttl ~= '' then redis.call('PEXPIRE', KEYS[1], ttl) end
@@ -127,13 +129,19 @@ internal sealed class RedisSessionStore(
     }
 
     public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
-        UpdateAsync(id, "session ticket update", [TicketField, ticket, StampField, WriteStamp(SessionKeys.NewStamp()), ""], cancellationToken);
+        ReplaceAsync(id, ticket, expectedStamp: null, cancellationToken);
+
+    public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, long expectedStamp, CancellationToken cancellationToken) =>
+        ReplaceAsync(id, ticket, expectedStamp, cancellationToken);
+
+    private Task<SessionRecord?> ReplaceAsync(string id, byte[] ticket, long? expectedStamp, CancellationToken cancellationToken) =>
+        UpdateAsync(id, "session ticket update", expectedStamp, [TicketField, ticket, StampField, WriteStamp(SessionKeys.NewStamp()), ""], cancellationToken);
 
     public async Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var ttl = Milliseconds(expiresAt - now + ExpiredGrace);
-        var touched = await UpdateAsync(id, "session activity update",
+        var touched = await UpdateAsync(id, "session activity update", null,
             [LastActivityField, WriteInstant(lastActivityAt), ExpiresField, WriteInstant(expiresAt), ttl],
             cancellationToken);
         if (touched is not null)
@@ -307,10 +315,11 @@ internal sealed class RedisSessionStore(
         return sessions;
     }
 
-    private async Task<SessionRecord?> UpdateAsync(string id, string operation, RedisValue[] changes, CancellationToken cancellationToken)
+    private async Task<SessionRecord?> UpdateAsync(string id, string operation, long? expectedStamp, RedisValue[] changes, CancellationToken cancellationToken)
     {
+        RedisValue stamp = expectedStamp is { } expected ? WriteStamp(expected) : "";
         var result = await redis.RunAsync(operation,
-            db => db.ScriptEvaluateAsync(UpdateScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow()), .. changes]), cancellationToken);
+            db => db.ScriptEvaluateAsync(UpdateScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow()), stamp, .. changes]), cancellationToken);
         return result.IsNull ? null : Live(Read(id, (RedisValue[])result!));
     }
 

@@ -155,12 +155,10 @@ internal sealed class TokenRefresher(
         var expiresAt = SessionTokens.Apply(ticket.Properties, response, refreshedAt);
         // Not cancelled with the flight: the provider has rotated the refresh token, and the session cannot refresh
         // again without the new one.
-        var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), CancellationToken.None);
+        var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), session.Stamp, CancellationToken.None);
         if (saved is null)
         {
-            // The session ended while the provider answered (signed out elsewhere): its end revoked the old refresh
-            // token, not the one just issued.
-            return (await DiscardAsync(session, response.RefreshToken), "session_ended");
+            return await NotStoredAsync(session, response.RefreshToken);
         }
 
         // The lifetime the session goes by (expires_in, a JWT's exp, or the fallback); 0 when not known.
@@ -191,24 +189,30 @@ internal sealed class TokenRefresher(
         {
             ticket.Properties.UpdateTokenValue(SessionTokens.RefreshTokenName, issued);
             // Not cancelled with the flight: without this token the session could not refresh again.
-            if (await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), CancellationToken.None) is null)
+            if (await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), session.Stamp, CancellationToken.None) is null)
             {
-                return (await DiscardAsync(session, issued), "session_ended");
+                return await NotStoredAsync(session, issued);
             }
         }
 
         return Unavailable(session, problem);
     }
 
-    /// <summary>The session ended while the provider answered: revokes the refresh token it issued, now nobody's.</summary>
-    private async Task<AccessTokenResult> DiscardAsync(SessionRecord session, string? issued)
+    /// <summary>
+    /// The provider's answer could not be stored: the session ended meanwhile (signed out elsewhere; its end revoked the
+    /// old refresh token, not the one just issued), or another instance refreshed it after this one's lock ran out
+    /// (its tokens stay). The refresh token issued here is nobody's: revoked. The call goes on with what is stored.
+    /// </summary>
+    private async Task<(AccessTokenResult Result, string Outcome)> NotStoredAsync(SessionRecord session, string? issued)
     {
         if (!string.IsNullOrEmpty(issued))
         {
             await revoker.RevokeAsync(session.PublicId, issued);
         }
 
-        return AccessTokenResult.SessionEnded;
+        return await LandedAsync(session.Id, CancellationToken.None) is { Outcome: AccessTokenOutcome.Success } stored
+            ? (stored, "superseded")
+            : (AccessTokenResult.SessionEnded, "session_ended");
     }
 
     private enum IdTokenCheck

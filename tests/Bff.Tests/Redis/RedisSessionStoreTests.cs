@@ -94,6 +94,23 @@ public sealed class RedisSessionStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fenced_ticket_replace_writes_only_over_the_stamp_it_was_given()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+
+        Assert.Null(await _store.ReplaceTicketAsync(session.Id, [9], session.Stamp + 1, CancellationToken.None));
+        Assert.Equal(session.Ticket, (await _store.GetAsync(session.Id, CancellationToken.None))!.Ticket);
+
+        var replaced = await _store.ReplaceTicketAsync(session.Id, [7], session.Stamp, CancellationToken.None);
+        Assert.Equal([7], replaced!.Ticket);
+        Assert.NotEqual(session.Stamp, replaced.Stamp);
+        // A second writer that read the same stamp comes too late.
+        Assert.Null(await _store.ReplaceTicketAsync(session.Id, [8], session.Stamp, CancellationToken.None));
+        Assert.Equal([7], (await _store.GetAsync(session.Id, CancellationToken.None))!.Ticket);
+    }
+
+    [Fact]
     public async Task Unknown_session_is_null()
     {
         Assert.Null(await _store.GetAsync("nope", CancellationToken.None));

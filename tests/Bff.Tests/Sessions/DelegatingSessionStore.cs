@@ -11,6 +11,9 @@ public class DelegatingSessionStore(ISessionStore inner) : ISessionStore
     public virtual Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
         Inner.ReplaceTicketAsync(id, ticket, cancellationToken);
 
+    public virtual Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, long expectedStamp, CancellationToken cancellationToken) =>
+        Inner.ReplaceTicketAsync(id, ticket, expectedStamp, cancellationToken);
+
     public virtual Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         Inner.TouchAsync(id, lastActivityAt, expiresAt, cancellationToken);
 

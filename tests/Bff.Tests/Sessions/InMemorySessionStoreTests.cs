@@ -26,6 +26,22 @@ public sealed class InMemorySessionStoreTests : IDisposable
     };
 
     [Fact]
+    public async Task A_fenced_ticket_replace_writes_only_over_the_stamp_it_was_given()
+    {
+        var session = Session("a", "alice", null, TimeSpan.FromMinutes(10));
+        await _store.SaveAsync(session, default);
+
+        Assert.Null(await _store.ReplaceTicketAsync("a", [9], session.Stamp + 1, default));
+        Assert.Equal([1], (await _store.GetAsync("a", default))!.Ticket);
+
+        var replaced = await _store.ReplaceTicketAsync("a", [7], session.Stamp, default);
+        Assert.Equal([7], replaced!.Ticket);
+        Assert.NotEqual(session.Stamp, replaced.Stamp);
+        Assert.Null(await _store.ReplaceTicketAsync("a", [8], session.Stamp, default));
+        Assert.Equal([7], (await _store.GetAsync("a", default))!.Ticket);
+    }
+
+    [Fact]
     public async Task Counts_and_lookups_leave_out_expired_sessions()
     {
         await _store.SaveAsync(Session("a", "alice", "s1", TimeSpan.FromSeconds(30)), default);

@@ -105,6 +105,30 @@ public sealed class UserAccessTokenServiceTests
         Assert.Equal(1, kit.Endpoint.Calls);
     }
 
+    // A refresh whose lock ran out (its renewals failed while the provider thought) and another instance that took the
+    // lock over and stored its own refresh: the late answer must not overwrite the stored tokens, and the refresh token
+    // it brought is nobody's.
+    [Fact]
+    public async Task A_refresh_answered_after_another_instance_stored_its_own_keeps_those_tokens_and_revokes_its_own()
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+        var late = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+
+        var other = await kit.SignInAsync(Lifetime, accessToken: "at-from-other", refreshToken: "rt-from-other");
+        var othersTicket = kit.Tickets.Unprotect((await kit.Store.GetAsync(other.Id, CancellationToken.None))!.Ticket, other.Id)!;
+        await kit.Store.ReplaceTicketAsync(session.Id, kit.Tickets.Protect(othersTicket, session.Id), CancellationToken.None);
+        kit.Endpoint.Gate.SetResult();
+
+        Assert.Equal(AccessTokenResult.Success("at-from-other"), await late);
+        var stored = (await kit.StoredTokensAsync(session.Id))!;
+        Assert.Equal("at-from-other", stored.AccessToken);
+        Assert.Equal("rt-from-other", stored.RefreshToken);
+        Assert.Equal(["rt-1"], kit.Endpoint.Revoked);
+    }
+
     [Fact]
     public async Task A_waiting_instance_uses_the_token_another_instance_stored()
     {

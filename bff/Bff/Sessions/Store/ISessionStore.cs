@@ -29,6 +29,15 @@ public interface ISessionStore
     Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="ReplaceTicketAsync(string, byte[], CancellationToken)"/>, only while the stored
+    /// <see cref="SessionRecord.Stamp"/> is still <paramref name="expectedStamp"/>: null also when another writer
+    /// replaced the ticket since it was read (a token refresh whose lock ran out must not overwrite the tokens of the
+    /// one that took over). The default, for a store that cannot compare, replaces it regardless.
+    /// </summary>
+    Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, long expectedStamp, CancellationToken cancellationToken) =>
+        ReplaceTicketAsync(id, ticket, cancellationToken);
+
+    /// <summary>
     /// Records activity on a live session (last activity and the new expiry), leaving the ticket as stored,
     /// so a concurrent token refresh is never overwritten with older tokens. Null when the session is gone.
     /// </summary>

@@ -45,6 +45,9 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
     public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
         Task.FromResult(Update(id, session => session with { Ticket = ticket, Stamp = SessionKeys.NewStamp() }));
 
+    public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, long expectedStamp, CancellationToken cancellationToken) =>
+        Task.FromResult(Update(id, session => session.Stamp == expectedStamp ? session with { Ticket = ticket, Stamp = SessionKeys.NewStamp() } : null));
+
     public Task<SessionRecord?> TouchAsync(string id, DateTimeOffset lastActivityAt, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         Task.FromResult(Update(id, session => session with { LastActivityAt = lastActivityAt, ExpiresAt = expiresAt }));
 
@@ -97,7 +100,8 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
 
     public void Dispose() => _sweeper.Dispose();
 
-    private SessionRecord? Update(string id, Func<SessionRecord, SessionRecord> change)
+    // The change answers null to leave the session as it is (and the update answers null).
+    private SessionRecord? Update(string id, Func<SessionRecord, SessionRecord?> change)
     {
         lock (_indexLock)
         {
@@ -106,7 +110,11 @@ internal sealed class InMemorySessionStore : ISessionStore, IDisposable
                 return null;
             }
 
-            var updated = change(current);
+            if (change(current) is not { } updated)
+            {
+                return null;
+            }
+
             _sessions[id] = updated;
             return updated;
         }
