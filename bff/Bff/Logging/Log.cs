@@ -31,11 +31,14 @@ internal static partial class Log
     [LoggerMessage(4002, LogLevel.Information, "Proxied request to route {RouteId} refused: no signed-in session")]
     public static partial void ProxyNoSession(ILogger logger, string routeId);
 
-    [LoggerMessage(4004, LogLevel.Information, "Proxied call on route {RouteId} aborted: its session ended ({Reason})")]
-    public static partial void ProxyCallAborted(ILogger logger, string routeId, string reason);
+    [LoggerMessage(4004, LogLevel.Information, "{Count} proxied call(s) in flight aborted: their session ended ({Reason})")]
+    public static partial void ProxyCallsAborted(ILogger logger, int count, string reason);
 
     [LoggerMessage(4005, LogLevel.Warning, "Checking the sessions of proxied calls in flight failed: {ErrorType}")]
     public static partial void ProxyCallCheckFailed(ILogger logger, string errorType);
+
+    [LoggerMessage(4006, LogLevel.Warning, "A proxied call on route {RouteId} could not be aborted: {ErrorType}")]
+    public static partial void ProxyCallAbortFailed(ILogger logger, string routeId, string errorType);
 
     [LoggerMessage(5001, LogLevel.Warning, "Logout refused: the sid parameter is missing or does not match the session")]
     public static partial void LogoutSidMismatch(ILogger logger);

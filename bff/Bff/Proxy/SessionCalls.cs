@@ -26,7 +26,7 @@ internal sealed class SessionCalls(
 
     // One lock for the whole map: a call takes it twice (start, end) for a few instructions.
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<Call>> _bySession = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<Call>> _bySession = new(StringComparer.Ordinal);
 
     /// <summary>How many calls are in flight, for tests and diagnostics.</summary>
     public int Count
@@ -145,7 +145,7 @@ internal sealed class SessionCalls(
 
     private void Abort(string storageId, string reason)
     {
-        List<Call>? calls;
+        HashSet<Call>? calls;
         lock (_gate)
         {
             if (!_bySession.Remove(storageId, out calls))
@@ -154,9 +154,10 @@ internal sealed class SessionCalls(
             }
         }
 
+        Log.ProxyCallsAborted(_logger, calls.Count, reason);
         foreach (var call in calls)
         {
-            call.Abort(reason);
+            call.Abort();
         }
     }
 
@@ -179,7 +180,7 @@ internal sealed class SessionCalls(
 
         public string StorageId { get; } = storageId;
 
-        public void Abort(string reason)
+        public void Abort()
         {
             // Under the call's own lock: a context whose request is done may already serve the connection's next one.
             lock (_gate)
@@ -192,12 +193,11 @@ internal sealed class SessionCalls(
                 try
                 {
                     context.Abort();
-                    Log.ProxyCallAborted(owner._logger, routeId, reason);
                 }
                 catch (Exception ex)
                 {
                     // The other calls of the session are aborted all the same.
-                    Log.ProxyCallCheckFailed(owner._logger, ex.GetType().Name);
+                    Log.ProxyCallAbortFailed(owner._logger, routeId, ex.GetType().Name);
                 }
             }
         }

@@ -71,8 +71,7 @@ public static class RedisBffBuilderExtensions
             services.AddSingleton(new KeyRingProtection(certificate.Thumbprint));
             var resolver = services.Last(d => d.ServiceType == typeof(IDefaultKeyResolver));
             services.Replace(ServiceDescriptor.Singleton<IDefaultKeyResolver>(sp => new EncryptedDefaultKeyResolver(
-                (IDefaultKeyResolver)(resolver.ImplementationInstance ?? resolver.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, resolver.ImplementationType!)),
-                sp.GetRequiredService<IOptions<KeyManagementOptions>>())));
+                (IDefaultKeyResolver)resolver.Create(sp), sp.GetRequiredService<IOptions<KeyManagementOptions>>())));
         }
 
         services.TryAddSingleton<KeyRingHealthCheck>(); // one instance, so its healthy answer is kept between runs

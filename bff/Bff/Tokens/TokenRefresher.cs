@@ -210,9 +210,14 @@ internal sealed class TokenRefresher(
             await revoker.RevokeAsync(session.PublicId, issued);
         }
 
-        return await LandedAsync(session.Id, CancellationToken.None) is { Outcome: AccessTokenOutcome.Success } stored
-            ? (stored, "superseded")
-            : (AccessTokenResult.SessionEnded, "session_ended");
+        // The stored token is due as well (the other instance kept only a refresh token, or it is short-lived): the
+        // provider's trouble for this call, not the session's end; the next call refreshes.
+        return await LandedAsync(session.Id, CancellationToken.None) switch
+        {
+            { Outcome: AccessTokenOutcome.SessionEnded } => (AccessTokenResult.SessionEnded, "session_ended"),
+            { } stored => (stored, "superseded"),
+            null => (AccessTokenResult.ProviderUnavailable, "superseded"),
+        };
     }
 
     private enum IdTokenCheck

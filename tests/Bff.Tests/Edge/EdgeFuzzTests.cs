@@ -57,9 +57,12 @@ public sealed class EdgeFuzzTests(RedisStackFixture fixture, ITestOutputHelper o
             var request = Generate(random, $"{session.Name}={session.Value}");
             var (status, body) = await RawHttp.SendAsync(port, request, cancellationToken);
             statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
-            if (status >= 500 || LooksLikeExceptionText(body))
+            // Readiness answers 503 by design while a dependency is slow (a busy machine running the whole suite).
+            var requestLine = Encoding.Latin1.GetString(request).Split("\r\n")[0];
+            var notReady = status == 503 && requestLine.Contains(" /health/ready", StringComparison.Ordinal);
+            if ((status >= 500 && !notReady) || LooksLikeExceptionText(body))
             {
-                failures.Add($"#{i} {status}: {Encoding.Latin1.GetString(request).Split("\r\n")[0]}\n{body[..Math.Min(body.Length, 400)]}");
+                failures.Add($"#{i} {status}: {requestLine}\n{body[..Math.Min(body.Length, 400)]}");
             }
         });
 

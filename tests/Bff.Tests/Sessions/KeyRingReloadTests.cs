@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -35,12 +36,17 @@ public sealed class KeyRingReloadTests : IDisposable
 
     private DirectoryInfo SharedRing => _rings[0];
 
-    private ServiceProvider Instance(DirectoryInfo ring)
+    private ServiceProvider Instance(DirectoryInfo ring, IXmlRepository? repository = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(_time);
         services.AddDataProtection().PersistKeysToFileSystem(ring).SetApplicationName("bff-tests");
+        if (repository is not null)
+        {
+            services.Configure<KeyManagementOptions>(options => options.XmlRepository = repository);
+        }
+
         ReloadableKeyManager.Register(services);
         services.AddSingleton<KeyRingReload>();
         services.AddSingleton<SessionTicketProtector>();
@@ -66,6 +72,41 @@ public sealed class KeyRingReloadTests : IDisposable
 
     private static Guid KeyOf(byte[] payload) => new(payload.AsSpan(4, 16));
 
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition());
+    }
+
+    /// <summary>The shared ring's directory, unable to be read while <see cref="Fails"/>.</summary>
+    private sealed class FailingRepository(DirectoryInfo directory) : IXmlRepository
+    {
+        private readonly FileSystemXmlRepository _inner = new(directory, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        private int _failedReads;
+
+        public bool Fails { get; set; }
+
+        public int FailedReads => Volatile.Read(ref _failedReads);
+
+        public IReadOnlyCollection<System.Xml.Linq.XElement> GetAllElements()
+        {
+            if (Fails)
+            {
+                Interlocked.Increment(ref _failedReads);
+                throw new IOException("The test's key ring cannot be read.");
+            }
+
+            return _inner.GetAllElements();
+        }
+
+        public void StoreElement(System.Xml.Linq.XElement element, string friendlyName) => _inner.StoreElement(element, friendlyName);
+    }
+
     [Fact]
     public async Task A_ticket_rewritten_elsewhere_with_a_new_key_reads_here_once_the_ring_is_read_again_never_as_unreadable()
     {
@@ -88,17 +129,13 @@ public sealed class KeyRingReloadTests : IDisposable
 
         // A reads the ring again on its own, in the background.
         var ring = a.GetRequiredService<IKeyRingProvider>();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (ring.GetCurrentKeyRing().GetAuthenticatedEncryptorByKeyId(KeyOf(rewritten), out _) is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await WaitForAsync(() => ring.GetCurrentKeyRing().GetAuthenticatedEncryptorByKeyId(KeyOf(rewritten), out _) is not null);
 
         Assert.Equal("alice", tickets.Unprotect(rewritten, "session-1")?.Principal.FindFirstValue("sub"));
     }
 
     [Fact]
-    public async Task A_ticket_whose_key_is_in_no_ring_is_unreadable_once_the_ring_was_read_again()
+    public async Task A_ticket_whose_key_is_in_no_ring_is_unreadable_once_a_later_read_of_the_ring_has_finished()
     {
         var a = Instance(SharedRing);
         var tickets = a.GetRequiredService<SessionTicketProtector>();
@@ -106,18 +143,56 @@ public sealed class KeyRingReloadTests : IDisposable
         RunningForHours(a);
         _rings.Add(Directory.CreateTempSubdirectory("bff-other-ring-"));
         var foreign = Instance(_rings[1]).GetRequiredService<SessionTicketProtector>().Protect(Ticket(), "session-1");
+        var keys = a.GetRequiredService<ReloadableKeyManager>();
+        var readsBefore = keys.ReadsStarted;
 
         Assert.Throws<SessionStoreUnavailableException>(() => tickets.Unprotect(foreign, "session-1"));
-        await Task.Delay(200);
-        _time.Advance(KeyRingReload.ReloadTime);
+        await WaitForAsync(() => keys.LastRead.Number > readsBefore);
 
         Assert.Null(tickets.Unprotect(foreign, "session-1"));
-        // Within the interval, no second read of the ring: still unreadable at once.
-        _time.Advance(KeyRingReload.MinReloadInterval / 2);
         Assert.Null(tickets.Unprotect(foreign, "session-1"));
-        // After it, an unknown key makes the ring be read again.
-        _time.Advance(KeyRingReload.MinReloadInterval);
-        Assert.Throws<SessionStoreUnavailableException>(() => tickets.Unprotect(foreign, "session-1"));
+    }
+
+    [Fact]
+    public async Task While_the_ring_cannot_be_read_again_the_ticket_is_never_unreadable()
+    {
+        var repository = new FailingRepository(SharedRing);
+        var a = Instance(SharedRing, repository);
+        var tickets = a.GetRequiredService<SessionTicketProtector>();
+        tickets.Protect(Ticket(), "session-1");
+        RunningForHours(a);
+        var b = Instance(SharedRing);
+        b.GetRequiredService<IKeyManager>().CreateNewKey(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(90));
+        var rewritten = b.GetRequiredService<SessionTicketProtector>().Protect(Ticket(), "session-1");
+
+        repository.Fails = true;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            // However long it takes: a read that failed says nothing about the key.
+            Assert.Throws<SessionStoreUnavailableException>(() => tickets.Unprotect(rewritten, "session-1"));
+            await Task.Delay(100);
+            _time.Advance(KeyRingReload.MinReloadInterval);
+        }
+
+        Assert.True(repository.FailedReads > 0);
+    }
+
+    [Fact]
+    public void With_a_key_manager_the_app_registered_after_the_bff_an_unknown_key_is_unreadable_as_before()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddDataProtection().PersistKeysToFileSystem(SharedRing);
+        ReloadableKeyManager.Register(services);
+        services.AddSingleton<IKeyManager>(sp => ActivatorUtilities.CreateInstance<XmlKeyManager>(sp));
+        services.AddSingleton<KeyRingReload>();
+        services.AddSingleton<SessionTicketProtector>();
+        using var instance = services.BuildServiceProvider();
+        _rings.Add(Directory.CreateTempSubdirectory("bff-other-ring-"));
+        var foreign = Instance(_rings[1]).GetRequiredService<SessionTicketProtector>().Protect(Ticket(), "session-1");
+
+        Assert.Null(instance.GetRequiredService<SessionTicketProtector>().Unprotect(foreign, "session-1"));
     }
 
     [Fact]

@@ -130,6 +130,26 @@ public sealed class UserAccessTokenServiceTests
     }
 
     [Fact]
+    public async Task A_refresh_beaten_by_another_whose_token_is_due_as_well_keeps_the_session()
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        kit.Endpoint.Gate = new TaskCompletionSource();
+        var late = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+
+        // The other instance stored a token that is due as well (already expired here): nothing usable to hand out now.
+        var other = await kit.SignInAsync(TimeSpan.FromSeconds(-1), accessToken: "at-from-other", refreshToken: "rt-from-other");
+        var othersTicket = kit.Tickets.Unprotect((await kit.Store.GetAsync(other.Id, CancellationToken.None))!.Ticket, other.Id)!;
+        await kit.Store.ReplaceTicketAsync(session.Id, kit.Tickets.Protect(othersTicket, session.Id), CancellationToken.None);
+        kit.Endpoint.Gate.SetResult();
+
+        Assert.Equal(AccessTokenResult.ProviderUnavailable, await late);
+        Assert.Equal("rt-from-other", (await kit.StoredTokensAsync(session.Id))!.RefreshToken);
+        Assert.Equal(["rt-1"], kit.Endpoint.Revoked);
+    }
+
+    [Fact]
     public async Task A_waiting_instance_uses_the_token_another_instance_stored()
     {
         using var kit = new TokenTestKit();

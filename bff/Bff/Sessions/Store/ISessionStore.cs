@@ -32,10 +32,13 @@ public interface ISessionStore
     /// As <see cref="ReplaceTicketAsync(string, byte[], CancellationToken)"/>, only while the stored
     /// <see cref="SessionRecord.Stamp"/> is still <paramref name="expectedStamp"/>: null also when another writer
     /// replaced the ticket since it was read (a token refresh whose lock ran out must not overwrite the tokens of the
-    /// one that took over). The default, for a store that cannot compare, replaces it regardless.
+    /// one that took over). The default reads the stamp, then replaces: a store that can compare and replace in one
+    /// step should do so.
     /// </summary>
-    Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, long expectedStamp, CancellationToken cancellationToken) =>
-        ReplaceTicketAsync(id, ticket, cancellationToken);
+    async Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, long expectedStamp, CancellationToken cancellationToken) =>
+        await GetStateAsync(id, cancellationToken) is { } state && state.Stamp == expectedStamp
+            ? await ReplaceTicketAsync(id, ticket, cancellationToken)
+            : null;
 
     /// <summary>
     /// Records activity on a live session (last activity and the new expiry), leaving the ticket as stored,
