@@ -146,7 +146,7 @@ internal sealed class TokenRefresher(
 
             if (check == IdTokenCheck.Unverifiable)
             {
-                return await KeepRefreshTokenAsync(session, ticket, response.RefreshToken, problem);
+                return await KeepRefreshTokenAsync(session, ticket, refreshToken, response.RefreshToken, problem);
             }
         }
 
@@ -158,7 +158,7 @@ internal sealed class TokenRefresher(
         var saved = await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), session.Stamp, CancellationToken.None);
         if (saved is null)
         {
-            return await NotStoredAsync(session, response.RefreshToken);
+            return await NotStoredAsync(session, refreshToken, response.RefreshToken);
         }
 
         // The lifetime the session goes by (expires_in, a JWT's exp, or the fallback); 0 when not known.
@@ -183,7 +183,7 @@ internal sealed class TokenRefresher(
     /// kept token brings is checked at the next refresh.
     /// </summary>
     private async Task<(AccessTokenResult Result, string Outcome)> KeepRefreshTokenAsync(
-        SessionRecord session, AuthenticationTicket ticket, string? issued, string problem)
+        SessionRecord session, AuthenticationTicket ticket, string spent, string? issued, string problem)
     {
         if (!string.IsNullOrEmpty(issued))
         {
@@ -191,7 +191,7 @@ internal sealed class TokenRefresher(
             // Not cancelled with the flight: without this token the session could not refresh again.
             if (await store.ReplaceTicketAsync(session.Id, tickets.Protect(ticket, session.Id), session.Stamp, CancellationToken.None) is null)
             {
-                return await NotStoredAsync(session, issued);
+                return await NotStoredAsync(session, spent, issued);
             }
         }
 
@@ -201,11 +201,12 @@ internal sealed class TokenRefresher(
     /// <summary>
     /// The provider's answer could not be stored: the session ended meanwhile (signed out elsewhere; its end revoked the
     /// old refresh token, not the one just issued), or another instance refreshed it after this one's lock ran out
-    /// (its tokens stay). The refresh token issued here is nobody's: revoked. The call goes on with what is stored.
+    /// (its tokens stay). The refresh token issued here is nobody's: revoked, unless the provider handed back the one
+    /// spent (it does not rotate them), which the stored tokens may still hold. The call goes on with what is stored.
     /// </summary>
-    private async Task<(AccessTokenResult Result, string Outcome)> NotStoredAsync(SessionRecord session, string? issued)
+    private async Task<(AccessTokenResult Result, string Outcome)> NotStoredAsync(SessionRecord session, string spent, string? issued)
     {
-        if (!string.IsNullOrEmpty(issued))
+        if (!string.IsNullOrEmpty(issued) && issued != spent)
         {
             await revoker.RevokeAsync(session.PublicId, issued);
         }

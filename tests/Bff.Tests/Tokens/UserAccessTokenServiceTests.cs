@@ -130,6 +130,26 @@ public sealed class UserAccessTokenServiceTests
     }
 
     [Fact]
+    public async Task A_refresh_beaten_by_another_does_not_revoke_a_refresh_token_the_provider_did_not_rotate()
+    {
+        using var kit = new TokenTestKit();
+        var session = await kit.SignInWithDueTokenAsync(Lifetime);
+        // A provider that hands back the refresh token spent: both instances hold the same one.
+        kit.Endpoint.Answers.Enqueue((HttpStatusCode.OK, """{"access_token":"at-1","refresh_token":"rt-0","token_type":"Bearer","expires_in":60}"""));
+        kit.Endpoint.Gate = new TaskCompletionSource();
+        var late = kit.GetUserTokenAsync(session.Id);
+        await kit.Endpoint.Arrived.Task;
+
+        var other = await kit.SignInAsync(Lifetime, accessToken: "at-from-other", refreshToken: "rt-0");
+        var othersTicket = kit.Tickets.Unprotect((await kit.Store.GetAsync(other.Id, CancellationToken.None))!.Ticket, other.Id)!;
+        await kit.Store.ReplaceTicketAsync(session.Id, kit.Tickets.Protect(othersTicket, session.Id), CancellationToken.None);
+        kit.Endpoint.Gate.SetResult();
+
+        Assert.Equal(AccessTokenResult.Success("at-from-other"), await late);
+        Assert.Empty(kit.Endpoint.Revoked);
+    }
+
+    [Fact]
     public async Task A_refresh_beaten_by_another_whose_token_is_due_as_well_keeps_the_session()
     {
         using var kit = new TokenTestKit();
