@@ -152,22 +152,20 @@ public sealed class SessionCallsTests : IDisposable
         // The service starts its timer on a thread of its own: keep moving the fake clock until checks have run.
         await Task.Delay(200);
         Assert.Equal(0, call.Aborts);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (_troubled.Reads < 2 && DateTime.UtcNow < deadline)
-        {
-            _time.Advance(Interval);
-            await Task.Delay(20);
-        }
+        await Polling.UntilAsync(() => Task.FromResult(AdvanceThen(() => _troubled.Reads >= 2)), TimeSpan.FromSeconds(10), "two failing checks");
 
         _troubled.FailsOn = null;
-        while (call.Aborts == 0 && DateTime.UtcNow < deadline)
-        {
-            _time.Advance(Interval);
-            await Task.Delay(20);
-        }
+        await Polling.UntilAsync(() => Task.FromResult(AdvanceThen(() => call.Aborts > 0)), TimeSpan.FromSeconds(10), "a check that aborts");
 
         Assert.Equal(1, call.Aborts);
         await _calls.StopAsync(_ct);
+    }
+
+    // One more interval on the fake clock, then the condition: polled, it moves the clock until the checks have run.
+    private bool AdvanceThen(Func<bool> condition)
+    {
+        _time.Advance(Interval);
+        return condition();
     }
 
     private FakeCall Start(string storageId, bool abortThrows = false)

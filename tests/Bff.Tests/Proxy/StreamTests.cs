@@ -71,7 +71,7 @@ public sealed class StreamTests : IAsyncDisposable
         await bff.Services.GetRequiredService<SessionTerminator>().EndAsync(await StorageIdAsync(bff, "alice"), SessionEndReason.SignOutEverywhere);
 
         await alice.AssertClosedAsync();
-        await WaitForAsync(() => Volatile.Read(ref _abortedCalls) == 1);
+        await Polling.UntilAsync(() => Task.FromResult(Volatile.Read(ref _abortedCalls) == 1), TimeSpan.FromSeconds(10), "the API's call aborted");
         await bob.AssertStillStreamingAsync();
 
         // The SPA's next call learns why.
@@ -122,7 +122,7 @@ public sealed class StreamTests : IAsyncDisposable
         await bff.Services.GetRequiredService<SessionTerminator>().EndAsync(await StorageIdAsync(bff, "alice"), SessionEndReason.SignOut);
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
-        await WaitForAsync(() => Volatile.Read(ref _abortedCalls) == 1);
+        await Polling.UntilAsync(() => Task.FromResult(Volatile.Read(ref _abortedCalls) == 1), TimeSpan.FromSeconds(10), "the API's call aborted");
         Assert.Equal(0, bff.Services.GetRequiredService<SessionCalls>().Count);
     }
 
@@ -136,7 +136,7 @@ public sealed class StreamTests : IAsyncDisposable
         }
 
         // The browser hung up: the BFF's request ends with the API's.
-        await WaitForAsync(() => bff.Services.GetRequiredService<SessionCalls>().Count == 0);
+        await Polling.UntilAsync(() => Task.FromResult(bff.Services.GetRequiredService<SessionCalls>().Count == 0), TimeSpan.FromSeconds(10), "the call forgotten");
     }
 
     private static async Task<string> StorageIdAsync(ProxiedBff bff, string sub) =>
@@ -158,17 +158,6 @@ public sealed class StreamTests : IAsyncDisposable
         };
         await stream.AssertStillStreamingAsync();
         return stream;
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition());
     }
 
     private sealed class EventStream(HttpClient http, HttpResponseMessage response, StreamReader reader) : IDisposable

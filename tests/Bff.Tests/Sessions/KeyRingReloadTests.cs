@@ -72,17 +72,6 @@ public sealed class KeyRingReloadTests : IDisposable
 
     private static Guid KeyOf(byte[] payload) => new(payload.AsSpan(4, 16));
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition());
-    }
-
     /// <summary>The shared ring's directory, unable to be read while <see cref="Fails"/>.</summary>
     private sealed class FailingRepository(DirectoryInfo directory) : IXmlRepository
     {
@@ -129,7 +118,8 @@ public sealed class KeyRingReloadTests : IDisposable
 
         // A reads the ring again on its own, in the background.
         var ring = a.GetRequiredService<IKeyRingProvider>();
-        await WaitForAsync(() => ring.GetCurrentKeyRing().GetAuthenticatedEncryptorByKeyId(KeyOf(rewritten), out _) is not null);
+        await Polling.UntilAsync(() => Task.FromResult(ring.GetCurrentKeyRing().GetAuthenticatedEncryptorByKeyId(KeyOf(rewritten), out _) is not null),
+            TimeSpan.FromSeconds(10), "the new key read");
 
         Assert.Equal("alice", tickets.Unprotect(rewritten, "session-1")?.Principal.FindFirstValue("sub"));
     }
@@ -147,7 +137,7 @@ public sealed class KeyRingReloadTests : IDisposable
         var readsBefore = keys.ReadsStarted;
 
         Assert.Throws<SessionStoreUnavailableException>(() => tickets.Unprotect(foreign, "session-1"));
-        await WaitForAsync(() => keys.LastRead.Number > readsBefore);
+        await Polling.UntilAsync(() => Task.FromResult(keys.LastRead.Number > readsBefore), TimeSpan.FromSeconds(10), "a later read of the ring");
 
         Assert.Null(tickets.Unprotect(foreign, "session-1"));
         Assert.Null(tickets.Unprotect(foreign, "session-1"));
@@ -170,11 +160,9 @@ public sealed class KeyRingReloadTests : IDisposable
         {
             // However long it takes: a read that failed says nothing about the key.
             Assert.Throws<SessionStoreUnavailableException>(() => tickets.Unprotect(rewritten, "session-1"));
-            await Task.Delay(100);
+            await Polling.UntilAsync(() => Task.FromResult(repository.FailedReads > 0), TimeSpan.FromSeconds(10), "a failed read of the ring");
             _time.Advance(KeyRingReload.MinReloadInterval);
         }
-
-        Assert.True(repository.FailedReads > 0);
     }
 
     [Fact]
