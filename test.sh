@@ -8,6 +8,27 @@ root=$(pwd)
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A CI that cancels the job signals this script only, and the servers the tests start (redis-server, node, Kestrel
+# hosts, Chromium) would outlive it. So each long step runs in the background (bash runs a trap only once the
+# foreground command ends), and a signal kills the whole tree below this script: frozen top-down first, and killed
+# outright, since a test host told to stop gracefully goes on to start the next test's servers, which it then orphans.
+tree=()
+freeze_tree() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    kill -STOP "$child" 2>/dev/null || continue  # gone already (the listing's own subshell among them)
+    tree+=("$child")
+    freeze_tree "$child"
+  done
+}
+stop_tree() {
+  freeze_tree "$1"
+  [ ${#tree[@]} -gt 0 ] || return 0
+  kill -KILL "${tree[@]}" 2>/dev/null || true
+}
+trap 'trap - TERM INT; echo "test.sh: stopped; stopping the servers the tests started" >&2; stop_tree $$; exit 143' TERM INT
+run() { "$@" & wait $!; }
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 step "System packages (redis-server, redis-sentinel, chromium, nginx, docker-compose)"
@@ -37,25 +58,25 @@ npm_install spa
 npm_install spa/lint
 
 step "SPA: lint, unit tests and build into the BFF's wwwroot"
-(cd spa && npm run lint && npx vitest run && npm run build)
+run bash -c 'cd spa && npm run lint && npx vitest run && npm run build'
 
 step "Dev identity provider: smoke test"
-(cd dev/idp && node smoke.mjs)
+run bash -c 'cd dev/idp && node smoke.mjs'
 
 step "docker-compose.yml: valid (no container engine here: the file is checked, not run)"
 docker-compose -f docker-compose.yml config -q
 echo "docker-compose.yml is valid"
 
 step ".NET: restore and build"
-dotnet build Bff.sln -c Release -nologo -v quiet
+run dotnet build Bff.sln -c Release -nologo -v quiet
 
 results="$root/TestResults"
 rm -rf "$results"
 
 step ".NET: unit and integration tests (real redis-server, identity provider, Kestrel)"
-dotnet test tests/Bff.Tests -c Release --no-build -nologo --results-directory "$results/tests"
+run dotnet test tests/Bff.Tests -c Release --no-build -nologo --results-directory "$results/tests"
 
 step "End-to-end tests (Playwright with Debian's Chromium)"
-dotnet test e2e/Bff.E2E -c Release --no-build -nologo --results-directory "$results/e2e"
+run dotnet test e2e/Bff.E2E -c Release --no-build -nologo --results-directory "$results/e2e"
 
 step "All test suites passed"

@@ -10,14 +10,19 @@ namespace Bff.Oidc;
 /// What the BFF adds to ASP.NET Core's OpenID Connect handler, through its events: the RFC 9207 <c>iss</c>
 /// check, the code exchange and the pushed authorization request with the BFF's client and its classification
 /// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, single sign-on refused back
-/// into a provider session ended from elsewhere (<see cref="ReauthenticationRequirement"/>), the browser's current session
+/// into a provider session ended from elsewhere and an earlier authentication given for <c>prompt=login</c> (both
+/// <see cref="ReauthenticationRequirement"/>), the browser's current session
 /// ended by the sign-in it starts, unfinished sign-ins' cookies cleared, the session's tokens and
 /// claims, readable pages instead of exceptions, and sign-out that works without an <c>end_session_endpoint</c>.
 /// Replace or extend any of it with <c>ConfigureOpenIdConnect</c>: the handler calls these through
 /// <see cref="OpenIdConnectOptions.Events"/>.
 /// </summary>
 internal sealed class BffOpenIdConnectEvents(
-    ProviderMetadata metadata, TokenEndpointClient tokenEndpoint, ReauthenticationRequirement reauthentication, TimeProvider time) : OpenIdConnectEvents
+    ProviderMetadata metadata,
+    TokenEndpointClient tokenEndpoint,
+    ProviderTokenValidator providerTokens,
+    ReauthenticationRequirement reauthentication,
+    TimeProvider time) : OpenIdConnectEvents
 {
     /// <summary>Authorize parameters that <c>/bff/login</c> passes on from its query, as authentication-properties parameters.</summary>
     public static readonly string[] PassThroughParameters =
@@ -68,7 +73,8 @@ internal sealed class BffOpenIdConnectEvents(
         // knows the provider was asked to authenticate the user again.
         if (ReauthenticationRequirement.AsksToSignInAgain(context.ProtocolMessage.Prompt))
         {
-            context.Properties.Items[ReauthenticationRequirement.AskedItem] = "1";
+            context.Properties.Items[ReauthenticationRequirement.AskedItem] =
+                time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         }
     }
 
@@ -162,9 +168,10 @@ internal sealed class BffOpenIdConnectEvents(
     {
         // The id_token must answer this sign-in request, and this browser must hold the request's nonce cookie.
         context.Properties!.Items.Remove(NonceKey, out var expected);
+        var idToken = new JsonWebToken(context.TokenEndpointResponse!.IdToken);
         try
         {
-            IdTokenValidator.CheckNonce(new JsonWebToken(context.TokenEndpointResponse!.IdToken), expected ?? "");
+            IdTokenValidator.CheckNonce(idToken, expected ?? "");
             if (expected is null || !string.Equals(context.Nonce, expected, StringComparison.Ordinal))
             {
                 throw new OidcProtocolException("The id_token's nonce does not match the sign-in request.");
@@ -173,6 +180,14 @@ internal sealed class BffOpenIdConnectEvents(
         catch (OidcProtocolException ex)
         {
             context.Fail(ex);
+            return;
+        }
+
+        // Asked to authenticate the user again, the provider answered with an earlier authentication.
+        if (ReauthenticationRequirement.AnsweredWithEarlierSignIn(idToken, context.Properties, providerTokens.ClockSkew))
+        {
+            context.Fail(new OidcProtocolException(
+                "The identity provider signed you in with an earlier sign-in instead of asking for your password again, as this site asked."));
             return;
         }
 
@@ -203,7 +218,7 @@ internal sealed class BffOpenIdConnectEvents(
                 }
             }
 
-            again.SetParameter(ReauthenticationRequirement.PromptParameter, "login");
+            ReauthenticationRequirement.Demand(again);
             context.HandleResponse();
             await context.HttpContext.ChallengeAsync(context.Scheme.Name, again);
             return;

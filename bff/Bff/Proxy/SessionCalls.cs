@@ -110,6 +110,13 @@ internal sealed class SessionCalls(
         {
             await Parallel.ForEachAsync(sessions, parallel, async (storageId, token) =>
             {
+                // The loop's own token learns of the cancellation late (CancelAsync runs the callbacks later): each worker
+                // would go on taking sessions, and a store that fails fast would be asked about all of them.
+                if (storeDown.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 SessionState? state;
                 try
                 {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Bff.Host;
 using Microsoft.AspNetCore.Builder;
@@ -139,6 +140,89 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
 
         using var browser = NewBrowser();
         await AssertRefusedAsync(browser, await SignInAsync(browser), "Sign-in failed");
+    }
+
+    // prompt=login asked is not prompt=login done: a provider that ignores it (or brokers to one that signs in silently)
+    // answers with the user's earlier authentication, which its auth_time gives away. Within the clock skew (2 min) the
+    // provider's clock is given the benefit of the doubt; without auth_time the answer is taken at its word.
+    [Theory]
+    [InlineData("?prompt=login", -3600, false)]
+    [InlineData("?prompt=login", -180, false)]
+    [InlineData("?prompt=consent%20login&max_age=600", -3600, false)]
+    [InlineData("?prompt=login", -60, true)]
+    [InlineData("?prompt=login", 0, true)]
+    [InlineData("?prompt=login", null, true)]
+    [InlineData("", -3600, true)]
+    [InlineData("?max_age=0", -3600, true)]
+    public async Task A_sign_in_that_asked_for_the_password_again_is_refused_when_the_provider_answers_with_an_earlier_one(
+        string query, int? authTimeAgo, bool signsIn)
+    {
+        _idp.ChangeClaims = c =>
+        {
+            if (authTimeAgo is { } ago)
+            {
+                c["auth_time"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + ago;
+            }
+        };
+        using var browser = NewBrowser();
+
+        var authorize = await StartSignInAsync(browser, query);
+        var page = await browser.NavigateAsync(Callback(authorize, _idp.IssueCode(authorize), _idp.Issuer));
+
+        if (signsIn)
+        {
+            Assert.Equal(new Uri(_bffUrl + "/"), page.Url);
+            Assert.Equal("alice", (await browser.UserAsync())["sub"].GetString());
+        }
+        else
+        {
+            await AssertRefusedAsync(browser, page, "instead of asking for your password again");
+        }
+    }
+
+    // The callback's own demand: single sign-on back into a provider session (sid) whose session here was ended from
+    // another one. The second asking carries max_age=0 as well, and its answer must be a new authentication too.
+    [Fact]
+    public async Task Single_sign_on_into_an_ended_provider_session_must_come_back_with_a_new_authentication()
+    {
+        var authTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
+        _idp.ChangeClaims = c => c["auth_time"] = authTime;
+        using var laptop = NewBrowser();
+        using var phone = NewBrowser();
+        await SignInAsync(laptop);
+        await SignInAsync(phone);
+        var phoneSession = (await laptop.GetJsonAsync("/bff/sessions")).EnumerateArray()
+            .Single(s => !s.GetProperty("current").GetBoolean()).GetProperty("id").GetString();
+        using (var ended = await laptop.SendAsync(HttpMethod.Delete, "/bff/sessions/" + phoneSession))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
+        }
+
+        // The phone, without its old cookie, comes back by single sign-on: asked again, with max_age=0.
+        phone.DropSessionCookie();
+        async Task<Dictionary<string, string>> AskedAgainAsync()
+        {
+            var first = await StartSignInAsync(phone);
+            Assert.False(first.ContainsKey("prompt"));
+            using var callback = await phone.GetAsync(Callback(first, _idp.IssueCode(first), _idp.Issuer), antiforgery: false);
+            Assert.Equal(HttpStatusCode.Found, callback.StatusCode);
+            var again = _idp.AuthorizeParameters(callback.Headers.Location!);
+            Assert.Equal("login", again["prompt"]);
+            Assert.Equal("0", again["max_age"]);
+            return again;
+        }
+
+        // The provider answers the second asking with the old authentication: refused, and the demand stays.
+        var asked = await AskedAgainAsync();
+        await AssertRefusedAsync(phone, await phone.NavigateAsync(Callback(asked, _idp.IssueCode(asked), _idp.Issuer)),
+            "instead of asking for your password again");
+
+        // With the password given now, the phone signs in.
+        asked = await AskedAgainAsync();
+        authTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var page = await phone.NavigateAsync(Callback(asked, _idp.IssueCode(asked), _idp.Issuer));
+        Assert.Equal(new Uri(_bffUrl + "/"), page.Url);
+        Assert.Equal(authTime.ToString(CultureInfo.InvariantCulture), (await phone.UserAsync())["auth_time"].GetString());
     }
 
     private string HmacWithPublicKey(Dictionary<string, object?> claims)

@@ -19,7 +19,10 @@ public sealed class ReauthenticationRequirementTests
 
         var properties = new AuthenticationProperties();
         await bff.Services.GetRequiredService<ReauthenticationRequirement>().ApplyAsync(context, properties);
-        return properties.GetParameter<string>(ReauthenticationRequirement.PromptParameter);
+        var prompt = properties.GetParameter<string>(ReauthenticationRequirement.PromptParameter);
+        // With max_age=0 the provider must say in the id_token when the user authenticated (auth_time).
+        Assert.Equal(prompt is null ? null : "0", properties.GetParameter<string>("max_age"));
+        return prompt;
     }
 
     /// <summary>Ends the one session of <paramref name="subject"/>.</summary>

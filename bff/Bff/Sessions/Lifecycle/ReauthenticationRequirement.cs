@@ -1,6 +1,7 @@
 using Bff.Logging;
 using Bff.Sessions.Cookie;
 using Bff.Sessions.Store;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Bff.Sessions.Lifecycle;
 
@@ -29,8 +30,14 @@ internal sealed class ReauthenticationRequirement(
     public static bool IsRequiredAfter(SessionEndReason reason) => reason is
         SessionEndReason.EndedFromOtherSession or SessionEndReason.SignOutEverywhere or SessionEndReason.BackChannel;
 
-    /// <summary>The sign-in state's item saying that this sign-in asked the provider for <c>prompt=login</c>.</summary>
+    /// <summary>
+    /// The sign-in state's item saying that this sign-in asked the provider for <c>prompt=login</c>, and when (Unix
+    /// seconds on the BFF's clock).
+    /// </summary>
     internal const string AskedItem = "bff.prompt_login";
+
+    /// <summary>The authorize parameter that makes the provider put <c>auth_time</c> into the id_token (OpenID Connect Core §3.1.2.1).</summary>
+    private const string MaxAgeParameter = "max_age";
 
     // Ahead of a provider session id: storage ids are hex digests, so the two never meet.
     private const string ProviderSessionPrefix = KeyPrefix + "sid:";
@@ -59,9 +66,31 @@ internal sealed class ReauthenticationRequirement(
             return;
         }
 
-        properties.SetParameter(PromptParameter, "login");
+        Demand(properties);
         Log.ReauthenticationRequired(logger, reason.ToString());
     }
+
+    /// <summary>
+    /// Makes a sign-in ask the provider to authenticate the user again: <c>prompt=login</c>, and <c>max_age=0</c> (over
+    /// any the sign-in asked for), with which the provider must say in the id_token when the user last authenticated.
+    /// </summary>
+    public static void Demand(AuthenticationProperties properties)
+    {
+        properties.SetParameter(PromptParameter, "login");
+        properties.SetParameter(MaxAgeParameter, "0");
+    }
+
+    /// <summary>
+    /// Whether the provider answered a sign-in that asked for <c>prompt=login</c> with an authentication from before
+    /// the request (the id_token's <c>auth_time</c>, give or take the allowed clock skew): asked is not done, and a
+    /// provider that ignores <c>prompt</c>, or brokers to one that signs in silently, would otherwise meet the demand.
+    /// An id_token without <c>auth_time</c> is taken at its word; one asked with <c>max_age</c> must carry it.
+    /// </summary>
+    public static bool AnsweredWithEarlierSignIn(JsonWebToken idToken, AuthenticationProperties properties, TimeSpan clockSkew) =>
+        properties.Items.TryGetValue(AskedItem, out var asked) &&
+        long.TryParse(asked, NumberStyles.None, CultureInfo.InvariantCulture, out var askedAt) &&
+        idToken.TryGetPayloadValue<long>("auth_time", out var authTime) &&
+        authTime < askedAt - (long)clockSkew.TotalSeconds;
 
     /// <summary>
     /// At the sign-in's callback: whether the provider signed the user in by single sign-on in a provider session
