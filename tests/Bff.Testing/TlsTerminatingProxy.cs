@@ -33,7 +33,7 @@ public sealed class TlsTerminatingProxy : IAsyncDisposable
     public X509Certificate2 Certificate { get; }
 
     /// <summary>Reserves the port (so the identity provider can be told the https origin before the BFF starts).</summary>
-    public static TlsTerminatingProxy Create() => new(FreePort.Next(), CreateCertificate());
+    public static TlsTerminatingProxy Create() => new(FreePort.Next(), TestCertificate.Localhost());
 
     /// <summary>Accepts exactly this proxy's certificate, as a browser would after the user trusted it.</summary>
     public bool Trusts(X509Certificate2? presented) =>
@@ -97,18 +97,6 @@ public sealed class TlsTerminatingProxy : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static X509Certificate2 CreateCertificate()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
     }
 
     public async ValueTask DisposeAsync()

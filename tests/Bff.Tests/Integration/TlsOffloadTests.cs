@@ -1,5 +1,7 @@
 using System.Net;
 using Bff.Host;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace Bff.Tests.Integration;
 
@@ -167,6 +169,60 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
         Assert.Contains("only on plain HTTP", refused.Message, StringComparison.Ordinal);
+    }
+
+    // HTTPS next to plain HTTP passes the start check; the plain listener used to sign users in with a cookie without
+    // Secure. Its requests now go to the HTTPS listener, except the health probes that platforms send there.
+    [Fact]
+    public async Task A_production_bff_that_also_listens_on_plain_http_sends_its_requests_to_https_but_answers_health_probes()
+    {
+        using var certificate = TestCertificate.Localhost();
+        await using var app = BffHostApp.Create(["--environment=Production", .. StandaloneBff.Arguments], builder =>
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Listen(IPAddress.Loopback, 0);
+                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+            }));
+        await app.StartAsync();
+        var plainPort = new Uri(app.Urls.Single(u => u.StartsWith("http:", StringComparison.Ordinal))).Port;
+        var httpsPort = new Uri(app.Urls.Single(u => u.StartsWith("https:", StringComparison.Ordinal))).Port;
+        using var plain = new BrowserClient($"http://localhost:{plainPort}");
+        using var https = new BrowserClient($"https://localhost:{httpsPort}", c => c?.Thumbprint == certificate.Thumbprint);
+
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "/bff/login?returnUrl=%2F"), (HttpMethod.Get, "/bff/user"), (HttpMethod.Post, "/bff/logout"), (HttpMethod.Get, "/") })
+        {
+            using var redirected = await plain.SendAsync(method, path);
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, redirected.StatusCode);
+            Assert.Equal($"https://localhost:{httpsPort}{path}", redirected.Headers.Location!.ToString());
+            Assert.False(redirected.Headers.Contains("Set-Cookie"), $"{method} {path} set a cookie over plain HTTP");
+        }
+
+        using (var live = await plain.GetAsync("/health/live"))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        using var user = await https.GetAsync("/bff/user");
+        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+        Assert.Equal("max-age=31536000", user.Headers.GetValues("Strict-Transport-Security").Single());
+    }
+
+    [Fact]
+    public async Task Allowed_plain_http_next_to_https_is_served_where_it_arrives()
+    {
+        using var certificate = TestCertificate.Localhost();
+        await using var app = BffHostApp.Create(["--environment=Production", .. StandaloneBff.OverPlainHttp], builder =>
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Listen(IPAddress.Loopback, 0);
+                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+            }));
+        await app.StartAsync();
+        using var plain = new BrowserClient(app.Urls.Single(u => u.StartsWith("http:", StringComparison.Ordinal)));
+
+        using var user = await plain.GetAsync("/bff/user");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
     }
 
     [Fact]

@@ -8,8 +8,8 @@ namespace Bff.Http.Edge;
 /// <summary>
 /// What runs before the app's own middleware, static files (the SPA) included, in this order: the forwarded
 /// headers of trusted proxies (so the request is https again behind TLS offload), the security headers (on every
-/// answer, the edge guard's too), the edge guard (no 5xx or exception text for hostile input), and the
-/// <c>__Host-</c> cookie rules. Refuses to build a pipeline in which the framework applies forwarded headers
+/// answer, the edge guard's too), the edge guard (no 5xx or exception text for hostile input), the redirect of
+/// plain-HTTP requests to the server's HTTPS listener, and the <c>__Host-</c> cookie rules. Refuses to build a pipeline in which the framework applies forwarded headers
 /// itself (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>): it would run before the BFF could drop the
 /// <c>X-Original-*</c> headers a client sends, and a second pass would lose what the first recorded.
 /// </summary>
@@ -22,10 +22,33 @@ internal sealed class EdgeStartupFilter : IStartupFilter
         ForwardedHeadersSetup.Use(app, app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value);
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<EdgeGuardMiddleware>();
+        UseHttpsRedirection(app);
         app.Use(cookies.InvokeAsync);
         app.UseCookiePolicy(cookies.ResponsePolicy());
         next(app);
     };
+
+    // A server listening on HTTPS and plain HTTP (PlainHttpCheck lets it start) would sign users in over the plain
+    // one with a cookie without Secure. Outside Development, unless plain HTTP is allowed, the framework's HTTPS
+    // redirection sends such requests to the HTTPS listener (it does nothing where the server has none: behind a
+    // TLS-terminating proxy, whose forwarded headers made the request https already). Health probes, which
+    // platforms send to a plain port, are answered where they arrive.
+    private static void UseHttpsRedirection(IApplicationBuilder app)
+    {
+        var options = app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value;
+        if (app.ApplicationServices.GetRequiredService<IHostEnvironment>().IsDevelopment() || options.AllowPlainHttp)
+        {
+            return;
+        }
+
+        app.UseWhen(
+            context => !IsHealthProbe(context.Request.Path),
+            branch => branch.UseHttpsRedirection());
+    }
+
+    private static bool IsHealthProbe(PathString path) =>
+        path.StartsWithSegments(BffDefaults.HealthLivePath, StringComparison.OrdinalIgnoreCase) ||
+        path.StartsWithSegments(BffDefaults.HealthReadyPath, StringComparison.OrdinalIgnoreCase);
 
     private static void RefuseFrameworkForwardedHeaders(IConfiguration configuration)
     {
