@@ -2,6 +2,7 @@ using Bff.Configuration;
 using Bff.Http.SecurityHeaders;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Bff.Http.Edge;
 
@@ -30,9 +31,9 @@ internal sealed class EdgeStartupFilter : IStartupFilter
 
     // A server listening on HTTPS and plain HTTP (PlainHttpCheck lets it start) would sign users in over the plain
     // one with a cookie without Secure. Outside Development, unless plain HTTP is allowed, the framework's HTTPS
-    // redirection sends such requests to the HTTPS listener (it does nothing where the server has none: behind a
-    // TLS-terminating proxy, whose forwarded headers made the request https already). Health probes, which
-    // platforms send to a plain port, are answered where they arrive.
+    // redirection sends such requests to the HTTPS listener. Only where the server has one: behind a TLS-terminating
+    // proxy the forwarded headers make requests https, and the middleware would only warn that it found no port.
+    // Health probes, which platforms send to a plain port, are answered where they arrive.
     private static void UseHttpsRedirection(IApplicationBuilder app)
     {
         var options = app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value;
@@ -41,8 +42,11 @@ internal sealed class EdgeStartupFilter : IStartupFilter
             return;
         }
 
+        // Known once the server has bound (Kestrel:Endpoints and addresses set in code come later than the pipeline).
+        var addresses = app.ServerFeatures.Get<IServerAddressesFeature>()?.Addresses;
+        var servesHttps = new Lazy<bool>(() => addresses?.Any(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) == true);
         app.UseWhen(
-            context => !IsHealthProbe(context.Request.Path),
+            context => !context.Request.IsHttps && servesHttps.Value && !IsHealthProbe(context.Request.Path),
             branch => branch.UseHttpsRedirection());
     }
 
