@@ -9,7 +9,8 @@ namespace Bff.Proxy;
 /// Proxied calls made with the user's token end with their session. A call meets the store only when it starts, and
 /// a stream (server-sent events, NDJSON, a long download) can run for hours: without this, "sign out everywhere"
 /// would leave a live feed of the user's data open. A session ended on this instance aborts its calls at once (as an
-/// <see cref="ISessionEndObserver"/>); one ended elsewhere (another instance, a back-channel logout there, an expiry)
+/// <see cref="ISessionEndObserver"/>), and so does a call that read its session just before that end and starts just
+/// after it; one ended elsewhere (another instance, a back-channel logout there, an expiry)
 /// within <c>Bff:Session:StreamCheckInterval</c>, when the store is next asked about each session with a call in flight
 /// here. While the store cannot answer, calls go on: an outage must not cut every user's feed.
 /// </summary>
@@ -24,9 +25,19 @@ internal sealed class SessionCalls(
 
     private readonly ILogger<SessionCalls> _logger = logger;
 
+    /// <summary>
+    /// How many of the sessions ended on this instance are remembered, the latest: a call that read its session just
+    /// before the end and starts just after it is aborted as it starts, not at the next check. (A storage id is never
+    /// used again, so how long one is remembered does not matter; how many does.)
+    /// </summary>
+    internal const int EndedHereCapacity = 10_000;
+
     // One lock for the whole map: a call takes it twice (start, end) for a few instructions.
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<Call>> _bySession = new(StringComparer.Ordinal);
+    // Sessions ended here lately, oldest first; under _gate.
+    private readonly HashSet<string> _endedHere = new(StringComparer.Ordinal);
+    private readonly Queue<string> _endedHereOrder = new();
 
     /// <summary>How many calls are in flight, for tests and diagnostics.</summary>
     public int Count
@@ -49,21 +60,51 @@ internal sealed class SessionCalls(
         var call = new Call(this, context, storageId, routeId);
         // Registered before it is listed: whatever happens next, the request's end takes it out again.
         context.Response.RegisterForDispose(call);
+        bool endedHere;
         lock (_gate)
         {
-            if (!_bySession.TryGetValue(storageId, out var calls))
+            // The session ended here after this call read it: its end found no call to abort.
+            endedHere = _endedHere.Contains(storageId);
+            if (!endedHere)
             {
-                _bySession[storageId] = calls = [];
-            }
+                if (!_bySession.TryGetValue(storageId, out var calls))
+                {
+                    _bySession[storageId] = calls = [];
+                }
 
-            calls.Add(call);
+                calls.Add(call);
+            }
+        }
+
+        if (endedHere)
+        {
+            Log.ProxyCallsAborted(_logger, 1, "just before the call started");
+            call.Abort();
         }
     }
 
     public Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
     {
+        RememberEndedHere(session.Id);
         Abort(session.Id, reason.ToString());
         return Task.CompletedTask;
+    }
+
+    private void RememberEndedHere(string storageId)
+    {
+        lock (_gate)
+        {
+            if (!_endedHere.Add(storageId))
+            {
+                return;
+            }
+
+            _endedHereOrder.Enqueue(storageId);
+            if (_endedHereOrder.Count > EndedHereCapacity)
+            {
+                _endedHere.Remove(_endedHereOrder.Dequeue());
+            }
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

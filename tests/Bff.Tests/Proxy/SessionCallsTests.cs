@@ -48,6 +48,38 @@ public sealed class SessionCallsTests : IDisposable
         Assert.Equal(1, _calls.Count);
     }
 
+    // The call read its session just before the session ended here, and started just after the end found no call to
+    // abort: it used to run until the next check.
+    [Fact]
+    public async Task A_call_that_starts_just_after_its_session_ended_here_is_aborted_as_it_starts()
+    {
+        await _calls.OnSessionEndedAsync(await SaveAsync("s1"), SessionEndReason.SignOutEverywhere, _ct);
+
+        var late = Start("s1");
+        var other = Start("s2");
+
+        Assert.Equal(1, late.Aborts);
+        Assert.Equal(0, other.Aborts);
+        Assert.Equal(1, _calls.Count);
+        await late.CompleteAsync();
+        Assert.Equal(1, _calls.Count);
+    }
+
+    [Fact]
+    public async Task Only_the_latest_sessions_ended_here_are_remembered_older_ones_are_left_to_the_check()
+    {
+        var record = await SaveAsync("template");
+        for (var i = 0; i <= SessionCalls.EndedHereCapacity; i++)
+        {
+            await _calls.OnSessionEndedAsync(record with { Id = "e" + i }, SessionEndReason.SignOut, _ct);
+        }
+
+        Assert.Equal(0, Start("e0").Aborts);
+        Assert.Equal(1, Start("e1").Aborts);
+        Assert.Equal(1, Start("e" + SessionCalls.EndedHereCapacity).Aborts);
+        Assert.Equal(1, _calls.Count);
+    }
+
     [Fact]
     public async Task A_call_whose_response_is_done_is_never_aborted_its_context_serves_the_next_request()
     {
