@@ -104,6 +104,8 @@ internal sealed class RedisSessionStore(
 
     private RedisKeys Keys => redis.Keys;
 
+    private readonly HashReadBatcher _stateReads = new();
+
     public async Task SaveAsync(SessionRecord session, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -215,7 +217,8 @@ internal sealed class RedisSessionStore(
 
     public async Task<SessionState?> GetStateAsync(string id, CancellationToken cancellationToken)
     {
-        var fields = await redis.RunAsync("session state read", db => db.HashGetAsync(Keys.Session(id), StateFields), cancellationToken);
+        // Every request's check: batched with the other requests' checks in flight.
+        var fields = await redis.RunAsync("session state read", db => _stateReads.ReadAsync(db, Keys.Session(id), StateFields), cancellationToken);
         if (fields.Length != StateFields.Length || fields[1].IsNull || fields[2].IsNull)
         {
             return null;

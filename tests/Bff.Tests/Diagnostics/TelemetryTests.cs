@@ -70,6 +70,36 @@ public sealed class RedisTelemetryTests(RedisTelemetryFixture fixture) : IClassF
         Assert.NotNull(proxy);
         Assert.Contains(spans, a => a.TraceId == proxy.TraceId && a.Source.Name.Contains("Redis", StringComparison.Ordinal));
     }
+
+    // The session checks of calls in flight together go to Redis in one batch: each is still filed in its own call's trace.
+    [Fact]
+    public async Task Session_reads_sent_together_each_show_in_their_own_calls_trace()
+    {
+        using var browser = fixture.Stack.NewBrowser();
+        await browser.SignInAsync("traced-together");
+        var paths = Enumerable.Range(0, 40).Select(_ => $"/api/traced/{Guid.NewGuid():N}").ToList();
+        await Task.WhenAll(paths.Select(path => browser.GetJsonAsync(path)));
+
+        List<Activity> Snapshot()
+        {
+            lock (fixture.Spans)
+            {
+                return [.. fixture.Spans];
+            }
+        }
+
+        // Each call's trace: the server span of its path, and the session read (HMGET) under the same trace id.
+        bool EachHasItsRead(List<Activity> all) => paths.All(path =>
+            all.FirstOrDefault(a => (a.GetTagItem("url.path") as string) == path && a.Source.Name.Contains("AspNetCore", StringComparison.Ordinal)) is { } server &&
+            all.Count(a => a.TraceId == server.TraceId && a.Source.Name.Contains("Redis", StringComparison.Ordinal) && a.DisplayName == "HMGET") == 1);
+
+        var (spans, _) = await Polling.UntilAsync(() => Task.FromResult(Snapshot()), EachHasItsRead, TimeSpan.FromSeconds(15));
+        Assert.True(EachHasItsRead(spans), "every call's trace holds exactly its own session read: " + string.Join("; ", paths.Select(path =>
+        {
+            var server = spans.FirstOrDefault(a => (a.GetTagItem("url.path") as string) == path && a.Source.Name.Contains("AspNetCore", StringComparison.Ordinal));
+            return server is null ? "no server span" : string.Join(",", spans.Where(a => a.TraceId == server.TraceId).Select(a => a.Source.Name + ":" + a.DisplayName));
+        })));
+    }
 }
 
 public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
