@@ -189,7 +189,7 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
         using var plain = new BrowserClient($"http://localhost:{plainPort}");
         using var https = new BrowserClient($"https://localhost:{httpsPort}", c => c?.Thumbprint == certificate.Thumbprint);
 
-        foreach (var (method, path) in new[] { (HttpMethod.Get, "/bff/login?returnUrl=%2F"), (HttpMethod.Get, "/bff/user"), (HttpMethod.Post, "/bff/logout"), (HttpMethod.Get, "/") })
+        foreach (var (method, path) in new[] { (HttpMethod.Get, "/bff/login?returnUrl=%2F"), (HttpMethod.Get, "/bff/user"), (HttpMethod.Post, "/bff/logout"), (HttpMethod.Get, "/"), (HttpMethod.Get, "/health/live/x") })
         {
             using var redirected = await plain.SendAsync(method, path);
             Assert.Equal(HttpStatusCode.TemporaryRedirect, redirected.StatusCode);

@@ -115,8 +115,16 @@ internal sealed class HostileProvider : IAsyncDisposable
         return code;
     }
 
+    /// <summary>When set, what the discovery address answers instead of the document (an authority pointing at a web page).</summary>
+    public (int Status, string ContentType, string Body)? DiscoveryAnswer { get; set; }
+
     private IResult Discovery()
     {
+        if (DiscoveryAnswer is { } answer)
+        {
+            return Results.Text(answer.Body, answer.ContentType, statusCode: answer.Status);
+        }
+
         var document = new Dictionary<string, object?>
         {
             ["issuer"] = DocumentIssuer,

@@ -383,6 +383,26 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         Assert.DoesNotContain("cannot be reached", page.Body);
     }
 
+    // The discovery address answers with a web page (an authority naming the site, not the provider), or with JSON
+    // that is no discovery document: a page that says so, not a 500.
+    [Theory]
+    [InlineData(200, "text/html", "<!doctype html><html><body>Welcome</body></html>")]
+    [InlineData(200, "application/json", "[1, 2, 3]")]
+    [InlineData(200, "application/json", "{\"issuer\": 42}")]
+    public async Task A_discovery_address_answering_something_else_is_a_page_about_the_provider_not_an_error(int status, string contentType, string body)
+    {
+        _idp.DiscoveryAnswer = (status, contentType, body);
+        using var browser = NewBrowser();
+
+        var page = await browser.NavigateAsync("/bff/login");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.Status);
+        Assert.Contains("identity provider", page.Body);
+        Assert.DoesNotContain("Exception", page.Body);
+        using var ready = await browser.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
     [Fact]
     public async Task Allow_listed_authorize_parameters_pass_through_and_others_do_not()
     {

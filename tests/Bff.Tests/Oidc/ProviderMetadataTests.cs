@@ -222,6 +222,20 @@ public sealed class ProviderMetadataTests
         Assert.Equal(2, _provider.Fetches);
     }
 
+    // An authority that answers with its own web page instead of a discovery document used to reach /bff/login as a
+    // JsonException, answered 500.
+    [Fact]
+    public async Task A_document_that_cannot_be_read_is_reported_as_a_misconfigured_provider()
+    {
+        _provider.FetchFailure = new System.Text.Json.JsonException("'<' is an invalid start of a value.");
+
+        var refused = await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
+
+        Assert.Contains("Bff:Authority", refused.Message);
+        await Assert.ThrowsAsync<ProviderMetadataException>(() => _provider.Metadata.GetAsync(CancellationToken.None));
+        Assert.Equal(1, _provider.Fetches);
+    }
+
     [Fact]
     public async Task A_cancelled_first_read_is_not_remembered_as_a_failure()
     {

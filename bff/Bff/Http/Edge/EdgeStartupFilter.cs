@@ -50,9 +50,10 @@ internal sealed class EdgeStartupFilter : IStartupFilter
             branch => branch.UseHttpsRedirection());
     }
 
+    // The two paths exactly: anything below them would reach the app's own endpoints or the SPA's fallback.
     private static bool IsHealthProbe(PathString path) =>
-        path.StartsWithSegments(BffDefaults.HealthLivePath, StringComparison.OrdinalIgnoreCase) ||
-        path.StartsWithSegments(BffDefaults.HealthReadyPath, StringComparison.OrdinalIgnoreCase);
+        path.Equals(BffDefaults.HealthLivePath, StringComparison.OrdinalIgnoreCase) ||
+        path.Equals(BffDefaults.HealthReadyPath, StringComparison.OrdinalIgnoreCase);
 
     private static void RefuseFrameworkForwardedHeaders(IConfiguration configuration)
     {
