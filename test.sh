@@ -26,7 +26,14 @@ stop_tree() {
   [ ${#tree[@]} -gt 0 ] || return 0
   kill -KILL "${tree[@]}" 2>/dev/null || true
 }
-trap 'trap - TERM INT; echo "test.sh: stopped; stopping the servers the tests started" >&2; stop_tree $$; exit 143' TERM INT
+stopped() {
+  trap - TERM INT
+  stop_tree $$
+  echo "test.sh: stopped by SIG$1; the servers the tests started were killed" >&2 || true
+  exit $((128 + $2))
+}
+trap 'stopped TERM 15' TERM
+trap 'stopped INT 2' INT
 run() { "$@" & wait $!; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -15,6 +15,9 @@ public static class BffDefaults
     /// <summary>Where the management endpoints live (<c>/bff/login</c>, <c>/bff/user</c>, …).</summary>
     public const string EndpointsPath = "/bff";
 
+    /// <summary>Where the provider posts back-channel logout tokens (mapped by <c>MapBffManagementEndpoints</c>).</summary>
+    internal const string BackChannelPath = EndpointsPath + "/backchannel";
+
     /// <summary>The login endpoint, where a navigation without a session is sent.</summary>
     public const string LoginPath = EndpointsPath + "/login";
 

@@ -184,10 +184,11 @@ internal sealed class BffOpenIdConnectEvents(
         }
 
         // Asked to authenticate the user again, the provider answered with an earlier authentication.
-        if (ReauthenticationRequirement.AnsweredWithEarlierSignIn(idToken, context.Properties, providerTokens.ClockSkew))
+        if (ReauthenticationRequirement.AnsweredWithEarlierSignIn(idToken, context.Properties, time.GetUtcNow(), providerTokens.ClockSkew))
         {
             context.Fail(new OidcProtocolException(
-                "The identity provider signed you in with an earlier sign-in instead of asking for your password again, as this site asked."));
+                "The identity provider signed you in with an earlier sign-in instead of asking for your password again, as this site asked. " +
+                "Sign out at the identity provider, then sign in here again."));
             return;
         }
 

@@ -134,11 +134,15 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
                 // Unreachable or timed out: as it is. Anything else (an HTML page, a body that is no discovery document
                 // or key set) is an authority that does not point at a provider, which callers report as such, not as
                 // an unexpected exception (a 500).
-                _firstReadFailure = ex is HttpRequestException or IOException or TaskCanceledException
-                    ? ex
-                    : new ProviderMetadataException($"The provider's discovery document or signing keys at '{_address}' could not be read ({ex.GetType().Name}): is Bff:Authority the provider's issuer?");
-                ExceptionDispatchInfo.Throw(_firstReadFailure);
-                throw;
+                if (ex is HttpRequestException or IOException)
+                {
+                    _firstReadFailure = ex;
+                    throw;
+                }
+
+                _firstReadFailure = new ProviderMetadataException(
+                    $"The provider's discovery document or signing keys at '{_address}' could not be read ({ex.GetType().Name}): is Bff:Authority the provider's issuer?", ex);
+                throw _firstReadFailure;
             }
 
             if (Problem(configuration) is { } problem)

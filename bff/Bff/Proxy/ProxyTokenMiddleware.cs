@@ -54,10 +54,11 @@ internal sealed class ProxyTokenMiddleware(
         {
             var tokens = SessionTokens.From(current!.Ticket.Properties);
             var token = await userTokens.GetAsync(current.Record, tokens, context.RequestAborted);
-            if (token.Outcome == AccessTokenOutcome.Success)
+            // The call carries the user's data: it ends with the session, however long its answer streams. A session
+            // that ended here since this request read it sends no token at all.
+            if (token.Outcome == AccessTokenOutcome.Success && !sessionCalls.Track(context, current.Record.Id, route.RouteId))
             {
-                // The call carries the user's data: it ends with the session, however long its answer streams.
-                sessionCalls.Track(context, current.Record.Id, route.RouteId);
+                token = AccessTokenResult.SessionEnded;
             }
 
             await ForwardWithAsync(context, route, token, isUserToken: true);

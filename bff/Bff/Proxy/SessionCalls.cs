@@ -9,8 +9,8 @@ namespace Bff.Proxy;
 /// Proxied calls made with the user's token end with their session. A call meets the store only when it starts, and
 /// a stream (server-sent events, NDJSON, a long download) can run for hours: without this, "sign out everywhere"
 /// would leave a live feed of the user's data open. A session ended on this instance aborts its calls at once (as an
-/// <see cref="ISessionEndObserver"/>), and so does a call that read its session just before that end and starts just
-/// after it; one ended elsewhere (another instance, a back-channel logout there, an expiry)
+/// <see cref="ISessionEndObserver"/>), and a call that read its session just before that end and starts just after it
+/// is not made; one ended elsewhere (another instance, a back-channel logout there, an expiry)
 /// within <c>Bff:Session:StreamCheckInterval</c>, when the store is next asked about each session with a call in flight
 /// here. While the store cannot answer, calls go on: an outage must not cut every user's feed.
 /// </summary>
@@ -53,34 +53,31 @@ internal sealed class SessionCalls(
 
     /// <summary>
     /// Watches the call <paramref name="context"/> of the session stored under <paramref name="storageId"/> until the
-    /// response is done (the watch is disposed with it); the call is aborted if its session ends before then.
+    /// response is done (the watch is disposed with it); the call is aborted if its session ends before then. False,
+    /// and nothing watched, when the session ended on this instance after the call read it (its end found no call
+    /// to abort): the call must not be made.
     /// </summary>
-    public void Track(HttpContext context, string storageId, string routeId)
+    public bool Track(HttpContext context, string storageId, string routeId)
     {
         var call = new Call(this, context, storageId, routeId);
         // Registered before it is listed: whatever happens next, the request's end takes it out again.
         context.Response.RegisterForDispose(call);
-        bool endedHere;
         lock (_gate)
         {
-            // The session ended here after this call read it: its end found no call to abort.
-            endedHere = _endedHere.Contains(storageId);
-            if (!endedHere)
+            if (_endedHere.Contains(storageId))
             {
-                if (!_bySession.TryGetValue(storageId, out var calls))
-                {
-                    _bySession[storageId] = calls = [];
-                }
-
-                calls.Add(call);
+                return false;
             }
+
+            if (!_bySession.TryGetValue(storageId, out var calls))
+            {
+                _bySession[storageId] = calls = [];
+            }
+
+            calls.Add(call);
         }
 
-        if (endedHere)
-        {
-            Log.ProxyCallsAborted(_logger, 1, "just before the call started");
-            call.Abort();
-        }
+        return true;
     }
 
     public Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)

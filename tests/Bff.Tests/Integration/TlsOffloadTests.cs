@@ -181,11 +181,13 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.Listen(IPAddress.Loopback, 0);
+                // Two HTTPS ports (the framework's own redirection then fails every plain request): the lower is used.
+                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
                 kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
             }));
         await app.StartAsync();
         var plainPort = new Uri(app.Urls.Single(u => u.StartsWith("http:", StringComparison.Ordinal))).Port;
-        var httpsPort = new Uri(app.Urls.Single(u => u.StartsWith("https:", StringComparison.Ordinal))).Port;
+        var httpsPort = app.Urls.Where(u => u.StartsWith("https:", StringComparison.Ordinal)).Select(u => new Uri(u).Port).Min();
         using var plain = new BrowserClient($"http://localhost:{plainPort}");
         using var https = new BrowserClient($"https://localhost:{httpsPort}", c => c?.Thumbprint == certificate.Thumbprint);
 
@@ -200,6 +202,15 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
         using (var live = await plain.GetAsync("/health/live"))
         {
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        // The provider's back-channel logout carries no cookie, and a redirect would lose it: answered where it arrives.
+        using (var backChannel = await plain.SendAsync(HttpMethod.Post, "/bff/backchannel", antiforgery: false,
+                   new FormUrlEncodedContent([new("logout_token", "not-a-token")])))
+        {
+            // (Judged, not redirected: this stand-alone BFF's provider is not running, hence 503.)
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, backChannel.StatusCode);
+            Assert.Null(backChannel.Headers.Location);
         }
 
         using var user = await https.GetAsync("/bff/user");

@@ -143,27 +143,64 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
     }
 
     // prompt=login asked is not prompt=login done: a provider that ignores it (or brokers to one that signs in silently)
-    // answers with the user's earlier authentication, which its auth_time gives away. Within the clock skew (2 min) the
-    // provider's clock is given the benefit of the doubt; without auth_time the answer is taken at its word.
+    // answers with the user's earlier authentication, which its auth_time gives away. auth_time is compared on the
+    // provider's own clock (through the token's iat), so a provider whose clock is off is judged fairly; within the
+    // clock skew (2 min) the answer is given the benefit of the doubt; without auth_time it is taken at its word.
     [Theory]
-    [InlineData("?prompt=login", -3600, false)]
-    [InlineData("?prompt=login", -180, false)]
-    [InlineData("?prompt=consent%20login&max_age=600", -3600, false)]
-    [InlineData("?prompt=login", -60, true)]
-    [InlineData("?prompt=login", 0, true)]
-    [InlineData("?prompt=login", null, true)]
-    [InlineData("", -3600, true)]
-    [InlineData("?max_age=0", -3600, true)]
+    [InlineData("?prompt=login", -3600, 0, false)]
+    [InlineData("?prompt=login", -180, 0, false)]
+    [InlineData("?prompt=consent%20login&max_age=600", -3600, 0, false)]
+    [InlineData("?prompt=login", -3600, -600, false)]
+    [InlineData("?prompt=login", -60, 0, true)]
+    [InlineData("?prompt=login", 0, 0, true)]
+    [InlineData("?prompt=login", null, 0, true)]
+    [InlineData("?prompt=login", 0, -600, true)]
+    [InlineData("?prompt=login", -30, 100, true)]
+    [InlineData("", -3600, 0, true)]
+    [InlineData("?max_age=0", -3600, 0, true)]
     public async Task A_sign_in_that_asked_for_the_password_again_is_refused_when_the_provider_answers_with_an_earlier_one(
-        string query, int? authTimeAgo, bool signsIn)
+        string query, int? authTimeAgo, int providerClockOffset, bool signsIn)
     {
         _idp.ChangeClaims = c =>
         {
+            var providerNow = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + providerClockOffset;
+            c["iat"] = providerNow;
+            c["exp"] = providerNow + 3600;
             if (authTimeAgo is { } ago)
             {
-                c["auth_time"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + ago;
+                c["auth_time"] = providerNow + ago;
             }
         };
+
+        await AssertPromptLoginAnswerAsync(query, signsIn);
+    }
+
+    // A NumericDate may have a fraction (RFC 7519); anything else in auth_time is no time at all.
+    [Theory]
+    [InlineData("fresh fraction", true)]
+    [InlineData("old fraction", false)]
+    [InlineData("string", false)]
+    [InlineData("boolean", false)]
+    [InlineData("huge", false)]
+    [InlineData("negative", false)]
+    public async Task An_auth_time_that_is_no_time_is_refused_and_a_fraction_is_read(string kind, bool signsIn)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        _idp.ChangeClaims = c => c["auth_time"] = kind switch
+        {
+            "fresh fraction" => now + 0.5,
+            "old fraction" => now - 3600.5,
+            "string" => now.ToString(CultureInfo.InvariantCulture),
+            "boolean" => true,
+            "huge" => 1e300,
+            _ => -1,
+        };
+
+        await AssertPromptLoginAnswerAsync("?prompt=login", signsIn);
+    }
+
+    private async Task AssertPromptLoginAnswerAsync(string query, bool signsIn)
+    {
         using var browser = NewBrowser();
 
         var authorize = await StartSignInAsync(browser, query);
@@ -177,6 +214,7 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         else
         {
             await AssertRefusedAsync(browser, page, "instead of asking for your password again");
+            Assert.Contains("Sign out at the identity provider", page.Body);
         }
     }
 

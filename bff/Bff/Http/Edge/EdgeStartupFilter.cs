@@ -29,31 +29,14 @@ internal sealed class EdgeStartupFilter : IStartupFilter
         next(app);
     };
 
-    // A server listening on HTTPS and plain HTTP (PlainHttpCheck lets it start) would sign users in over the plain
-    // one with a cookie without Secure. Outside Development, unless plain HTTP is allowed, the framework's HTTPS
-    // redirection sends such requests to the HTTPS listener. Only where the server has one: behind a TLS-terminating
-    // proxy the forwarded headers make requests https, and the middleware would only warn that it found no port.
-    // Health probes, which platforms send to a plain port, are answered where they arrive.
     private static void UseHttpsRedirection(IApplicationBuilder app)
     {
         var options = app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value;
-        if (app.ApplicationServices.GetRequiredService<IHostEnvironment>().IsDevelopment() || options.AllowPlainHttp)
+        if (!app.ApplicationServices.GetRequiredService<IHostEnvironment>().IsDevelopment() && !options.AllowPlainHttp)
         {
-            return;
+            app.UseMiddleware<PlainHttpRedirect>(app.ServerFeatures.Get<IServerAddressesFeature>());
         }
-
-        // Known once the server has bound (Kestrel:Endpoints and addresses set in code come later than the pipeline).
-        var addresses = app.ServerFeatures.Get<IServerAddressesFeature>()?.Addresses;
-        var servesHttps = new Lazy<bool>(() => addresses?.Any(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) == true);
-        app.UseWhen(
-            context => !context.Request.IsHttps && servesHttps.Value && !IsHealthProbe(context.Request.Path),
-            branch => branch.UseHttpsRedirection());
     }
-
-    // The two paths exactly: anything below them would reach the app's own endpoints or the SPA's fallback.
-    private static bool IsHealthProbe(PathString path) =>
-        path.Equals(BffDefaults.HealthLivePath, StringComparison.OrdinalIgnoreCase) ||
-        path.Equals(BffDefaults.HealthReadyPath, StringComparison.OrdinalIgnoreCase);
 
     private static void RefuseFrameworkForwardedHeaders(IConfiguration configuration)
     {

@@ -82,15 +82,43 @@ internal sealed class ReauthenticationRequirement(
 
     /// <summary>
     /// Whether the provider answered a sign-in that asked for <c>prompt=login</c> with an authentication from before
-    /// the request (the id_token's <c>auth_time</c>, give or take the allowed clock skew): asked is not done, and a
-    /// provider that ignores <c>prompt</c>, or brokers to one that signs in silently, would otherwise meet the demand.
-    /// An id_token without <c>auth_time</c> is taken at its word; one asked with <c>max_age</c> must carry it.
+    /// the request: asked is not done, and a provider that ignores <c>prompt</c>, or brokers to one that signs in
+    /// silently, would otherwise meet the demand. The id_token's <c>auth_time</c> is compared with the moment the
+    /// request was sent, on the provider's own clock: its <c>iat</c> less the time the sign-in took since, as the BFF
+    /// measures it, so a skew between the two clocks does not count; <paramref name="slack"/> allows for the time
+    /// between the token's issue and this check, and for instances' clocks. An <c>auth_time</c> that is not a
+    /// NumericDate counts as an earlier one. An id_token without it is taken at its word: the demands here send
+    /// <c>max_age=0</c>, with which a provider must send it, but some send it only when configured to.
     /// </summary>
-    public static bool AnsweredWithEarlierSignIn(JsonWebToken idToken, AuthenticationProperties properties, TimeSpan clockSkew) =>
-        properties.Items.TryGetValue(AskedItem, out var asked) &&
-        long.TryParse(asked, NumberStyles.None, CultureInfo.InvariantCulture, out var askedAt) &&
-        idToken.TryGetPayloadValue<long>("auth_time", out var authTime) &&
-        authTime < askedAt - (long)clockSkew.TotalSeconds;
+    public static bool AnsweredWithEarlierSignIn(JsonWebToken idToken, AuthenticationProperties properties, DateTimeOffset now, TimeSpan slack)
+    {
+        if (!properties.Items.TryGetValue(AskedItem, out var asked) ||
+            !long.TryParse(asked, NumberStyles.None, CultureInfo.InvariantCulture, out var askedAt) ||
+            !idToken.TryGetClaim(AuthTimeClaim, out var claim))
+        {
+            return false;
+        }
+
+        if (!IsNumber(claim) ||
+            !double.TryParse(claim.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var authTime) ||
+            !double.IsFinite(authTime) || authTime is < 0 or > LatestNumericDate)
+        {
+            return true;
+        }
+
+        var issuedAt = new DateTimeOffset(idToken.IssuedAt, TimeSpan.Zero).ToUnixTimeSeconds();
+        var askedOnProviderClock = issuedAt - (now.ToUnixTimeSeconds() - askedAt);
+        return authTime < askedOnProviderClock - slack.TotalSeconds;
+    }
+
+    private const string AuthTimeClaim = "auth_time";
+
+    // 9999-12-31T23:59:59Z: beyond it a number is no time.
+    private const double LatestNumericDate = 253_402_300_799;
+
+    private static bool IsNumber(Claim claim) => claim.ValueType is
+        ClaimValueTypes.Integer or ClaimValueTypes.Integer32 or ClaimValueTypes.Integer64 or
+        ClaimValueTypes.UInteger32 or ClaimValueTypes.UInteger64 or ClaimValueTypes.Double;
 
     /// <summary>
     /// At the sign-in's callback: whether the provider signed the user in by single sign-on in a provider session
