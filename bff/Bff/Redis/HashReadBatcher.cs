@@ -16,15 +16,14 @@ internal sealed class HashReadBatcher
     private readonly Lock _gate = new();
     private List<Pending>? _waiting;
 
-    /// <summary>The read, once issued: the caller awaits the client's own task, so its reply wakes the caller as before.</summary>
-    public async Task<RedisValue[]> ReadAsync(IDatabase database, RedisKey key, RedisValue[] fields)
+    public Task<RedisValue[]> ReadAsync(IDatabase database, RedisKey key, RedisValue[] fields)
     {
-        var issued = new TaskCompletionSource<Task<RedisValue[]>>();
+        var done = new TaskCompletionSource<RedisValue[]>();
         bool first;
         lock (_gate)
         {
             first = _waiting is null;
-            (_waiting ??= []).Add(new Pending(database, key, fields, issued, Activity.Current));
+            (_waiting ??= []).Add(new Pending(database, key, fields, done, Activity.Current));
         }
 
         // The global queue, not this thread's: the work already queued (other connections' requests) runs first and
@@ -34,7 +33,7 @@ internal sealed class HashReadBatcher
             ThreadPool.UnsafeQueueUserWorkItem(static batcher => batcher.Send(), this, preferLocal: false);
         }
 
-        return await await issued.Task;
+        return done.Task;
     }
 
     private void Send()
@@ -46,8 +45,8 @@ internal sealed class HashReadBatcher
             _waiting = null;
         }
 
-        // Every command first, then the callers: a caller resumed here runs until its first wait, which must not hold
-        // back the commands behind it.
+        // Every command first, then the callers: a caller resumed here (its reply already in) runs until its first
+        // wait, which must not hold back the commands behind it.
         var sent = new Task<RedisValue[]>[reads.Count];
         for (var i = 0; i < reads.Count; i++)
         {
@@ -68,12 +67,20 @@ internal sealed class HashReadBatcher
         }
 
         Activity.Current = null;
+
+        // The callers resume where the replies arrive, one after another up to their next wait, rather than each being
+        // woken on a thread of its own.
         for (var i = 0; i < reads.Count; i++)
         {
-            reads[i].Issued.SetResult(sent[i]);
+            sent[i].ContinueWith(
+                static (task, done) => ((TaskCompletionSource<RedisValue[]>)done!).TrySetFromTask(task),
+                reads[i].Done,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
         }
     }
 
     private readonly record struct Pending(
-        IDatabase Database, RedisKey Key, RedisValue[] Fields, TaskCompletionSource<Task<RedisValue[]>> Issued, Activity? Trace);
+        IDatabase Database, RedisKey Key, RedisValue[] Fields, TaskCompletionSource<RedisValue[]> Done, Activity? Trace);
 }

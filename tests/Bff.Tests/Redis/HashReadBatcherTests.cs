@@ -38,15 +38,23 @@ public sealed class HashReadBatcherTests(RedisFixture redis)
         }
     }
 
+    // Reads left in flight while the writes go on: each must see at least the write made before it was asked for
+    // (a later one is fine, as its batch may be sent after more writes), never an earlier read's answer.
     [Fact]
     public async Task A_read_asked_for_after_a_write_sees_it()
     {
         var key = RedisFixture.NewPrefix() + "k";
         var batcher = new HashReadBatcher();
-        for (var i = 0; i < 200; i++)
+        var reads = new List<(int Written, Task<RedisValue[]> Read)>();
+        for (var i = 0; i < 500; i++)
         {
             await redis.Inspect.HashSetAsync(key, "a", i);
-            Assert.Equal(i, (int)(await batcher.ReadAsync(redis.Inspect, key, Fields))[0]);
+            reads.Add((i, batcher.ReadAsync(redis.Inspect, key, Fields)));
+        }
+
+        foreach (var (written, read) in reads)
+        {
+            Assert.True((int)(await read)[0] >= written, $"the read asked for after write {written} saw an older value");
         }
     }
 
@@ -63,6 +71,28 @@ public sealed class HashReadBatcherTests(RedisFixture redis)
             var failed = await Assert.ThrowsAsync<RedisConnectionException>(() => read.WaitAsync(TimeSpan.FromSeconds(30)));
             Assert.Contains("test's client", failed.Message);
         }
+    }
+
+    [Fact]
+    public async Task A_command_the_client_refuses_fails_its_own_read_only()
+    {
+        var partly = DispatchProxy.Create<IDatabase, RefusesKeyBad>();
+        var batcher = new HashReadBatcher();
+
+        var reads = new[] { "a", "bad", "c" }.Select(key => batcher.ReadAsync(partly, key, Fields)).ToList();
+
+        Assert.Equal(["ok"], await reads[0]);
+        await Assert.ThrowsAsync<ArgumentException>(() => reads[1]);
+        Assert.Equal(["ok"], await reads[2]);
+    }
+
+    /// <summary>A client that answers every hash read with "ok", and refuses the key <c>bad</c> at once.</summary>
+    public class RefusesKeyBad : DispatchProxy
+    {
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            (string?)(RedisKey)args![0]! == "bad"
+                ? throw new ArgumentException("The test's client refuses this key.")
+                : Task.FromResult(new RedisValue[] { "ok" });
     }
 
     /// <summary>A client whose every command throws at once, as one that is being disposed does.</summary>
