@@ -27,8 +27,8 @@ internal sealed class SessionCalls(
 
     /// <summary>
     /// How many of the sessions ended on this instance are remembered, the latest: a call that read its session just
-    /// before the end and starts just after it is aborted as it starts, not at the next check. (A storage id is never
-    /// used again, so how long one is remembered does not matter; how many does.)
+    /// before the end and starts just after it is not made, rather than run until the next check. (A storage id is
+    /// never used again, so how long one is remembered does not matter; how many does.)
     /// </summary>
     internal const int EndedHereCapacity = 10_000;
 

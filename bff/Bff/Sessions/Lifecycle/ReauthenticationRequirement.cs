@@ -14,7 +14,8 @@ namespace Bff.Sessions.Lifecycle;
 /// that cookie asks the provider for <c>prompt=login</c>; a browser that dropped the cookie and comes back by
 /// single sign-on in the same provider session is sent back to the provider with <c>prompt=login</c> from the
 /// callback, before any session is made. A session that merely timed out, or that the user signed out of here,
-/// signs in as usual.
+/// signs in as usual. Asked is checked against done: a sign-in that asked for <c>prompt=login</c> and comes back
+/// with an earlier authentication (<see cref="AnsweredWithEarlierSignIn"/>) makes no session.
 /// </summary>
 internal sealed class ReauthenticationRequirement(
     IEndedSessionStore ended,
