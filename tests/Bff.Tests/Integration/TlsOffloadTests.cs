@@ -1,5 +1,7 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Bff.Host;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
@@ -171,21 +173,30 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
         Assert.Contains("only on plain HTTP", refused.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A production BFF on Kestrel with one plain-HTTP listener and <paramref name="httpsListeners"/> HTTPS ones.</summary>
+    private static async Task<WebApplication> StartPlainAndHttpsAsync(string[] arguments, X509Certificate2 certificate, int httpsListeners)
+    {
+        var app = BffHostApp.Create(["--environment=Production", .. arguments], builder =>
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Listen(IPAddress.Loopback, 0);
+                for (var i = 0; i < httpsListeners; i++)
+                {
+                    kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+                }
+            }));
+        await app.StartAsync();
+        return app;
+    }
+
     // HTTPS next to plain HTTP passes the start check; the plain listener used to sign users in with a cookie without
     // Secure. Its requests now go to the HTTPS listener, except the health probes that platforms send there.
     [Fact]
     public async Task A_production_bff_that_also_listens_on_plain_http_sends_its_requests_to_https_but_answers_health_probes()
     {
         using var certificate = TestCertificate.Localhost();
-        await using var app = BffHostApp.Create(["--environment=Production", .. StandaloneBff.Arguments], builder =>
-            builder.WebHost.ConfigureKestrel(kestrel =>
-            {
-                kestrel.Listen(IPAddress.Loopback, 0);
-                // Two HTTPS ports (the framework's own redirection then fails every plain request): the lower is used.
-                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
-                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
-            }));
-        await app.StartAsync();
+        // Two HTTPS ports (the framework's own redirection then fails every plain request): the lower is used.
+        await using var app = await StartPlainAndHttpsAsync(StandaloneBff.Arguments, certificate, httpsListeners: 2);
         var plainPort = new Uri(app.Urls.Single(u => u.StartsWith("http:", StringComparison.Ordinal))).Port;
         var httpsPort = app.Urls.Where(u => u.StartsWith("https:", StringComparison.Ordinal)).Select(u => new Uri(u).Port).Min();
         using var plain = new BrowserClient($"http://localhost:{plainPort}");
@@ -222,13 +233,7 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
     public async Task Allowed_plain_http_next_to_https_is_served_where_it_arrives()
     {
         using var certificate = TestCertificate.Localhost();
-        await using var app = BffHostApp.Create(["--environment=Production", .. StandaloneBff.OverPlainHttp], builder =>
-            builder.WebHost.ConfigureKestrel(kestrel =>
-            {
-                kestrel.Listen(IPAddress.Loopback, 0);
-                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
-            }));
-        await app.StartAsync();
+        await using var app = await StartPlainAndHttpsAsync(StandaloneBff.OverPlainHttp, certificate, httpsListeners: 1);
         using var plain = new BrowserClient(app.Urls.Single(u => u.StartsWith("http:", StringComparison.Ordinal)));
 
         using var user = await plain.GetAsync("/bff/user");
