@@ -10,9 +10,10 @@ namespace Bff.Http.Edge;
 /// What runs before the app's own middleware, static files (the SPA) included, in this order: the forwarded
 /// headers of trusted proxies (so the request is https again behind TLS offload), the security headers (on every
 /// answer, the edge guard's too), the edge guard (no 5xx or exception text for hostile input), the redirect of
-/// plain-HTTP requests to the server's HTTPS listener, and the <c>__Host-</c> cookie rules. Refuses to build a pipeline in which the framework applies forwarded headers
-/// itself (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>): it would run before the BFF could drop the
-/// <c>X-Original-*</c> headers a client sends, and a second pass would lose what the first recorded.
+/// plain-HTTP requests to the server's HTTPS listener (<see cref="PlainHttpRedirect"/>), and the <c>__Host-</c> cookie
+/// rules. Refuses to build a pipeline in which the framework applies forwarded headers itself
+/// (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED</c>): it would run before the BFF could drop the <c>X-Original-*</c>
+/// headers a client sends, and a second pass would lose what the first recorded.
 /// </summary>
 internal sealed class EdgeStartupFilter : IStartupFilter
 {
@@ -23,13 +24,13 @@ internal sealed class EdgeStartupFilter : IStartupFilter
         ForwardedHeadersSetup.Use(app, app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value);
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<EdgeGuardMiddleware>();
-        UseHttpsRedirection(app);
+        UsePlainHttpRedirect(app);
         app.Use(cookies.InvokeAsync);
         app.UseCookiePolicy(cookies.ResponsePolicy());
         next(app);
     };
 
-    private static void UseHttpsRedirection(IApplicationBuilder app)
+    private static void UsePlainHttpRedirect(IApplicationBuilder app)
     {
         var options = app.ApplicationServices.GetRequiredService<IOptions<BffOptions>>().Value;
         if (!app.ApplicationServices.GetRequiredService<IHostEnvironment>().IsDevelopment() && !options.AllowPlainHttp)
