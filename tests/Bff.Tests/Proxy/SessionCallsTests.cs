@@ -209,19 +209,7 @@ public sealed class SessionCallsTests : IDisposable
 
     private async Task<SessionRecord> SaveAsync(string id, TimeSpan? expiresIn = null)
     {
-        var now = _time.GetUtcNow();
-        var record = new SessionRecord
-        {
-            Id = id,
-            PublicId = "p-" + id,
-            Subject = "alice",
-            CreatedAt = now,
-            LastActivityAt = now,
-            AbsoluteExpiresAt = now.AddHours(8),
-            ExpiresAt = now + (expiresIn ?? TimeSpan.FromMinutes(15)),
-            Ticket = [1, 2, 3],
-            Stamp = 1,
-        };
+        var record = TestSessionRecords.Alice(id, _time.GetUtcNow(), expiresIn) with { Stamp = 1 };
         await _store.SaveAsync(record, _ct);
         return record;
     }

@@ -1,3 +1,4 @@
+using Bff.Tests.Sessions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -145,18 +146,7 @@ public sealed class RedisSharedStateTests(RedisFixture redis) : IDisposable
     public async Task The_count_is_of_live_sessions_only()
     {
         var store = new RedisSessionStore(_connection, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisSessionStore>.Instance);
-        var now = _clock.GetUtcNow();
-        SessionRecord Session(string id, TimeSpan lifetime) => new()
-        {
-            Id = id,
-            PublicId = "p-" + id,
-            Subject = "alice",
-            CreatedAt = now,
-            LastActivityAt = now,
-            AbsoluteExpiresAt = now.AddHours(1),
-            ExpiresAt = now + lifetime,
-            Ticket = [1, 2, 3],
-        };
+        SessionRecord Session(string id, TimeSpan lifetime) => TestSessionRecords.Alice(id, _clock.GetUtcNow(), lifetime);
 
         await store.SaveAsync(Session("short", TimeSpan.FromMinutes(1)), _ct);
         await store.SaveAsync(Session("long", TimeSpan.FromMinutes(10)), _ct);

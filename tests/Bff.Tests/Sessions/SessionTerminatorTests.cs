@@ -104,21 +104,7 @@ public sealed class SessionTerminatorTests
         Assert.All(_observer.Ended, e => Assert.Equal(SessionEndReason.SignOutEverywhere, e.Reason));
     }
 
-    private SessionRecord Record(string id)
-    {
-        var now = _time.GetUtcNow();
-        return new SessionRecord
-        {
-            Id = id,
-            PublicId = "p-" + id,
-            Subject = "alice",
-            CreatedAt = now,
-            LastActivityAt = now,
-            AbsoluteExpiresAt = now.AddHours(8),
-            ExpiresAt = now.AddMinutes(15),
-            Ticket = [1, 2, 3],
-        };
-    }
+    private SessionRecord Record(string id) => TestSessionRecords.Alice(id, _time.GetUtcNow());
 
     private sealed class RecordingObserver : ISessionEndObserver
     {
