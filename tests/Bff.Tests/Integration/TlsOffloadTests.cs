@@ -210,6 +210,11 @@ public sealed class TlsOffloadTests(TlsOffloadFixture fixture) : IClassFixture<T
             Assert.False(redirected.Headers.Contains("Set-Cookie"), $"{method} {path} set a cookie over plain HTTP");
         }
 
+        // HTTP/1.0 may leave Host out: there is no address to send it to, and it is not served either.
+        var (hostless, hostlessBody) = await RawHttp.SendAsync(plainPort, System.Text.Encoding.ASCII.GetBytes("GET /bff/login HTTP/1.0\r\n\r\n"));
+        Assert.Equal(400, hostless);
+        Assert.Contains("served over HTTPS", hostlessBody);
+
         using (var live = await plain.GetAsync("/health/live"))
         {
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
