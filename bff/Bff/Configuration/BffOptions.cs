@@ -45,6 +45,14 @@ public sealed class BffOptions
     /// <summary>Back-channel logout.</summary>
     public BackChannelOptions BackChannel { get; set; } = new();
 
+    /// <summary>
+    /// Whether a sign-in that asked the provider for a recent authentication (<c>prompt=login</c> or <c>max_age</c>, the
+    /// BFF's own re-authentication demands included) is refused when the id_token has no <c>auth_time</c>, as OpenID
+    /// Connect Core §2 requires after <c>max_age</c>. Defaults to <c>false</c>: some providers send <c>auth_time</c>
+    /// only when configured to, and their users would be locked out of every such sign-in.
+    /// </summary>
+    public bool RequireAuthTime { get; set; }
+
     /// <summary>Tolerance for clock differences when validating tokens. Defaults to 2 minutes.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -1,3 +1,4 @@
+using Bff.Configuration;
 using Bff.Sessions.Cookie;
 using Bff.Sessions.Lifecycle;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -10,8 +11,8 @@ namespace Bff.Oidc;
 /// What the BFF adds to ASP.NET Core's OpenID Connect handler, through its events: the RFC 9207 <c>iss</c>
 /// check, the code exchange and the pushed authorization request with the BFF's client and its classification
 /// of failures (refusal → 400, outage → 503), the nonce bound to the sign-in request, single sign-on refused back
-/// into a provider session ended from elsewhere and an earlier authentication given for <c>prompt=login</c> (both
-/// <see cref="ReauthenticationRequirement"/>), the browser's current session
+/// into a provider session ended from elsewhere (<see cref="ReauthenticationRequirement"/>), an earlier
+/// authentication given for <c>prompt=login</c> or <c>max_age</c> (<see cref="AuthenticationAge"/>), the browser's current session
 /// ended by the sign-in it starts, unfinished sign-ins' cookies cleared, the session's tokens and
 /// claims, readable pages instead of exceptions, and sign-out that works without an <c>end_session_endpoint</c>.
 /// Replace or extend any of it with <c>ConfigureOpenIdConnect</c>: the handler calls these through
@@ -22,6 +23,7 @@ internal sealed class BffOpenIdConnectEvents(
     TokenEndpointClient tokenEndpoint,
     ProviderTokenValidator providerTokens,
     ReauthenticationRequirement reauthentication,
+    IOptions<BffOptions> options,
     TimeProvider time) : OpenIdConnectEvents
 {
     /// <summary>Authorize parameters that <c>/bff/login</c> passes on from its query, as authentication-properties parameters.</summary>
@@ -69,13 +71,15 @@ internal sealed class BffOpenIdConnectEvents(
 
         await base.RedirectToIdentityProvider(context);
 
-        // Remembered in the protected state (the app's own delegate may have set the prompt too): the callback then
-        // knows the provider was asked to authenticate the user again.
-        if (ReauthenticationRequirement.AsksToSignInAgain(context.ProtocolMessage.Prompt))
+        // Remembered in the protected state (the app's own delegate may have set prompt or max_age too): the callback
+        // then knows whether the provider was asked to authenticate the user again, and how recently.
+        var now = time.GetUtcNow();
+        if (AuthenticationAge.AsksToSignInAgain(context.ProtocolMessage.Prompt))
         {
-            context.Properties.Items[ReauthenticationRequirement.AskedItem] =
-                time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            context.Properties.Items[ReauthenticationRequirement.AskedItem] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         }
+
+        AuthenticationAge.RememberAsked(context.Properties, context.ProtocolMessage.Prompt, context.ProtocolMessage.MaxAge, now);
     }
 
     public override async Task PushAuthorization(PushedAuthorizationContext context)
@@ -183,13 +187,20 @@ internal sealed class BffOpenIdConnectEvents(
             return;
         }
 
-        // Asked to authenticate the user again, the provider answered with an earlier authentication.
-        if (ReauthenticationRequirement.AnsweredWithEarlierSignIn(idToken, context.Properties, time.GetUtcNow(), providerTokens.ClockSkew))
+        // Asked for a recent authentication (prompt=login, max_age), the provider answered with an earlier one, or did
+        // not say when.
+        switch (AuthenticationAge.Judge(idToken, context.Properties, time.GetUtcNow(), providerTokens.ClockSkew, options.Value.RequireAuthTime))
         {
-            context.Fail(new OidcProtocolException(
-                "The identity provider signed you in with an earlier sign-in instead of asking for your password again, as this site asked. " +
-                "Sign out at the identity provider, then sign in here again."));
-            return;
+            case AuthenticationAgeVerdict.Earlier:
+                context.Fail(new OidcProtocolException(
+                    "The identity provider signed you in with an earlier sign-in instead of asking for your password again, as this site asked. " +
+                    "Sign out at the identity provider, then sign in here again."));
+                return;
+            case AuthenticationAgeVerdict.Unstated:
+                context.Fail(new OidcProtocolException(
+                    "The identity provider did not say when you last entered your password (auth_time), which this site asked for. " +
+                    "Sign out at the identity provider, then sign in here again."));
+                return;
         }
 
         // Single sign-on back into a provider session whose session here was ended from elsewhere, by a browser that
@@ -227,7 +238,7 @@ internal sealed class BffOpenIdConnectEvents(
 
         // The sign-in's own bookkeeping: the session need not carry it.
         foreach (var key in context.Properties.Items.Keys
-                     .Where(k => k.StartsWith(AuthorizeItemPrefix, StringComparison.Ordinal) || k is AskedAgainItem or ReauthenticationRequirement.AskedItem)
+                     .Where(k => k.StartsWith(AuthorizeItemPrefix, StringComparison.Ordinal) || k is AskedAgainItem or ReauthenticationRequirement.AskedItem or AuthenticationAge.EarliestItem)
                      .ToList())
         {
             context.Properties.Items.Remove(key);

@@ -142,10 +142,11 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         await AssertRefusedAsync(browser, await SignInAsync(browser), "Sign-in failed");
     }
 
-    // prompt=login asked is not prompt=login done: a provider that ignores it (or brokers to one that signs in silently)
+    // prompt=login (or max_age) asked is not done: a provider that ignores it (or brokers to one that signs in silently)
     // answers with the user's earlier authentication, which its auth_time gives away. auth_time is compared on the
     // provider's own clock (through the token's iat), so a provider whose clock is off is judged fairly; within the
     // clock skew (2 min) the answer is given the benefit of the doubt; without auth_time it is taken at its word.
+    // prompt=login counts as max_age=0, whatever max_age says.
     [Theory]
     [InlineData("?prompt=login", -3600, 0, false)]
     [InlineData("?prompt=login", -180, 0, false)]
@@ -157,7 +158,15 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
     [InlineData("?prompt=login", 0, -600, true)]
     [InlineData("?prompt=login", -30, 100, true)]
     [InlineData("", -3600, 0, true)]
-    [InlineData("?max_age=0", -3600, 0, true)]
+    [InlineData("?max_age=0", -3600, 0, false)]
+    [InlineData("?max_age=600", -3600, 0, false)]
+    [InlineData("?max_age=600", -800, 0, false)]
+    [InlineData("?max_age=600", -800, -600, false)]
+    [InlineData("?prompt=login&max_age=3600", -600, 0, false)]
+    [InlineData("?max_age=600", -700, 0, true)]
+    [InlineData("?max_age=3600", -600, 0, true)]
+    [InlineData("?max_age=600", null, 0, true)]
+    [InlineData("?max_age=600", -700, -600, true)]
     public async Task A_sign_in_that_asked_for_the_password_again_is_refused_when_the_provider_answers_with_an_earlier_one(
         string query, int? authTimeAgo, int providerClockOffset, bool signsIn)
     {
@@ -172,7 +181,7 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
             }
         };
 
-        await AssertPromptLoginAnswerAsync(query, signsIn);
+        await AssertRecentAuthenticationAnswerAsync(query, signsIn);
     }
 
     // A NumericDate may have a fraction (RFC 7519); anything else in auth_time is no time at all.
@@ -196,10 +205,13 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
             _ => -1,
         };
 
-        await AssertPromptLoginAnswerAsync("?prompt=login", signsIn);
+        await AssertRecentAuthenticationAnswerAsync("?prompt=login", signsIn);
     }
 
-    private async Task AssertPromptLoginAnswerAsync(string query, bool signsIn)
+    /// <summary>Signs in with <paramref name="query"/>: a session, or the refusal page naming <paramref name="refusal"/> and no session.</summary>
+    /// <returns>The authorize request as the provider received it.</returns>
+    private async Task<Dictionary<string, string>> AssertRecentAuthenticationAnswerAsync(
+        string query, bool signsIn, string refusal = "instead of asking for your password again")
     {
         using var browser = NewBrowser();
 
@@ -213,9 +225,46 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         }
         else
         {
-            await AssertRefusedAsync(browser, page, "instead of asking for your password again");
+            await AssertRefusedAsync(browser, page, refusal);
             Assert.Contains("Sign out at the identity provider", page.Body);
         }
+
+        return authorize;
+    }
+
+    // Bff:RequireAuthTime: a sign-in that asked for a recent authentication needs the provider to say when it was.
+    [Theory]
+    [InlineData("?prompt=login", null, false)]
+    [InlineData("?max_age=600", null, false)]
+    [InlineData("?max_age=600", -60, true)]
+    [InlineData("", null, true)]
+    public async Task With_auth_time_required_a_sign_in_that_asked_for_a_recent_authentication_needs_it(string query, int? authTimeAgo, bool signsIn)
+    {
+        await _bff.DisposeAsync();
+        await StartBffAsync("--Bff:RequireAuthTime=true");
+        _idp.ChangeClaims = c =>
+        {
+            if (authTimeAgo is { } ago)
+            {
+                c["auth_time"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + ago;
+            }
+        };
+
+        await AssertRecentAuthenticationAnswerAsync(query, signsIn, "did not say when you last entered your password");
+    }
+
+    // The app's own delegate may ask for max_age too (the handler's option or its own redirect event): checked the same.
+    [Theory]
+    [InlineData(-3600, false)]
+    [InlineData(-60, true)]
+    public async Task A_max_age_the_apps_own_delegate_asks_for_is_checked(int authTimeAgo, bool signsIn)
+    {
+        await _bff.DisposeAsync();
+        await StartBffAsync(bff => bff.ConfigureOpenIdConnect(o => o.MaxAge = TimeSpan.FromMinutes(10)));
+        _idp.ChangeClaims = c => c["auth_time"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + authTimeAgo;
+
+        var authorize = await AssertRecentAuthenticationAnswerAsync("", signsIn);
+        Assert.Equal("600", authorize["max_age"]);
     }
 
     // The callback's own demand: single sign-on back into a provider session (sid) whose session here was ended from

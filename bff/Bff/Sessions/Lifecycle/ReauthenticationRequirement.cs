@@ -1,7 +1,6 @@
 using Bff.Logging;
 using Bff.Sessions.Cookie;
 using Bff.Sessions.Store;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Bff.Sessions.Lifecycle;
 
@@ -15,7 +14,7 @@ namespace Bff.Sessions.Lifecycle;
 /// single sign-on in the same provider session is sent back to the provider with <c>prompt=login</c> from the
 /// callback, before any session is made. A session that merely timed out, or that the user signed out of here,
 /// signs in as usual. Asked is checked against done: a sign-in that asked for <c>prompt=login</c> and comes back
-/// with an earlier authentication (<see cref="AnsweredWithEarlierSignIn"/>) makes no session.
+/// with an earlier authentication makes no session (<see cref="Oidc.AuthenticationAge"/>).
 /// </summary>
 internal sealed class ReauthenticationRequirement(
     IEndedSessionStore ended,
@@ -33,7 +32,8 @@ internal sealed class ReauthenticationRequirement(
 
     /// <summary>
     /// The sign-in state's item saying that this sign-in asked the provider for <c>prompt=login</c>, and when (Unix
-    /// seconds on the BFF's clock).
+    /// seconds on the BFF's clock; read as such by instances of the version before <see cref="Oidc.AuthenticationAge"/>,
+    /// during a rolling upgrade).
     /// </summary>
     internal const string AskedItem = "bff.prompt_login";
 
@@ -82,46 +82,6 @@ internal sealed class ReauthenticationRequirement(
     }
 
     /// <summary>
-    /// Whether the provider answered a sign-in that asked for <c>prompt=login</c> with an authentication from before
-    /// the request: asked is not done, and a provider that ignores <c>prompt</c>, or brokers to one that signs in
-    /// silently, would otherwise meet the demand. The id_token's <c>auth_time</c> is compared with the moment the
-    /// request was sent, on the provider's own clock: its <c>iat</c> less the time the sign-in took since, as the BFF
-    /// measures it, so a skew between the two clocks does not count; <paramref name="slack"/> allows for the time
-    /// between the token's issue and this check, and for instances' clocks. An <c>auth_time</c> that is not a
-    /// NumericDate counts as an earlier one. An id_token without it is taken at its word: the demands here send
-    /// <c>max_age=0</c>, with which a provider must send it, but some send it only when configured to.
-    /// </summary>
-    public static bool AnsweredWithEarlierSignIn(JsonWebToken idToken, AuthenticationProperties properties, DateTimeOffset now, TimeSpan slack)
-    {
-        if (!properties.Items.TryGetValue(AskedItem, out var asked) ||
-            !long.TryParse(asked, NumberStyles.None, CultureInfo.InvariantCulture, out var askedAt) ||
-            !idToken.TryGetClaim(AuthTimeClaim, out var claim))
-        {
-            return false;
-        }
-
-        if (!IsNumber(claim) ||
-            !double.TryParse(claim.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var authTime) ||
-            !double.IsFinite(authTime) || authTime is < 0 or > LatestNumericDate)
-        {
-            return true;
-        }
-
-        var issuedAt = new DateTimeOffset(idToken.IssuedAt, TimeSpan.Zero).ToUnixTimeSeconds();
-        var askedOnProviderClock = issuedAt - (now.ToUnixTimeSeconds() - askedAt);
-        return authTime < askedOnProviderClock - slack.TotalSeconds;
-    }
-
-    private const string AuthTimeClaim = "auth_time";
-
-    // 9999-12-31T23:59:59Z: beyond it a number is no time.
-    private const double LatestNumericDate = 253_402_300_799;
-
-    private static bool IsNumber(Claim claim) => claim.ValueType is
-        ClaimValueTypes.Integer or ClaimValueTypes.Integer32 or ClaimValueTypes.Integer64 or
-        ClaimValueTypes.UInteger32 or ClaimValueTypes.UInteger64 or ClaimValueTypes.Double;
-
-    /// <summary>
     /// At the sign-in's callback: whether the provider signed the user in by single sign-on in a provider session
     /// (<c>sid</c>) whose BFF session was ended from elsewhere, without being asked for <c>prompt=login</c>. A sign-in
     /// that was asked satisfies the demand, which is then forgotten.
@@ -143,8 +103,4 @@ internal sealed class ReauthenticationRequirement(
         Log.ReauthenticationRequired(logger, reason.ToString());
         return true;
     }
-
-    /// <summary>Whether an authorization request asks the provider to authenticate the user again.</summary>
-    public static bool AsksToSignInAgain(string? prompt) =>
-        prompt is not null && prompt.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("login", StringComparer.Ordinal);
 }
