@@ -158,6 +158,9 @@ internal static partial class Log
     [LoggerMessage(6011, LogLevel.Warning, "Session {SessionId} was saved but its sign-in failed after that ({ErrorType}): the session is ended again")]
     public static partial void SessionCreationUndone(ILogger logger, string sessionId, string errorType);
 
+    [LoggerMessage(6013, LogLevel.Warning, "Redis may evict keys to make room: {Servers}. Eviction signs users out silently and can drop a user's session index, so that sign out everywhere and back-channel logout miss live sessions. Set maxmemory-policy noeviction")]
+    public static partial void RedisMayEvict(ILogger logger, string servers);
+
     // 95xx: the edge (hostile or malformed requests, transport security).
 
     [LoggerMessage(9501, LogLevel.Information, "{Method} {Path} refused with {Status}: the request could not be read")]

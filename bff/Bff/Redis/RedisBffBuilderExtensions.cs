@@ -75,6 +75,9 @@ public static class RedisBffBuilderExtensions
         }
 
         services.TryAddSingleton<KeyRingHealthCheck>(); // one instance, so its healthy answer is kept between runs
+        // One instance for the health check and the host (a warning once the host has started).
+        services.TryAddSingleton<RedisEvictionPolicy>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisEvictionPolicy>(sp => sp.GetRequiredService<RedisEvictionPolicy>()));
         services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [BffDefaults.HealthReadyTag])
             .AddCheck<KeyRingHealthCheck>(KeyRingHealthCheck.Name, tags: [BffDefaults.HealthReadyTag]);

@@ -94,6 +94,13 @@ internal sealed class RedisConnection : IDisposable
         ? db
         : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is not connected.", null, CommandStatus.Unknown));
 
+    /// <summary>The primaries the connection knows and reaches (one, or each master of a Cluster), for server commands.</summary>
+    public async Task<IReadOnlyList<IServer>> PrimariesAsync(CancellationToken cancellationToken)
+    {
+        var multiplexer = await _multiplexer.Value.WaitAsync(cancellationToken);
+        return multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica).ToList();
+    }
+
     public Task<TimeSpan> PingAsync(CancellationToken cancellationToken) =>
         RunAsync("PING", db => db.PingAsync(), cancellationToken);
 
