@@ -40,7 +40,11 @@ internal sealed class BffOpenIdConnectEvents(
     private const string AuthorizeItemPrefix = "bff.authorize.";
     // Marks a sign-in that is that second asking: it is not asked a third time.
     private const string AskedAgainItem = "bff.asked_again";
+    // When the sign-in started (Unix seconds): its state is refused after RemoteAuthenticationTimeout, whatever cookies
+    // the browser kept (the handler bounds only the correlation cookie's lifetime, which the browser enforces).
+    private const string StartedItem = "bff.started";
     private static readonly object TokenResponseKey = new();
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     // OAuth errors that say the provider or the BFF's registration is in trouble, not the request.
     private static readonly string[] ProviderSideErrors = ["invalid_client", "unauthorized_client", "server_error", "temporarily_unavailable"];
@@ -74,6 +78,7 @@ internal sealed class BffOpenIdConnectEvents(
         // Remembered in the protected state (the app's own delegate may have set prompt or max_age too): the callback
         // then knows whether the provider was asked to authenticate the user again, and how recently.
         var now = time.GetUtcNow();
+        context.Properties.Items[StartedItem] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         if (AuthenticationAge.AsksToSignInAgain(context.ProtocolMessage.Prompt))
         {
             context.Properties.Items[ReauthenticationRequirement.AskedItem] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -134,6 +139,16 @@ internal sealed class BffOpenIdConnectEvents(
 
     public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
     {
+        // Before the code is used. A state without the item comes from an older version, which recorded its demands
+        // differently (a prompt=login asked there would not be checked against auth_time here).
+        if (!context.Properties!.Items.TryGetValue(StartedItem, out var started) ||
+            !long.TryParse(started, NumberStyles.None, CultureInfo.InvariantCulture, out var startedAt) ||
+            time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Min(startedAt, MaxUnixSeconds)) > context.Options.RemoteAuthenticationTimeout)
+        {
+            context.Fail(new OidcProtocolException("This sign-in attempt has expired or was already completed. Please sign in again."));
+            return;
+        }
+
         var configuration = await metadata.GetAsync(context.HttpContext.RequestAborted);
         var form = context.TokenEndpointRequest!.Parameters
             .Where(p => p.Key is not (OpenIdConnectParameterNames.ClientId or OpenIdConnectParameterNames.ClientSecret) && !string.IsNullOrEmpty(p.Value))
@@ -238,7 +253,7 @@ internal sealed class BffOpenIdConnectEvents(
 
         // The sign-in's own bookkeeping: the session need not carry it.
         foreach (var key in context.Properties.Items.Keys
-                     .Where(k => k.StartsWith(AuthorizeItemPrefix, StringComparison.Ordinal) || k is AskedAgainItem or ReauthenticationRequirement.AskedItem or AuthenticationAge.EarliestItem)
+                     .Where(k => k.StartsWith(AuthorizeItemPrefix, StringComparison.Ordinal) || k is AskedAgainItem or StartedItem or ReauthenticationRequirement.AskedItem or AuthenticationAge.EarliestItem)
                      .ToList())
         {
             context.Properties.Items.Remove(key);

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Net;
 using Bff.Host;
+using Bff.Configuration;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bff.Tests.Oidc;
@@ -265,6 +268,54 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
 
         var authorize = await AssertRecentAuthenticationAnswerAsync("", signsIn);
         Assert.Equal("600", authorize["max_age"]);
+    }
+
+    // The handler bounds a sign-in's age only by its correlation cookie's lifetime, which the browser enforces: a browser
+    // that keeps its cookies could finish a sign-in started long ago, under that time's demands. The state carries its
+    // start, and is refused 15 minutes on (the id_token is fresh on the BFF's clock either way).
+    [Theory]
+    [InlineData(14, true)]
+    [InlineData(16, false)]
+    public async Task A_sign_in_state_older_than_fifteen_minutes_is_refused_whatever_cookies_the_browser_kept(int minutes, bool signsIn)
+    {
+        using var browser = NewBrowser();
+        var authorize = await StartSignInAsync(browser);
+        _time.Advance(TimeSpan.FromMinutes(minutes));
+        _idp.ChangeClaims = c =>
+        {
+            c["iat"] = _time.GetUtcNow().ToUnixTimeSeconds();
+            c["exp"] = _time.GetUtcNow().ToUnixTimeSeconds() + 3600;
+        };
+
+        var page = await browser.NavigateAsync(Callback(authorize, _idp.IssueCode(authorize), _idp.Issuer));
+
+        if (signsIn)
+        {
+            Assert.Equal("alice", (await browser.UserAsync())["sub"].GetString());
+        }
+        else
+        {
+            await AssertRefusedAsync(browser, page, "This sign-in attempt has expired");
+        }
+    }
+
+    // A state written by the version before the start was recorded: its prompt=login was remembered differently and would
+    // not be checked against auth_time here (nor would its sid demand stay). It is refused, as a sign-in that has expired.
+    [Fact]
+    public async Task A_sign_in_state_from_an_older_version_is_refused()
+    {
+        _idp.ChangeClaims = c => c["auth_time"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 3600;
+        using var browser = NewBrowser();
+        var authorize = await StartSignInAsync(browser, "?prompt=login");
+        var format = _bff.Services.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(BffDefaults.OidcScheme).StateDataFormat;
+        var properties = format.Unprotect(authorize["state"])!;
+        Assert.True(properties.Items.Remove("bff.started"));
+        Assert.True(properties.Items.Remove(Bff.Oidc.AuthenticationAge.EarliestItem));
+        authorize["state"] = format.Protect(properties);
+
+        var page = await browser.NavigateAsync(Callback(authorize, _idp.IssueCode(authorize), _idp.Issuer));
+
+        await AssertRefusedAsync(browser, page, "This sign-in attempt has expired");
     }
 
     // The callback's own demand: single sign-on back into a provider session (sid) whose session here was ended from
