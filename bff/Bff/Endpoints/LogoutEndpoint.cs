@@ -57,6 +57,8 @@ internal sealed class LogoutEndpoint(ProviderMetadata metadata, ILogger<LogoutEn
 
         var idToken = ticket.Properties.GetTokenValue("id_token");
         await context.SignOutAsync(BffDefaults.CookieScheme);
+        // Ended: the redirect away from it says nothing about it (no expiry header).
+        CurrentSession.Forget(context);
 
         try
         {

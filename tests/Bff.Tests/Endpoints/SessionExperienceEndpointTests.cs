@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -68,6 +69,15 @@ public sealed class SessionExperienceEndpointTests
         using var everywhere = await bff.SendAsync(HttpMethod.Delete, "/bff/sessions", cookie);
         Assert.Equal(HttpStatusCode.NoContent, everywhere.StatusCode);
         Assert.Null(HeaderOf(everywhere));
+
+        // Sign-out: the redirect away from a session that has just ended says nothing about it.
+        cookie = await bff.SignInAsync();
+        using var user = await bff.SendAsync(HttpMethod.Get, "/bff/user", cookie);
+        var logoutUrl = (await user.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()
+            .Single(c => c.GetProperty("type").GetString() == "bff:logout_url").GetProperty("value").GetString()!;
+        using var signedOut = await bff.SendAsync(HttpMethod.Get, logoutUrl, cookie, antiforgery: false);
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Null(HeaderOf(signedOut));
     }
 
     // Routing matches the literal segments in any letter case; so must the endpoint, or OTHERS would end them all.
