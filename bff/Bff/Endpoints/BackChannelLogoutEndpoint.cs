@@ -88,8 +88,9 @@ internal sealed class BackChannelLogoutEndpoint(LogoutTokenValidator validator, 
         int ended;
         try
         {
-            var sessions = await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, context.RequestAborted);
-            ended = await terminator.EndEachAsync(sessions, SessionEndReason.BackChannel);
+            ended = await terminator.EndAllAsync(
+                async cancellationToken => await MatchingSessionsAsync(store, token.Subject, token.ProviderSessionId, cancellationToken),
+                SessionEndReason.BackChannel, context.RequestAborted);
         }
         catch (Exception ex)
         {

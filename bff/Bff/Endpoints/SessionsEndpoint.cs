@@ -84,14 +84,24 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
             return;
         }
 
-        await terminator.EndAsync(target.Id, SessionEndReason.EndedFromOtherSession);
+        // That device's session, and any other of its provider session (that browser's) but this one: a sign-in there
+        // that was under way meanwhile.
+        await terminator.EndAllAsync(async cancellationToken => target.ProviderSessionId is { } sid
+                ? (await store.GetByProviderSessionAsync(sid, cancellationToken))
+                    .Where(s => s.Subject == current.Subject && s.Id != current.Id)
+                    .Append(target)
+                    .DistinctBy(s => s.Id)
+                : [target],
+            SessionEndReason.EndedFromOtherSession, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     private async Task EndAllAsync(HttpContext context, SessionRecord current)
     {
-        var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id).Append(current), SessionEndReason.SignOutEverywhere);
+        // This browser's session last.
+        var ended = await terminator.EndAllAsync(
+            async cancellationToken => (await store.GetBySubjectAsync(current.Subject, cancellationToken)).OrderBy(s => s.Id == current.Id),
+            SessionEndReason.SignOutEverywhere, context.RequestAborted);
         Log.SignedOutEverywhere(logger, current.Subject, ended);
         CurrentSession.Forget(context);
         // The cookie stays (it names a session that is gone, so it opens nothing): the next sign-in in this
@@ -102,8 +112,9 @@ internal sealed class SessionsEndpoint(ISessionStore store, SessionTerminator te
     /// <summary><c>DELETE /bff/sessions/others</c>: ends every session of the user except this browser's.</summary>
     private async Task EndOthersAsync(HttpContext context, SessionRecord current)
     {
-        var sessions = await store.GetBySubjectAsync(current.Subject, context.RequestAborted);
-        var ended = await terminator.EndEachAsync(sessions.Where(s => s.Id != current.Id), SessionEndReason.EndedFromOtherSession);
+        var ended = await terminator.EndAllAsync(
+            async cancellationToken => (await store.GetBySubjectAsync(current.Subject, cancellationToken)).Where(s => s.Id != current.Id),
+            SessionEndReason.EndedFromOtherSession, context.RequestAborted);
         Log.SignedOutOthers(logger, current.Subject, ended);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }

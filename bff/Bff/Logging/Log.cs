@@ -158,6 +158,9 @@ internal static partial class Log
     [LoggerMessage(6011, LogLevel.Warning, "Session {SessionId} was saved but its sign-in failed after that ({ErrorType}): the session is ended again")]
     public static partial void SessionCreationUndone(ILogger logger, string sessionId, string errorType);
 
+    [LoggerMessage(6014, LogLevel.Warning, "Session {SessionId} was ended as soon as it was created: a session of the same provider session was ended from elsewhere ({Reason}) while this sign-in was under way")]
+    public static partial void SessionEndedDuringSignIn(ILogger logger, string sessionId, string reason);
+
     [LoggerMessage(6013, LogLevel.Warning, "Redis may evict keys to make room: {Servers}. Eviction signs users out silently and can drop a user's session index, so that sign out everywhere and back-channel logout miss live sessions. Set maxmemory-policy noeviction")]
     public static partial void RedisMayEvict(ILogger logger, string servers);
 

@@ -220,7 +220,7 @@ internal sealed class BffOpenIdConnectEvents(
 
         // Single sign-on back into a provider session whose session here was ended from elsewhere, by a browser that
         // dropped the old cookie: no session; the provider is asked to authenticate the user again.
-        if (await reauthentication.MustAskAgainAsync(context.Principal!, context.Properties, context.HttpContext.RequestAborted))
+        if (await reauthentication.MustAskAgainAsync(context.HttpContext, context.Principal!, context.Properties, context.HttpContext.RequestAborted))
         {
             // Asked once already (an app's own delegate replaced the prompt, or the provider ignored it): a page, not a loop.
             if (context.Properties.Items.ContainsKey(AskedAgainItem))

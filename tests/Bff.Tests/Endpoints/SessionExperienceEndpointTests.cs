@@ -70,8 +70,9 @@ public sealed class SessionExperienceEndpointTests
         Assert.Equal(HttpStatusCode.NoContent, everywhere.StatusCode);
         Assert.Null(HeaderOf(everywhere));
 
-        // Sign-out: the redirect away from a session that has just ended says nothing about it.
-        cookie = await bff.SignInAsync();
+        // Sign-out: the redirect away from a session that has just ended says nothing about it. (Another user: alice's
+        // provider session must now authenticate again, which this shortcut sign-in does not.)
+        cookie = await bff.SignInAsync("bob");
         using var user = await bff.SendAsync(HttpMethod.Get, "/bff/user", cookie);
         var logoutUrl = (await user.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()
             .Single(c => c.GetProperty("type").GetString() == "bff:logout_url").GetProperty("value").GetString()!;

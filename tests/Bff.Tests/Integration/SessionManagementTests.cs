@@ -79,6 +79,27 @@ public sealed class SessionManagementTests(SessionsStackFixture fixture) : IClas
         Assert.Equal(2, events.Count(e => e.GetProperty("kind").GetString() == "created"));
     }
 
+    // A browser's provider session (sid) can hold more than one session here: one whose cookie the browser lost, and the
+    // one it signed in to after by single sign-on (or one a sign-in under way saved while that device was ended). Ending
+    // that device ends each of them; this browser's own session stays.
+    [Fact]
+    public async Task Ending_another_device_ends_every_session_of_its_provider_session()
+    {
+        using var laptop = Stack.NewBrowser();
+        using var phone = Stack.NewBrowser();
+        await laptop.SignInAsync("wynn");
+        await phone.SignInAsync("wynn");
+        phone.DropSessionCookie();
+        await phone.SignInAsync("wynn");
+        Assert.Equal(3, (await SessionsAsync(laptop)).Length);
+
+        using var ended = await laptop.SendAsync(HttpMethod.Delete, "/bff/sessions/" + await CurrentIdAsync(phone));
+        Assert.Equal(HttpStatusCode.NoContent, ended.StatusCode);
+
+        var left = Assert.Single(await SessionsAsync(laptop));
+        Assert.True(left.GetProperty("current").GetBoolean());
+    }
+
     [Fact]
     public async Task A_user_cannot_end_or_see_another_users_session()
     {

@@ -363,6 +363,38 @@ public sealed class HostileProviderSignInTests : IAsyncLifetime
         Assert.Equal(authTime.ToString(CultureInfo.InvariantCulture), (await phone.UserAsync())["auth_time"].GetString());
     }
 
+    // Sign out everywhere while another browser's sign-in in the same provider session is under way: its callback met no
+    // demand yet (the check ran first), and its session is saved after the sessions were listed. That session ends as it
+    // is created, its browser is told why, and its next sign-in asks for the password.
+    [Fact]
+    public async Task A_sign_in_under_way_while_its_provider_session_is_signed_out_everywhere_ends_as_it_is_created()
+    {
+        BrowserClient? signsOutEverywhere = null;
+        await _bff.DisposeAsync();
+        await StartBffAsync(bff => bff.ConfigureOpenIdConnect(o => o.Events.OnTicketReceived = async _ =>
+        {
+            // Between the callback's check and the session's save.
+            if (Interlocked.Exchange(ref signsOutEverywhere, null) is { } laptop)
+            {
+                using var everywhere = await laptop.SendAsync(HttpMethod.Delete, "/bff/sessions");
+                Assert.Equal(HttpStatusCode.NoContent, everywhere.StatusCode);
+            }
+        }));
+        using var laptop = NewBrowser();
+        using var phone = NewBrowser();
+        await SignInAsync(laptop);
+
+        signsOutEverywhere = laptop;
+        var page = await SignInAsync(phone);
+
+        Assert.Null(signsOutEverywhere);
+        Assert.Equal(new Uri(_bffUrl + "/"), page.Url);
+        using var user = await phone.GetAsync("/bff/user");
+        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+        Assert.Contains("You signed out everywhere.", await user.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("login", (await StartSignInAsync(phone))["prompt"]);
+    }
+
     private string HmacWithPublicKey(Dictionary<string, object?> claims)
     {
         var header = new Dictionary<string, object?> { ["alg"] = "HS256", ["kid"] = "rsa-1", ["typ"] = "JWT" };

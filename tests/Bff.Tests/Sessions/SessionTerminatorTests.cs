@@ -104,7 +104,48 @@ public sealed class SessionTerminatorTests
         Assert.All(_observer.Ended, e => Assert.Equal(SessionEndReason.SignOutEverywhere, e.Reason));
     }
 
+    // A sign-in saved after the first listing, while the ends are under way, is found by the second, even when the
+    // caller has gone by then (a browser dropping its sign out everywhere).
+    [Fact]
+    public async Task Ending_all_lists_again_and_ends_a_session_saved_meanwhile()
+    {
+        using var caller = new CancellationTokenSource();
+        var signIn = new SavingObserver(_store, Record("s3"), caller);
+        var terminator = new SessionTerminator(_store, [signIn, _observer], NullLogger<SessionTerminator>.Instance);
+        await _store.SaveAsync(Record("s1"), _ct);
+        await _store.SaveAsync(Record("s2"), _ct);
+        var listings = 0;
+
+        var ended = await terminator.EndAllAsync(
+            async cancellationToken =>
+            {
+                listings++;
+                return await _store.GetBySubjectAsync("alice", cancellationToken);
+            },
+            SessionEndReason.SignOutEverywhere, caller.Token);
+
+        Assert.Equal(3, ended);
+        Assert.Equal(2, listings);
+        Assert.Empty(await _store.GetBySubjectAsync("alice", _ct));
+        Assert.Equal(["s1", "s2", "s3"], _observer.Ended.Select(e => e.Session.Id).Order());
+    }
+
     private SessionRecord Record(string id) => TestSessionRecords.Alice(id, _time.GetUtcNow());
+
+    // Saves a session when the first end is reported, and cancels the caller's token.
+    private sealed class SavingObserver(InMemorySessionStore store, SessionRecord newcomer, CancellationTokenSource caller) : ISessionEndObserver
+    {
+        private int _saved;
+
+        public async Task OnSessionEndedAsync(SessionRecord session, SessionEndReason reason, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _saved, 1) == 0)
+            {
+                await store.SaveAsync(newcomer, CancellationToken.None);
+                await caller.CancelAsync();
+            }
+        }
+    }
 
     private sealed class RecordingObserver : ISessionEndObserver
     {

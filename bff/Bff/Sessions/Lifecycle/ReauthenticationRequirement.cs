@@ -84,17 +84,24 @@ internal sealed class ReauthenticationRequirement(
     /// <summary>
     /// At the sign-in's callback: whether the provider signed the user in by single sign-on in a provider session
     /// (<c>sid</c>) whose BFF session was ended from elsewhere, without being asked for <c>prompt=login</c>. A sign-in
-    /// that was asked satisfies the demand, which is then forgotten.
+    /// that was asked satisfies the demand, which is then forgotten, and is marked on <paramref name="context"/> as one
+    /// that authenticated the user again (see <see cref="EndedDuringSignInAsync"/>).
     /// </summary>
-    public async Task<bool> MustAskAgainAsync(ClaimsPrincipal user, AuthenticationProperties properties, CancellationToken cancellationToken)
+    public async Task<bool> MustAskAgainAsync(HttpContext context, ClaimsPrincipal user, AuthenticationProperties properties, CancellationToken cancellationToken)
     {
+        var asked = properties.Items.ContainsKey(AskedItem);
+        if (asked)
+        {
+            context.Items[AuthenticatedAgainKey] = true;
+        }
+
         if (user.FindFirstValue("sid") is not { Length: > 0 } sid ||
             await ended.FindAsync(ProviderSessionPrefix + sid, cancellationToken) is not { } reason)
         {
             return false;
         }
 
-        if (properties.Items.ContainsKey(AskedItem))
+        if (asked)
         {
             await ended.ForgetAsync(ProviderSessionPrefix + sid, cancellationToken);
             return false;
@@ -103,4 +110,23 @@ internal sealed class ReauthenticationRequirement(
         Log.ReauthenticationRequired(logger, reason.ToString());
         return true;
     }
+
+    /// <summary>
+    /// Once a sign-in's session is saved: why its provider session was ended from elsewhere after the callback's
+    /// check (<see cref="MustAskAgainAsync"/>), or null. Such an end (sign out everywhere, a session ended from another,
+    /// a back-channel logout) listed the sessions before this one existed, and only then wrote its demand, so the
+    /// new session must end too. A sign-in that authenticated the user again is not one the demand is about.
+    /// </summary>
+    public async Task<SessionEndReason?> EndedDuringSignInAsync(SessionRecord session, HttpContext? context, CancellationToken cancellationToken)
+    {
+        if (session.ProviderSessionId is not { Length: > 0 } sid || context?.Items.ContainsKey(AuthenticatedAgainKey) == true)
+        {
+            return null;
+        }
+
+        return await ended.FindAsync(ProviderSessionPrefix + sid, cancellationToken);
+    }
+
+    // Marks the request of a sign-in that asked the provider for prompt=login.
+    private static readonly object AuthenticatedAgainKey = new();
 }

@@ -33,6 +33,21 @@ internal sealed class SessionTerminator(
         return ended;
     }
 
+    /// <summary>
+    /// Ends the sessions <paramref name="list"/> finds, then those it finds once more (without the caller's token: the
+    /// first ends are under way). An end from elsewhere writes the re-authentication demand of each session's provider
+    /// session as it ends it (<see cref="ReauthenticationRequirement"/>); a sign-in by single sign-on into one of those
+    /// provider sessions that was checked before and saved after the first listing would otherwise outlive the end.
+    /// One saved after the second listing finds the demand written once it is saved, and ends itself.
+    /// </summary>
+    /// <returns>How many this call ended.</returns>
+    public async Task<int> EndAllAsync(
+        Func<CancellationToken, Task<IEnumerable<SessionRecord>>> list, SessionEndReason reason, CancellationToken cancellationToken)
+    {
+        var ended = await EndEachAsync(await list(cancellationToken), reason);
+        return ended + await EndEachAsync(await list(CancellationToken.None), reason);
+    }
+
     /// <summary>Ends the session with this storage id; false when it was already gone.</summary>
     public async Task<bool> EndAsync(string storageId, SessionEndReason reason)
     {
