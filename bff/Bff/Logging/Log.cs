@@ -155,7 +155,7 @@ internal static partial class Log
     [LoggerMessage(6012, LogLevel.Warning, "Bff:Redis:ApplicationName is '{ApplicationName}' but the key prefix is still the default '{KeyPrefix}': if another application uses this Redis with the same prefix, both see each other's sessions in their lists, sign out everywhere and back-channel logout. Give each application its own Bff:Redis:KeyPrefix")]
     public static partial void RedisDefaultPrefixForRenamedApplication(ILogger logger, string applicationName, string keyPrefix);
 
-    [LoggerMessage(6011, LogLevel.Warning, "Session {SessionId} was saved but its sign-in failed after that ({ErrorType}): the session is ended again")]
+    [LoggerMessage(6011, LogLevel.Warning, "The sign-in of session {SessionId} failed once its save had begun ({ErrorType}): the session is ended again, should it have been stored")]
     public static partial void SessionCreationUndone(ILogger logger, string sessionId, string errorType);
 
     [LoggerMessage(6014, LogLevel.Warning, "Session {SessionId} was ended as soon as it was created: a session of the same provider session was ended from elsewhere ({Reason}) while this sign-in was under way")]

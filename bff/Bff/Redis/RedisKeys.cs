@@ -5,8 +5,9 @@ namespace Bff.Redis;
 
 /// <summary>
 /// Every key the BFF writes, under one prefix. A part in braces is the key's hash tag (Redis Cluster puts keys
-/// with the same tag in one slot): a session and its end marker share their storage id's tag. Every script
-/// and transaction touches one key only, so the same code runs on one Redis, a cluster and behind Sentinel.
+/// with the same tag in one slot): a session, its tombstone and its end marker share their storage id's tag. Every
+/// script and transaction touches the keys of one tag only, so the same code runs on one Redis, a cluster and behind
+/// Sentinel.
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {
@@ -17,6 +18,9 @@ internal sealed class RedisKeys(string prefix)
 
     /// <summary>A session: a hash of its fields, expiring a grace period after the session.</summary>
     public RedisKey Session(string storageId) => Prefix + "session:{" + storageId + "}";
+
+    /// <summary>A session just taken (ended), until its taker has reported it (see the session store's take).</summary>
+    public RedisKey Taken(string storageId) => Prefix + "taken:{" + storageId + "}";
 
     /// <summary>Why a recently ended session ended, until its cookie would have expired.</summary>
     public RedisKey EndedSession(string storageId) => Prefix + "ended:{" + storageId + "}";

@@ -27,6 +27,12 @@ internal sealed class RedisSessionStore(
     /// </summary>
     internal TimeSpan ExpiredGrace { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The least a taken session's tombstone lives: longer than a sweeper's claim lease, after which it is taken again.</summary>
+    internal static readonly TimeSpan TombstoneLifetime = TimeSpan.FromMinutes(5);
+
+    // What the take script answers while another caller's take is within its window to report the session.
+    private const string TakenElsewhere = "taken";
+
     // Redis counts a TTL from when its command runs, and a slid session's command may run up to a deadline later
     // than its index's: the margin keeps the index the longer-lived whatever the order and delay.
     internal static readonly TimeSpan IndexMargin = TimeSpan.FromMinutes(1);
@@ -83,13 +89,25 @@ internal sealed class RedisSessionStore(
         return redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e', 's')
         """;
 
-    // Reads and deletes a session in one step, so exactly one caller gets it. With ARGV[1] (now, UTC ticks) only
-    // an expired session is taken; a live one answers its expiry instead. KEYS: the session.
+    // Reads and deletes a session in one step, so exactly one caller gets it. With ARGV[1] (now, UTC ticks) only an
+    // expired session is taken; a live one answers its expiry instead. The session is not deleted but renamed to its
+    // tombstone, stamped with when it was taken (ARGV[2], ms): a caller that gave up on the reply (a stall past the
+    // command deadline) never reports the end, so a later take (the sweeper's, at the session's expiry, or a retry)
+    // gets the tombstone instead, once it is ARGV[3] ms old, the taker's window to delete it (ForgetAsync); before that
+    // the answer is 'taken'. It keeps the session's TTL, and lives at least ARGV[4] ms. KEYS: the session, its tombstone.
     private const string TakeScript = """
         local f = redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e', 's')
-        if not f[4] then return false end
+        if not f[4] then
+          local t = redis.call('HMGET', KEYS[2], 'm', 't', 'a', 'e', 's', 'k')
+          if not t[4] then return false end
+          if tonumber(ARGV[2]) - (tonumber(t[6]) or 0) < tonumber(ARGV[3]) then return 'taken' end
+          redis.call('DEL', KEYS[2])
+          return {t[1], t[2], t[3], t[4], t[5]}
+        end
         if ARGV[1] ~= '' and tonumber(f[4]) > tonumber(ARGV[1]) then return f[4] end
-        redis.call('DEL', KEYS[1])
+        redis.call('RENAME', KEYS[1], KEYS[2])
+        redis.call('HSET', KEYS[2], 'k', ARGV[2])
+        if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
         return f
         """;
 
@@ -126,8 +144,10 @@ internal sealed class RedisSessionStore(
             return Task.WhenAll(writes);
         }, cancellationToken);
 
+        // Once its entries are written the session is written too, whatever the caller does: one abandoned here would
+        // still be stored if the command was sent, live with nobody told (the caller undoes a save that failed).
         await redis.RunAsync("session save", db => db.ScriptEvaluateAsync(SaveScript, [Keys.Session(session.Id)],
-            [WriteMeta(session), session.Ticket, WriteInstant(session.LastActivityAt), WriteInstant(session.ExpiresAt), WriteStamp(session.Stamp), ttl]), cancellationToken);
+            [WriteMeta(session), session.Ticket, WriteInstant(session.LastActivityAt), WriteInstant(session.ExpiresAt), WriteStamp(session.Stamp), ttl]), CancellationToken.None);
     }
 
     public Task<SessionRecord?> ReplaceTicketAsync(string id, byte[] ticket, CancellationToken cancellationToken) =>
@@ -197,7 +217,14 @@ internal sealed class RedisSessionStore(
     {
         cancellationToken.ThrowIfCancellationRequested();
         var result = await redis.RunAsync("session sweep take",
-            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [WriteInstant(time.GetUtcNow())]), CancellationToken.None);
+            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id), Keys.Taken(id)], TakeArguments(WriteInstant(time.GetUtcNow()))), CancellationToken.None);
+        if (IsTakenElsewhere(result))
+        {
+            // Another caller's take, within its window: should that caller never report it, this claim runs out and
+            // the tombstone is taken then.
+            return null;
+        }
+
         if (!result.IsNull && result.Resp2Type == ResultType.BulkString)
         {
             var expiresAt = new DateTimeOffset(long.Parse((string)result!, NumberStyles.None, CultureInfo.InvariantCulture), TimeSpan.Zero);
@@ -208,6 +235,14 @@ internal sealed class RedisSessionStore(
 
         return await ForgetAsync(id, result);
     }
+
+    // The take script's arguments after the first: now (ms), how long a taker has to delete the tombstone once it has
+    // the session (its reply within the command deadline, then its delete), and the tombstone's least lifetime.
+    private RedisValue[] TakeArguments(RedisValue expiredBefore) =>
+        [expiredBefore, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)(2 * redis.OperationTimeout.TotalMilliseconds), (long)TombstoneLifetime.TotalMilliseconds];
+
+    private static bool IsTakenElsewhere(RedisResult result) =>
+        result.Resp2Type == ResultType.BulkString && (string?)result == TakenElsewhere;
 
     public async Task<SessionRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -242,7 +277,7 @@ internal sealed class RedisSessionStore(
         // to report the end) all complete; each command still has its deadline.
         cancellationToken.ThrowIfCancellationRequested();
         var result = await redis.RunAsync("session remove",
-            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id)], [""]), CancellationToken.None);
+            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id), Keys.Taken(id)], TakeArguments("")), CancellationToken.None);
         return await ForgetAsync(id, result);
     }
 
@@ -256,6 +291,12 @@ internal sealed class RedisSessionStore(
     // Never cancelled: the session is already gone, and entries left behind would outlive it.
     private async Task<SessionRecord?> ForgetAsync(string id, RedisResult taken)
     {
+        if (IsTakenElsewhere(taken))
+        {
+            // Its taker reports it and forgets its entries; or, should it never, the schedule entry brings the sweeper.
+            return null;
+        }
+
         var session = taken.Resp2Type == ResultType.Array ? Read(id, (RedisValue[])taken!) : null;
         try
         {
@@ -264,6 +305,8 @@ internal sealed class RedisSessionStore(
                 var removals = new List<Task>(3) { db.SortedSetRemoveAsync(Keys.ExpiryBucketOf(id), id) };
                 if (session is not null)
                 {
+                    // Reported by this caller: the tombstone has done its part.
+                    removals.Add(db.KeyDeleteAsync(Keys.Taken(id)));
                     removals.AddRange(IndexesOf(session).Select(index => db.SortedSetRemoveAsync(index, id)));
                 }
 

@@ -553,4 +553,64 @@ public sealed class RedisSessionStoreTests : IDisposable
             return null;
         }
     }
+
+    // A take whose reply is given up on (Redis stalled past the command deadline: a fork, an fsync, a failover) still
+    // runs when Redis resumes. Its caller never reports the end, so the session's tombstone hands the record to the next
+    // take once the taker's window has passed: a retry, or the sweeper at the session's expiry. Exactly once.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_take_whose_reply_was_given_up_on_is_handed_to_a_later_take_once(bool bySweeper)
+    {
+        using var impatient = RedisFixture.Connect(_redis.Server.ConnectionString + ",syncTimeout=300", _connection.Keys.Prefix);
+        var store = new RedisSessionStore(impatient, _clock, NullLogger<RedisSessionStore>.Instance);
+        var session = NewSession();
+        await store.SaveAsync(session, CancellationToken.None);
+
+        await _redis.InspectServer.ExecuteAsync("CLIENT", "PAUSE", "1000", "WRITE");
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.RemoveAsync(session.Id, CancellationToken.None));
+        var (stillThere, _) = await Polling.UntilAsync(() => Inspect.KeyExistsAsync(_connection.Keys.Session(session.Id)), exists => !exists, TimeSpan.FromSeconds(10));
+        Assert.False(stillThere);
+        Assert.True(await Inspect.KeyExistsAsync(_connection.Keys.Taken(session.Id)));
+
+        // Within the taker's window: nobody else takes it, and its entries stay.
+        Assert.Null(await store.RemoveAsync(session.Id, CancellationToken.None));
+        Assert.Null(await store.EndExpiredAsync(session.Id, CancellationToken.None));
+        Assert.NotNull(await Inspect.SortedSetScoreAsync(_connection.Keys.ExpiryBucketOf(session.Id), session.Id));
+        Assert.NotNull(await Inspect.SortedSetScoreAsync(_connection.Keys.Subject(session.Subject), session.Id));
+
+        SessionRecord? taken;
+        if (bySweeper)
+        {
+            _clock.Advance(Idle + TimeSpan.FromSeconds(1));
+            Assert.Contains(session.Id, await store.ClaimExpiredAsync(RedisKeys.BucketOf(session.Id), 100, TimeSpan.FromMinutes(1), CancellationToken.None));
+            taken = await store.EndExpiredAsync(session.Id, CancellationToken.None);
+        }
+        else
+        {
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            taken = await store.RemoveAsync(session.Id, CancellationToken.None);
+        }
+
+        Assert.Equal(session.Id, taken?.Id);
+        Assert.Equal(session.Ticket, taken!.Ticket);
+        Assert.Null(await store.RemoveAsync(session.Id, CancellationToken.None));
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Taken(session.Id)));
+        Assert.Null(await Inspect.SortedSetScoreAsync(_connection.Keys.ExpiryBucketOf(session.Id), session.Id));
+        Assert.Null(await Inspect.SortedSetScoreAsync(_connection.Keys.Subject(session.Subject), session.Id));
+    }
+
+    // A take that hears back forgets the tombstone with the session's entries: no later take reports the session again.
+    [Fact]
+    public async Task A_take_that_hears_back_leaves_no_tombstone()
+    {
+        var session = NewSession();
+        await _store.SaveAsync(session, CancellationToken.None);
+
+        Assert.NotNull(await _store.RemoveAsync(session.Id, CancellationToken.None));
+
+        Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Taken(session.Id)));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Null(await _store.RemoveAsync(session.Id, CancellationToken.None));
+    }
 }

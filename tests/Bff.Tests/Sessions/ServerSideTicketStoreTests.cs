@@ -230,6 +230,32 @@ public sealed class ServerSideTicketStoreTests : IDisposable
         }
     }
 
+    // A save whose reply was lost (Redis stalled past the deadline, or the browser left) may still have been stored:
+    // the sign-in fails, and the session it may have made is ended again, so no session nobody holds stays live.
+    [Fact]
+    public async Task A_save_that_failed_after_it_was_stored_leaves_no_live_session()
+    {
+        using var harness = new SessionHarness(
+            options => options.Session.IdleTimeout = TimeSpan.FromMinutes(15),
+            services => services.AddSingleton<ISessionStore>(sp => new LostSaveReplyStore(ActivatorUtilities.CreateInstance<InMemorySessionStore>(sp))));
+
+        await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => harness.SignInAsync("alice"));
+
+        Assert.Empty(await harness.Store.GetBySubjectAsync("alice", CancellationToken.None));
+        var ended = Assert.Single(await harness.Trail.GetRecentAsync("alice", default), e => e.Kind == AuditEventKinds.Ended);
+        Assert.Equal(nameof(SessionEndReason.Replaced), ended.Reason);
+    }
+
+    /// <summary>Stores the session, then fails as a save whose reply never came.</summary>
+    private sealed class LostSaveReplyStore(ISessionStore inner) : DelegatingSessionStore(inner)
+    {
+        public override async Task SaveAsync(SessionRecord session, CancellationToken cancellationToken)
+        {
+            await base.SaveAsync(session, cancellationToken);
+            throw new SessionStoreUnavailableException("Redis did not answer session save.", new TimeoutException());
+        }
+    }
+
     [Fact]
     public async Task Every_sign_in_gets_a_new_key_and_public_id()
     {

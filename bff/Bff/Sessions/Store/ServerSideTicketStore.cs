@@ -63,11 +63,13 @@ internal sealed class ServerSideTicketStore(
             Ticket = tickets.Protect(ticket, storageId),
         };
 
-        await store.SaveAsync(session, cancellationToken);
-        httpContext?.Features.Set(new CurrentSession(session));
-        Log.SessionCreated(logger, session.PublicId, session.Subject, session.ProviderSessionId);
         try
         {
+            // A save that failed may still have been stored (a command sent, then given up on): undone below.
+            await store.SaveAsync(session, cancellationToken);
+            httpContext?.Features.Set(new CurrentSession(session));
+            Log.SessionCreated(logger, session.PublicId, session.Subject, session.ProviderSessionId);
+
             // Saved: the rest runs to completion whatever the browser does, as ending a session does.
             await audit.RecordCreatedAsync(session, CancellationToken.None);
             await EndOldestBeyondLimitAsync(session);
