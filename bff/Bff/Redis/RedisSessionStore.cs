@@ -349,6 +349,20 @@ internal sealed class RedisSessionStore(
         {
             var fields = await redis.RunAsync("session index read", db =>
                 Task.WhenAll(batch.Select(id => db.HashGetAsync(Keys.Session((string)id!), ListedFields))), cancellationToken);
+
+            // A session taken by a caller that never heard back is listed from its tombstone, so that a retry (of a sign
+            // out everywhere, a back-channel logout) finds it and ends it with its reason.
+            var missing = Enumerable.Range(0, batch.Length).Where(i => fields[i][0].IsNull).ToArray();
+            if (missing.Length > 0)
+            {
+                var taken = await redis.RunAsync("session index read", db =>
+                    Task.WhenAll(missing.Select(i => db.HashGetAsync(Keys.Taken((string)batch[i]!), ListedFields))), cancellationToken);
+                for (var j = 0; j < missing.Length; j++)
+                {
+                    fields[missing[j]] = taken[j];
+                }
+            }
+
             for (var i = 0; i < batch.Length; i++)
             {
                 if (Live(ReadWithoutTicket((string)batch[i]!, fields[i])) is { } session)

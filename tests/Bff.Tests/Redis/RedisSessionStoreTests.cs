@@ -579,6 +579,10 @@ public sealed class RedisSessionStoreTests : IDisposable
         Assert.NotNull(await Inspect.SortedSetScoreAsync(_connection.Keys.ExpiryBucketOf(session.Id), session.Id));
         Assert.NotNull(await Inspect.SortedSetScoreAsync(_connection.Keys.Subject(session.Subject), session.Id));
 
+        // Still listed, from its tombstone: a retry of the end that failed (sign out everywhere) finds it.
+        Assert.Equal(session.Id, Assert.Single(await store.GetBySubjectAsync(session.Subject, CancellationToken.None)).Id);
+        Assert.Equal(session.Id, Assert.Single(await store.GetByProviderSessionAsync(session.ProviderSessionId!, CancellationToken.None)).Id);
+
         SessionRecord? taken;
         if (bySweeper)
         {
@@ -598,6 +602,7 @@ public sealed class RedisSessionStoreTests : IDisposable
         Assert.False(await Inspect.KeyExistsAsync(_connection.Keys.Taken(session.Id)));
         Assert.Null(await Inspect.SortedSetScoreAsync(_connection.Keys.ExpiryBucketOf(session.Id), session.Id));
         Assert.Null(await Inspect.SortedSetScoreAsync(_connection.Keys.Subject(session.Subject), session.Id));
+        Assert.Empty(await store.GetBySubjectAsync(session.Subject, CancellationToken.None));
     }
 
     // A take that hears back forgets the tombstone with the session's entries: no later take reports the session again.
