@@ -151,6 +151,30 @@ public sealed class RedisClusterTests(RedisClusterFixture fixture, ITestOutputHe
         }
     }
 
+    // Each master is asked (INFO memory, from a script sent to that server): the one that may evict is named alone.
+    [Fact]
+    public async Task The_eviction_policy_is_read_from_every_master()
+    {
+        var port = fixture.Cluster.Ports[1];
+        await RedisCluster.CliAsync(port, "CONFIG", "SET", "maxmemory", "1gb");
+        await RedisCluster.CliAsync(port, "CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+        try
+        {
+            using var connection = RedisFixture.Connect(fixture.Cluster.ConnectionString, RedisFixture.NewPrefix());
+            var policy = new RedisEvictionPolicy(connection, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisEvictionPolicy>.Instance);
+
+            var evicting = await policy.EvictingAsync(CancellationToken.None);
+
+            Assert.EndsWith($":{port} (allkeys-lru)", Assert.Single(evicting), StringComparison.Ordinal);
+            Assert.Equal(3, (await connection.PrimariesAsync(CancellationToken.None)).Count);
+        }
+        finally
+        {
+            await RedisCluster.CliAsync(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
+            await RedisCluster.CliAsync(port, "CONFIG", "SET", "maxmemory", "0");
+        }
+    }
+
     [Fact]
     public async Task The_sweeper_ends_thousands_of_sessions_on_the_cluster_once_each()
     {
