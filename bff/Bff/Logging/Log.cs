@@ -158,8 +158,8 @@ internal static partial class Log
     [LoggerMessage(6011, LogLevel.Warning, "The sign-in of session {SessionId} failed once its save had begun ({ErrorType}): the session is ended again, should it have been stored")]
     public static partial void SessionCreationUndone(ILogger logger, string sessionId, string errorType);
 
-    [LoggerMessage(6014, LogLevel.Warning, "Session {SessionId} was ended as soon as it was created: a session of the same provider session was ended from elsewhere ({Reason}) while this sign-in was under way")]
-    public static partial void SessionEndedDuringSignIn(ILogger logger, string sessionId, string reason);
+    [LoggerMessage(6014, LogLevel.Error, "An ended session's tombstone could not be removed ({Error}): the sweeper may report that session's end a second time at its deadline")]
+    public static partial void RedisTombstoneNotRemoved(ILogger logger, string error);
 
     [LoggerMessage(6013, LogLevel.Warning, "Redis may evict keys to make room: {Servers}. Eviction signs users out silently and can drop a user's session index, so that sign out everywhere and back-channel logout miss live sessions. Set maxmemory-policy noeviction")]
     public static partial void RedisMayEvict(ILogger logger, string servers);
@@ -199,6 +199,9 @@ internal static partial class Log
 
     [LoggerMessage(8301, LogLevel.Information, "Sign-in asks the provider for the password again: this browser's session was ended elsewhere ({Reason})")]
     public static partial void ReauthenticationRequired(ILogger logger, string reason);
+
+    [LoggerMessage(8303, LogLevel.Warning, "Session {SessionId} was ended as soon as it was created: a session of the same provider session was ended from elsewhere ({Reason}) while this sign-in was under way")]
+    public static partial void SessionEndedDuringSignIn(ILogger logger, string sessionId, string reason);
 
     [LoggerMessage(8302, LogLevel.Information, "{Subject} signed out all other sessions: {Count} session(s) ended")]
     public static partial void SignedOutOthers(ILogger logger, string subject, int count);

@@ -40,22 +40,21 @@ internal static class AuthenticationAge
     /// anything: its <paramref name="prompt"/> and <paramref name="maxAge"/> (one that is no whole number of seconds is
     /// the provider's to refuse), asked <paramref name="now"/>.
     /// </summary>
-    public static void RememberAsked(AuthenticationProperties properties, string? prompt, string? maxAge, DateTimeOffset now)
+    /// <returns>Whether the request asks the provider to authenticate the user again (<c>prompt=login</c>).</returns>
+    public static bool RememberAsked(AuthenticationProperties properties, string? prompt, string? maxAge, DateTimeOffset now)
     {
-        long? seconds = long.TryParse(maxAge, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-        if (AsksToSignInAgain(prompt))
-        {
-            seconds = 0;
-        }
-
+        var again = AsksToSignInAgain(prompt);
+        long? seconds = again ? 0 : long.TryParse(maxAge, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
         if (seconds is { } age)
         {
             properties.Items[EarliestItem] = (now.ToUnixTimeSeconds() - age).ToString(CultureInfo.InvariantCulture);
         }
+
+        return again;
     }
 
     /// <summary>Whether an authorization request's <c>prompt</c> asks the provider to authenticate the user again.</summary>
-    public static bool AsksToSignInAgain(string? prompt) =>
+    private static bool AsksToSignInAgain(string? prompt) =>
         prompt is not null && prompt.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("login", StringComparer.Ordinal);
 
     /// <summary>

@@ -78,13 +78,12 @@ internal sealed class BffOpenIdConnectEvents(
         // Remembered in the protected state (the app's own delegate may have set prompt or max_age too): the callback
         // then knows whether the provider was asked to authenticate the user again, and how recently.
         var now = time.GetUtcNow();
-        context.Properties.Items[StartedItem] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        if (AuthenticationAge.AsksToSignInAgain(context.ProtocolMessage.Prompt))
+        var started = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        context.Properties.Items[StartedItem] = started;
+        if (AuthenticationAge.RememberAsked(context.Properties, context.ProtocolMessage.Prompt, context.ProtocolMessage.MaxAge, now))
         {
-            context.Properties.Items[ReauthenticationRequirement.AskedItem] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            context.Properties.Items[ReauthenticationRequirement.AskedItem] = started;
         }
-
-        AuthenticationAge.RememberAsked(context.Properties, context.ProtocolMessage.Prompt, context.ProtocolMessage.MaxAge, now);
     }
 
     public override async Task PushAuthorization(PushedAuthorizationContext context)

@@ -40,8 +40,9 @@ internal sealed class RedisEvictionPolicy(RedisConnection redis, TimeProvider ti
         }
 
         Volatile.Write(ref _last, new Reading(now, evicting));
+        // Each finding once, and again after it was fixed in between.
         var seen = string.Join(", ", evicting);
-        if (evicting.Count > 0 && Interlocked.Exchange(ref _warned, seen) != seen)
+        if (Interlocked.Exchange(ref _warned, seen) != seen && evicting.Count > 0)
         {
             Log.RedisMayEvict(logger, seen);
         }

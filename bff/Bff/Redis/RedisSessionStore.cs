@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Bff.Logging;
 using Bff.Sessions.Store;
 using StackExchange.Redis;
@@ -10,11 +11,12 @@ namespace Bff.Redis;
 /// whose TTL is the time left before the idle or absolute limit, whichever is sooner, plus <see cref="ExpiredGrace"/>;
 /// two indexes, per user (<c>sub</c>) and per provider session (<c>sid</c>), as sorted sets of storage ids scored
 /// by absolute expiry; and the expiry schedule (<see cref="RedisKeys.ExpiryBuckets"/> sorted sets scored by
-/// expiry) that the sweeper claims from. Every script touches one key, so the store runs unchanged on Redis
-/// Cluster. An index outlives every session it lists (<see cref="IndexTtl"/>); a session is written after its
-/// index and schedule entries, and removed before them, so an index entry without a session is at worst
-/// left over, never a session without its entries. Such a left-over is never listed; it goes when its score
-/// (absolute expiry) passes or its index expires, whichever is sooner (see <see cref="LookupAsync"/>).
+/// expiry) that the sweeper claims from. Every script touches the keys of one hash tag only (a session and its
+/// tombstone), so the store runs unchanged on Redis Cluster. An index outlives every session it lists
+/// (<see cref="IndexTtl"/>); a session is written after its index and schedule entries, and removed before them, so an
+/// index entry without a session is at worst left over, never a session without its entries. Such a left-over is
+/// never listed (unless its session's tombstone still waits to be reported, see <see cref="LookupAsync"/>); it goes
+/// when its score (absolute expiry) passes or its index expires, whichever is sooner.
 /// </summary>
 internal sealed class RedisSessionStore(
     RedisConnection redis,
@@ -32,6 +34,9 @@ internal sealed class RedisSessionStore(
 
     // What the take script answers while another caller's take is within its window to report the session.
     private const string TakenElsewhere = "taken";
+
+    // How often a removal asks again while another caller's take is under way.
+    private static readonly TimeSpan TakenElsewhereRetry = TimeSpan.FromMilliseconds(20);
 
     // Redis counts a TTL from when its command runs, and a slid session's command may run up to a deadline later
     // than its index's: the margin keeps the index the longer-lived whatever the order and delay.
@@ -89,25 +94,28 @@ internal sealed class RedisSessionStore(
         return redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e', 's')
         """;
 
-    // Reads and deletes a session in one step, so exactly one caller gets it. With ARGV[1] (now, UTC ticks) only an
-    // expired session is taken; a live one answers its expiry instead. The session is not deleted but renamed to its
-    // tombstone, stamped with when it was taken (ARGV[2], ms): a caller that gave up on the reply (a stall past the
-    // command deadline) never reports the end, so a later take (the sweeper's, at the session's expiry, or a retry)
-    // gets the tombstone instead, once it is ARGV[3] ms old, the taker's window to delete it (ForgetAsync); before that
-    // the answer is 'taken'. It keeps the session's TTL, and lives at least ARGV[4] ms. KEYS: the session, its tombstone.
+    // Takes a session in one step, so exactly one caller gets it. With ARGV[1] (now, UTC ticks) only an expired session
+    // is taken; a live one answers its expiry instead. The session is renamed to its tombstone, stamped with when it was
+    // taken (on Redis's clock): a caller that gave up on the reply (a stall past the command deadline) never reports the
+    // end, so a later take (the sweeper's at the session's expiry, or a retry) gets the tombstone instead, once it is
+    // ARGV[2] ms old, the taker's window to delete it (ForgetAsync); before that the answer is 'taken'. It keeps the
+    // session's TTL, and lives at least ARGV[3] ms. KEYS: the session, its tombstone.
     private const string TakeScript = """
+        if redis.replicate_commands then redis.replicate_commands() end
+        local clock = redis.call('TIME')
+        local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
         local f = redis.call('HMGET', KEYS[1], 'm', 't', 'a', 'e', 's')
         if not f[4] then
           local t = redis.call('HMGET', KEYS[2], 'm', 't', 'a', 'e', 's', 'k')
           if not t[4] then return false end
-          if tonumber(ARGV[2]) - (tonumber(t[6]) or 0) < tonumber(ARGV[3]) then return 'taken' end
+          if now - (tonumber(t[6]) or 0) < tonumber(ARGV[2]) then return 'taken' end
           redis.call('DEL', KEYS[2])
           return {t[1], t[2], t[3], t[4], t[5]}
         end
         if ARGV[1] ~= '' and tonumber(f[4]) > tonumber(ARGV[1]) then return f[4] end
         redis.call('RENAME', KEYS[1], KEYS[2])
-        redis.call('HSET', KEYS[2], 'k', ARGV[2])
-        if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
+        redis.call('HSET', KEYS[2], 'k', now)
+        if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
         return f
         """;
 
@@ -236,10 +244,15 @@ internal sealed class RedisSessionStore(
         return await ForgetAsync(id, result);
     }
 
-    // The take script's arguments after the first: now (ms), how long a taker has to delete the tombstone once it has
-    // the session (its reply within the command deadline, then its delete), and the tombstone's least lifetime.
+    /// <summary>
+    /// How long a taker has to delete its tombstone once the take ran, before another take gets it: its reply, then its
+    /// delete, each within the command deadline.
+    /// </summary>
+    internal TimeSpan TakerWindow { get; init; } = 2 * redis.OperationTimeout;
+
+    // The take script's arguments after the first.
     private RedisValue[] TakeArguments(RedisValue expiredBefore) =>
-        [expiredBefore, time.GetUtcNow().ToUnixTimeMilliseconds(), (long)(2 * redis.OperationTimeout.TotalMilliseconds), (long)TombstoneLifetime.TotalMilliseconds];
+        [expiredBefore, (long)TakerWindow.TotalMilliseconds, (long)TombstoneLifetime.TotalMilliseconds];
 
     private static bool IsTakenElsewhere(RedisResult result) =>
         result.Resp2Type == ResultType.BulkString && (string?)result == TakenElsewhere;
@@ -276,9 +289,26 @@ internal sealed class RedisSessionStore(
         // the caller does, so the take, its index and schedule cleanup and the answer (the record, for the caller
         // to report the end) all complete; each command still has its deadline.
         cancellationToken.ThrowIfCancellationRequested();
-        var result = await redis.RunAsync("session remove",
-            db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id), Keys.Taken(id)], TakeArguments("")), CancellationToken.None);
-        return await ForgetAsync(id, result);
+        // Taken by another caller moments ago: it forgets the tombstone once it has the record, so asked again shortly the
+        // session is gone. One that never heard back keeps its tombstone until its window passes: that is no "already
+        // gone" (a retried sign out everywhere would count the session done, and its reason would be lost), but a 503.
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await redis.RunAsync("session remove",
+                db => db.ScriptEvaluateAsync(TakeScript, [Keys.Session(id), Keys.Taken(id)], TakeArguments("")), CancellationToken.None);
+            if (!IsTakenElsewhere(result))
+            {
+                return await ForgetAsync(id, result);
+            }
+
+            if (waited.Elapsed > redis.OperationTimeout)
+            {
+                throw new SessionStoreUnavailableException("The session is being ended by another request that has not finished; try again in a moment.");
+            }
+
+            await Task.Delay(TakenElsewhereRetry, CancellationToken.None);
+        }
     }
 
     public Task<IReadOnlyList<SessionRecord>> GetBySubjectAsync(string subject, CancellationToken cancellationToken) =>
@@ -297,7 +327,15 @@ internal sealed class RedisSessionStore(
             return null;
         }
 
-        var session = taken.Resp2Type == ResultType.Array ? Read(id, (RedisValue[])taken!) : null;
+        var wasTaken = taken.Resp2Type == ResultType.Array;
+        var session = wasTaken ? Read(id, (RedisValue[])taken!) : null;
+        if (wasTaken)
+        {
+            // Taken by this caller (readable or not): its tombstone must go before anything else, or a later take would
+            // report the session a second time. Deleting is safe to repeat, so once more if Redis did not answer.
+            await DeleteTombstoneAsync(id);
+        }
+
         try
         {
             await redis.RunAsync("session remove", db =>
@@ -305,8 +343,6 @@ internal sealed class RedisSessionStore(
                 var removals = new List<Task>(3) { db.SortedSetRemoveAsync(Keys.ExpiryBucketOf(id), id) };
                 if (session is not null)
                 {
-                    // Reported by this caller: the tombstone has done its part.
-                    removals.Add(db.KeyDeleteAsync(Keys.Taken(id)));
                     removals.AddRange(IndexesOf(session).Select(index => db.SortedSetRemoveAsync(index, id)));
                 }
 
@@ -321,6 +357,26 @@ internal sealed class RedisSessionStore(
         }
 
         return session;
+    }
+
+    private async Task DeleteTombstoneAsync(string id)
+    {
+        try
+        {
+            await redis.RunAsync("session tombstone remove", db => db.KeyDeleteAsync(Keys.Taken(id)), CancellationToken.None);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            try
+            {
+                await redis.RunAsync("session tombstone remove", db => db.KeyDeleteAsync(Keys.Taken(id)), CancellationToken.None);
+            }
+            catch (SessionStoreUnavailableException ex)
+            {
+                // Reported here all the same; the sweeper may report it once more at its deadline.
+                Log.RedisTombstoneNotRemoved(logger, ex.InnerException?.GetType().Name ?? ex.GetType().Name);
+            }
+        }
     }
 
     // The sessions an index lists, without their tickets (see ISessionStore): a user may hold thousands, and no

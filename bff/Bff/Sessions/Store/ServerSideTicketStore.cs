@@ -72,17 +72,21 @@ internal sealed class ServerSideTicketStore(
 
             // Saved: the rest runs to completion whatever the browser does, as ending a session does.
             await audit.RecordCreatedAsync(session, CancellationToken.None);
-            await EndOldestBeyondLimitAsync(session);
             if (await reauthentication.EndedDuringSignInAsync(session, httpContext, CancellationToken.None) is { } reason)
             {
-                // Ended from elsewhere while this sign-in was under way: so is this session. The browser arrives signed
-                // out, is told why, and its next sign-in asks for the password.
+                // Ended from elsewhere while this sign-in was under way: so is this session (and it makes no room at the
+                // expense of the user's others). The browser arrives signed out, is told why, and its next sign-in asks
+                // for the password.
                 Log.SessionEndedDuringSignIn(logger, session.PublicId, reason.ToString());
                 await terminator.EndAsync(session.Id, reason);
                 if (httpContext is not null)
                 {
                     CurrentSession.Forget(httpContext);
                 }
+            }
+            else
+            {
+                await EndOldestBeyondLimitAsync(session);
             }
         }
         catch (Exception ex)
