@@ -144,7 +144,7 @@ internal sealed class BffOpenIdConnectEvents(
             !long.TryParse(started, NumberStyles.None, CultureInfo.InvariantCulture, out var startedAt) ||
             time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(Math.Min(startedAt, MaxUnixSeconds)) > context.Options.RemoteAuthenticationTimeout)
         {
-            context.Fail(new OidcProtocolException("This sign-in attempt has expired or was already completed. Please sign in again."));
+            context.Fail(new OidcProtocolException(SignInFailurePage.AttemptExpired));
             return;
         }
 

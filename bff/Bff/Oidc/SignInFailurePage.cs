@@ -15,6 +15,9 @@ namespace Bff.Oidc;
 /// </summary>
 internal static class SignInFailurePage
 {
+    /// <summary>What a browser is told about a sign-in whose state is missing, unreadable, used or too old.</summary>
+    internal const string AttemptExpired = "This sign-in attempt has expired or was already completed. Please sign in again.";
+
     /// <summary>How long a browser is asked to wait after an outage.</summary>
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 
@@ -90,7 +93,6 @@ internal static class SignInFailurePage
         }
 
         // The handler reports a missing/invalid state, a failed correlation or a missing code.
-        return (refused, failure?.Message ?? "unknown",
-            "This sign-in attempt has expired or was already completed. Please sign in again.");
+        return (refused, failure?.Message ?? "unknown", AttemptExpired);
     }
 }

@@ -32,6 +32,12 @@ internal sealed class RedisSessionStore(
     /// <summary>The least a taken session's tombstone lives: longer than a sweeper's claim lease, after which it is taken again.</summary>
     internal static readonly TimeSpan TombstoneLifetime = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a taker has to delete its tombstone once the take ran, before another take gets it: its reply, then its
+    /// delete, each within the command deadline.
+    /// </summary>
+    internal TimeSpan TakerWindow { get; init; } = 2 * redis.OperationTimeout;
+
     // What the take script answers while another caller's take is within its window to report the session.
     private const string TakenElsewhere = "taken";
 
@@ -244,12 +250,6 @@ internal sealed class RedisSessionStore(
         return await ForgetAsync(id, result);
     }
 
-    /// <summary>
-    /// How long a taker has to delete its tombstone once the take ran, before another take gets it: its reply, then its
-    /// delete, each within the command deadline.
-    /// </summary>
-    internal TimeSpan TakerWindow { get; init; } = 2 * redis.OperationTimeout;
-
     // The take script's arguments after the first.
     private RedisValue[] TakeArguments(RedisValue expiredBefore) =>
         [expiredBefore, (long)TakerWindow.TotalMilliseconds, (long)TombstoneLifetime.TotalMilliseconds];
@@ -321,12 +321,6 @@ internal sealed class RedisSessionStore(
     // Never cancelled: the session is already gone, and entries left behind would outlive it.
     private async Task<SessionRecord?> ForgetAsync(string id, RedisResult taken)
     {
-        if (IsTakenElsewhere(taken))
-        {
-            // Its taker reports it and forgets its entries; or, should it never, the schedule entry brings the sweeper.
-            return null;
-        }
-
         var wasTaken = taken.Resp2Type == ResultType.Array;
         var session = wasTaken ? Read(id, (RedisValue[])taken!) : null;
         if (wasTaken)
