@@ -355,15 +355,16 @@ internal sealed class RedisSessionStore(
 
     private async Task DeleteTombstoneAsync(string id)
     {
+        Task Delete() => redis.RunAsync("session tombstone remove", db => db.KeyDeleteAsync(Keys.Taken(id)), CancellationToken.None);
         try
         {
-            await redis.RunAsync("session tombstone remove", db => db.KeyDeleteAsync(Keys.Taken(id)), CancellationToken.None);
+            await Delete();
         }
         catch (SessionStoreUnavailableException)
         {
             try
             {
-                await redis.RunAsync("session tombstone remove", db => db.KeyDeleteAsync(Keys.Taken(id)), CancellationToken.None);
+                await Delete();
             }
             catch (SessionStoreUnavailableException ex)
             {
